@@ -1,0 +1,20 @@
+from django.contrib import admin
+from rest_framework_api_key.admin import APIKeyModelAdmin
+
+from .models import ApiKey, TradingAccount
+
+
+@admin.register(TradingAccount)
+class TradingAccountAdmin(admin.ModelAdmin):
+    list_display = ["id", "user", "kind", "name", "is_default", "is_active", "kite_user_id", "kite_token_updated_at"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "user__username", "kite_user_id"]
+    # Secrets are write-only from the admin's point of view: never rendered back.
+    exclude = ["kite_api_secret", "kite_access_token"]
+    readonly_fields = ["kite_token_updated_at", "created_at"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(APIKeyModelAdmin):
+    list_display = [*APIKeyModelAdmin.list_display, "user", "last_used_at"]
+    search_fields = [*APIKeyModelAdmin.search_fields, "user__username"]

@@ -1,0 +1,61 @@
+"""Reads for accounts and keys. Every read is scoped to its owner: someone else's object is 'not found'."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from .errors import AccountNotFound, ApiKeyNotFound
+from .models import ApiKey, TradingAccount
+
+
+def account_list(*, user: AbstractBaseUser) -> QuerySet[TradingAccount]:
+    return TradingAccount.objects.filter(user=user, is_active=True).order_by("-is_default", "id")
+
+
+def account_get(*, user: AbstractBaseUser, account_id: int) -> TradingAccount:
+    try:
+        return TradingAccount.objects.get(pk=account_id, user=user)
+    except (TradingAccount.DoesNotExist, ValueError, TypeError):
+        raise AccountNotFound() from None
+
+
+def account_resolve(*, user: AbstractBaseUser, account_id: int | None = None) -> TradingAccount:
+    """The account an action applies to: the one named, else the user's default."""
+    if account_id is not None:
+        return account_get(user=user, account_id=account_id)
+    account = TradingAccount.objects.filter(user=user, is_default=True, is_active=True).first()
+    if account is None:
+        account = account_list(user=user).first()
+    if account is None:
+        raise AccountNotFound("You have no trading account.")
+    return account
+
+
+def api_key_list(*, user: AbstractBaseUser) -> QuerySet[ApiKey]:
+    return ApiKey.objects.filter(user=user).order_by("-created")
+
+
+def api_key_get(*, user: AbstractBaseUser, key_id: str) -> ApiKey:
+    try:
+        return ApiKey.objects.get(pk=key_id, user=user)
+    except ApiKey.DoesNotExist:
+        raise ApiKeyNotFound() from None
+
+
+SESSION_ACCOUNT_KEY = "account_id"
+
+
+def account_for_session(*, user: AbstractBaseUser, session: Any) -> TradingAccount | None:
+    """The account the browser's account switcher has selected, else the default."""
+    account_id = session.get(SESSION_ACCOUNT_KEY)
+    try:
+        return account_resolve(user=user, account_id=account_id)
+    except AccountNotFound:
+        session.pop(SESSION_ACCOUNT_KEY, None)
+        try:
+            return account_resolve(user=user)
+        except AccountNotFound:
+            return None

@@ -1,0 +1,21 @@
+"""ASGI entry point: HTTP through Django, WebSockets under /ws/ through Channels."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oms_project.settings")
+# Django must be set up before the consumers and routing are imported.
+django_asgi_app = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+
+from accounts.ws import ApiKeyOrSessionAuthMiddleware  # noqa: E402
+from oms_project.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": ApiKeyOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns)),
+    }
+)

@@ -1,0 +1,237 @@
+"""Settings for both run modes, driven by the environment.
+
+Embedded mode (no environment variables): SQLite, in-memory channel layer, local-memory cache,
+Celery over an in-memory broker with the worker and beat inside the `serve` process.
+Production mode (REDIS_URL set): Redis channel layer, cache and Celery broker; normally with a
+PostgreSQL DATABASE_URL. DATABASE_URL alone only chooses the database.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
+    environ.Env.read_env(str(BASE_DIR / ".env"))
+
+REDIS_URL: str = env("REDIS_URL", default="")
+PRODUCTION_MODE = bool(REDIS_URL)
+
+# A fixed development key keeps the embedded mode zero-config; the `oms.W003` check warns when
+# production mode runs with it.
+DEV_SECRET_KEY = "embedded-mode-insecure-key-do-not-use-in-production-0d9f8a7c"
+SECRET_KEY: str = env("SECRET_KEY", default=DEV_SECRET_KEY)
+DEBUG: bool = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework_api_key",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "django_celery_beat",
+    "channels",
+    "oms_project",
+    "accounts",
+    "marketdata",
+    "alerts",
+    "margin",
+    "risk",
+    "orders",
+    "housekeeping",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "oms_project.urls"
+WSGI_APPLICATION = "oms_project.wsgi.application"
+ASGI_APPLICATION = "oms_project.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.trading_accounts",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+# Absolute SQLite path so uvicorn, Celery and tests started elsewhere share one file.
+DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # WAL lets the feed/matcher read while a request writes; IMMEDIATE avoids lock upgrades.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache, channel layer, Celery -----------------------------------------------------------
+if PRODUCTION_MODE:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1500}}}
+
+TIME_ZONE = "Asia/Kolkata"
+USE_TZ = True
+USE_I18N = True
+LANGUAGE_CODE = "en-in"
+
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ALWAYS_EAGER: bool = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Auth -----------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION_MODE and not DEBUG:
+    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
+    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+
+# Salt for the encrypted Kite credential fields (django-fernet-encrypted-fields derives the key
+# from SECRET_KEY + SALT_KEY); both come from the environment in production.
+SALT_KEY: list[str] = env.list("FIELD_ENCRYPTION_SALT", default=["stocksblitz-broker-secrets"])
+
+# --- Static ---------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Serve straight from the finders so the embedded mode needs no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+# whitenoise under ASGI warns once per file (evansd/whitenoise#531); the response is still correct.
+warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
+
+# --- API ------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "oms_project.lib.api.exceptions.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "oms_project.lib.api.pagination.StandardPagination",
+    "PAGE_SIZE": 100,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+API_KEY_CUSTOM_HEADER = "HTTP_AUTHORIZATION"
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "StocksBlitz OMS API",
+    "DESCRIPTION": "Order management for NSE/BSE F&O traders. Authenticate with `Authorization: Api-Key <key>`. "
+    'Every error answers `{"error": {"code", "message", "details"}}`.',
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "oms_project.lib.api.schema.add_error_responses",
+    ],
+}
+
+# --- Broker and market ----------------------------------------------------------------------
+KITE_API_ROOT: str = env("KITE_API_ROOT", default="https://api.kite.trade")
+KITE_TICKER_ROOT: str = env("KITE_TICKER_ROOT", default="wss://ws.kite.trade")
+KITE_LOGIN_URL: str = env("KITE_LOGIN_URL", default="https://kite.zerodha.com/connect/login")
+
+# Paper capital a new user's paper account starts with (₹10,00,000).
+PAPER_STARTING_CAPITAL: str = env("PAPER_STARTING_CAPITAL", default="1000000.00")
+# The simulated venue trades around the clock so a newcomer can try it at any hour; set False to
+# apply NSE/BSE sessions and holidays to paper accounts too. Kite accounts always use real rules.
+SIM_TRADE_ANY_TIME: bool = env.bool("SIM_TRADE_ANY_TIME", default=True)
+SIM_MARKET_SEED: int = env.int("SIM_MARKET_SEED", default=20261121)
+MARKET_FEED_INTERVAL_SECONDS: float = env.float("MARKET_FEED_INTERVAL_SECONDS", default=1.0)
+
+# Processes that serve web traffic (for the in-memory-layer safety check).
+WEB_CONCURRENCY: int = env.int("WEB_CONCURRENCY", default=1)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "celery": {"level": "WARNING"},
+        "uvicorn.access": {"level": "WARNING"},
+    },
+}
+
+# Background loops, name -> async callable(stop_event). See oms_project/background.py.
+BACKGROUND_SERVICES: dict[str, str] = {
+    "market_feed": "marketdata.feed.run_market_feed",
+}

@@ -1,0 +1,1 @@
+"""StocksBlitz OMS SDK."""
