@@ -234,4 +234,5 @@ LOGGING = {
 # Background loops, name -> async callable(stop_event). See oms_project/background.py.
 BACKGROUND_SERVICES: dict[str, str] = {
     "market_feed": "marketdata.feed.run_market_feed",
+    "paper_matcher": "orders.brokers.paper.matcher.run_paper_matcher",
 }
