@@ -1,0 +1,41 @@
+import httpx
+import pytest
+
+from accounts.models import TradingAccount
+from oms_project.wsgi import application
+from stocksblitz_sdk import StocksBlitzClient
+from stocksblitz_sdk.exceptions import AccountNotFoundError, AuthenticationError, NotFoundError, error_from_response
+
+pytestmark = pytest.mark.django_db
+
+
+def test_accounts_list_and_default(sdk, user):
+    accounts = sdk.accounts.list()
+    assert [a.id for a in accounts] == list(TradingAccount.objects.filter(user=user).values_list("id", flat=True))
+    assert sdk.accounts.default().kind == "paper"
+
+
+def test_error_code_maps_to_its_exception_class(sdk, other_user):
+    theirs = TradingAccount.objects.get(user=other_user)
+    with pytest.raises(AccountNotFoundError) as caught:
+        sdk.accounts.get(theirs.pk)
+    assert isinstance(caught.value, NotFoundError)
+    assert caught.value.code == "ACCOUNT_NOT_FOUND" and caught.value.status_code == 404
+
+
+def test_bad_key_raises_authentication_error(user):
+    client = StocksBlitzClient(api_url="http://testserver/api/v1", api_key="bad.key",
+                               transport=httpx.WSGITransport(app=application))
+    with pytest.raises(AuthenticationError):
+        client.accounts.list()
+
+
+def test_unknown_code_falls_back_on_status():
+    error = error_from_response(409, {"error": {"code": "SOMETHING_NEW", "message": "m", "details": {"a": 1}}})
+    assert error.code == "SOMETHING_NEW" and error.details == {"a": 1} and error.status_code == 409
+    assert error.__class__.__name__ == "ConflictError"
+
+
+def test_ws_url_follows_scheme():
+    client = StocksBlitzClient(api_url="https://oms.example.com/", api_key="k.k")
+    assert client._http.ws_url("/ws/alerts/") == "wss://oms.example.com/ws/alerts/"
