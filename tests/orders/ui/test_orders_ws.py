@@ -89,7 +89,9 @@ async def test_session_authenticated_browser_socket(user: Any, client: Any) -> N
     await sync_to_async(client.force_login)(user)
     cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
     browser = WsClient(
-        application, "/ws/orders/", headers=[(b"cookie", cookie), (b"origin", b"http://testserver"), (b"host", b"testserver")]
+        application,
+        "/ws/orders/",
+        headers=[(b"cookie", cookie), (b"origin", b"http://testserver"), (b"host", b"testserver")],
     )
     ok, code = await browser.connect()
     assert ok, code
