@@ -69,7 +69,9 @@ def kite_account_add(
 
 
 @transaction.atomic
-def kite_session_store(*, user: AbstractBaseUser, account_id: int, access_token: str, kite_user_id: str = "") -> TradingAccount:
+def kite_session_store(
+    *, user: AbstractBaseUser, account_id: int, access_token: str, kite_user_id: str = ""
+) -> TradingAccount:
     """Keep today's Kite access token (from the request_token exchange)."""
     account = account_get(user=user, account_id=account_id)
     account.kite_access_token = access_token

@@ -14,8 +14,9 @@ API_PREFIX = "/api/v1"
 
 
 class HttpSession:
-    def __init__(self, api_url: str, api_key: str, *, timeout: float = 10.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self, api_url: str, api_key: str, *, timeout: float = 10.0, transport: httpx.BaseTransport | None = None
+    ) -> None:
         root = api_url.rstrip("/")
         if root.endswith(API_PREFIX):
             root = root[: -len(API_PREFIX)]
@@ -35,10 +36,17 @@ class HttpSession:
     def ws_url(self, path: str) -> str:
         """ws(s)://host/<path> for a WebSocket route such as '/ws/alerts/'."""
         scheme = "wss" if self.root.startswith("https") else "ws"
-        return scheme + self.root[self.root.index(":"):] + path
+        return scheme + self.root[self.root.index(":") :] + path
 
-    def request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
-                json: Any = None, headers: dict[str, str] | None = None) -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
         try:
             response = self.client.request(method, path, params=_clean(params), json=json, headers=headers)
         except httpx.TransportError as exc:
@@ -54,7 +62,9 @@ class HttpSession:
             raise error_from_response(response.status_code, body)
         return body
 
-    def paginate(self, path: str, params: dict[str, Any] | None = None, *, page_size: int = 200) -> Iterator[dict[str, Any]]:
+    def paginate(
+        self, path: str, params: dict[str, Any] | None = None, *, page_size: int = 200
+    ) -> Iterator[dict[str, Any]]:
         """Yield every item of a paginated list endpoint."""
         offset = 0
         while True:

@@ -21,8 +21,9 @@ class StocksBlitzClient:
     >>> client.accounts.list()
     """
 
-    def __init__(self, api_url: str, api_key: str, *, timeout: float = 10.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self, api_url: str, api_key: str, *, timeout: float = 10.0, transport: httpx.BaseTransport | None = None
+    ) -> None:
         self._http = HttpSession(api_url, api_key, timeout=timeout, transport=transport)
         self.accounts = AccountsAPI(self._http)
         self.instruments = InstrumentsAPI(self._http)

@@ -91,7 +91,9 @@ def test_create_api_key_command_prints_only_the_key(user):
 def test_kite_secrets_are_encrypted_at_rest(user):
     account = kite_account_add(user=user, api_key="kitekey123", api_secret="s3cr3t-value", access_token="tok-abc")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT kite_api_secret, kite_access_token FROM accounts_tradingaccount WHERE id = %s", [account.pk])
+        cursor.execute(
+            "SELECT kite_api_secret, kite_access_token FROM accounts_tradingaccount WHERE id = %s", [account.pk]
+        )
         secret_raw, token_raw = cursor.fetchone()
     assert "s3cr3t-value" not in secret_raw and "tok-abc" not in token_raw
     account.refresh_from_db()

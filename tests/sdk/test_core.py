@@ -1,10 +1,10 @@
 import httpx
 import pytest
+from stocksblitz_sdk import StocksBlitzClient
+from stocksblitz_sdk.exceptions import AccountNotFoundError, AuthenticationError, NotFoundError, error_from_response
 
 from accounts.models import TradingAccount
 from oms_project.wsgi import application
-from stocksblitz_sdk import StocksBlitzClient
-from stocksblitz_sdk.exceptions import AccountNotFoundError, AuthenticationError, NotFoundError, error_from_response
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +24,9 @@ def test_error_code_maps_to_its_exception_class(sdk, other_user):
 
 
 def test_bad_key_raises_authentication_error(user):
-    client = StocksBlitzClient(api_url="http://testserver/api/v1", api_key="bad.key",
-                               transport=httpx.WSGITransport(app=application))
+    client = StocksBlitzClient(
+        api_url="http://testserver/api/v1", api_key="bad.key", transport=httpx.WSGITransport(app=application)
+    )
     with pytest.raises(AuthenticationError):
         client.accounts.list()
 

@@ -30,5 +30,7 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})
             for status, description in _COMMON.items():
-                responses.setdefault(status, {"description": description, "content": {"application/json": {"schema": ref}}})
+                responses.setdefault(
+                    status, {"description": description, "content": {"application/json": {"schema": ref}}}
+                )
     return result

@@ -1,7 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils import timezone
-
 from marketdata.services import demo_instruments_refresh
 
 DEMO_USERNAME = "demo"
@@ -9,7 +8,9 @@ DEMO_PASSWORD = "demo"
 
 
 class Command(BaseCommand):
-    help = "Load the demo instrument master for today and create user demo/demo with a funded paper account (idempotent)."
+    help = (
+        "Load the demo instrument master for today and create user demo/demo with a funded paper account (idempotent)."
+    )
 
     def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
         result = demo_instruments_refresh(today=timezone.localdate())

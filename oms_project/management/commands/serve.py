@@ -12,7 +12,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):  # noqa: ANN001, ANN201
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--no-celery", action="store_true", help="Do not start the in-process Celery worker and beat.")
+        parser.add_argument(
+            "--no-celery", action="store_true", help="Do not start the in-process Celery worker and beat."
+        )
 
     def handle(self, *args, host: str, port: int, no_celery: bool, **options) -> None:  # noqa: ANN002, ANN003
         if settings.PRODUCTION_MODE:

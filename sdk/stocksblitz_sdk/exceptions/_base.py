@@ -13,8 +13,14 @@ class StocksBlitzError(Exception):
 
     code: ClassVar[str] = ""
 
-    def __init__(self, message: str = "", *, code: str | None = None, details: dict[str, Any] | None = None,
-                 status_code: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+        status_code: int | None = None,
+    ) -> None:
         self.message = message or self.__class__.__name__
         self.code = code or self.__class__.code  # type: ignore[misc]
         self.details = details or {}
@@ -112,8 +118,12 @@ def error_from_response(status_code: int, body: Any) -> StocksBlitzError:
         return klass(f"HTTP {status_code}", status_code=status_code, details={"body": body})
     code = str(error.get("code") or "")
     klass = _BY_CODE.get(code) or _BY_STATUS.get(status_code) or (ServerError if status_code >= 500 else APIError)
-    return klass(str(error.get("message") or code), code=code or None, details=error.get("details") or {},
-                 status_code=status_code)
+    return klass(
+        str(error.get("message") or code),
+        code=code or None,
+        details=error.get("details") or {},
+        status_code=status_code,
+    )
 
 
 def exception_for_code(code: str) -> type[StocksBlitzError] | None:
