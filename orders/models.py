@@ -1,1 +1,257 @@
+"""Orders, their append-only audit trail, fills, net positions, strategies and per-user order settings.
 
+Field names follow Kite (exchange, tradingsymbol, transaction_type, product, order_type, validity, ...).
+Status changes go through `orders.domain.can_transition` with a conditional UPDATE on (status, version).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .brokers.paper.models import PaperVenueOrder, PaperVenueTrade  # noqa: F401  (the venue's own tables)
+from .domain import EventKind, OrderRole, OrderStatus, OrderType, Product, Side, Validity
+
+ZERO = Decimal("0")
+
+
+def _choices(enum) -> list[tuple[str, str]]:  # noqa: ANN001
+    return [(m.value, m.value) for m in enum]
+
+
+class Strategy(models.Model):
+    """Groups orders and positions; holds the strategy settings of the design (seed 001)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="strategies")
+    account = models.ForeignKey("accounts.TradingAccount", on_delete=models.CASCADE, related_name="strategies")
+    name = models.CharField(max_length=80)
+    preset = models.CharField(max_length=20, blank=True, default="conservative")
+    is_active = models.BooleanField(default=True)
+    # housekeeping
+    auto_cleanup_enabled = models.BooleanField(default=True)
+    cleanup_sl_on_exit = models.BooleanField(default=True)
+    allow_orphaned_orders = models.BooleanField(default=False)
+    # execution thresholds
+    max_order_spread_pct = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("0.3"))
+    min_liquidity_score = models.PositiveSmallIntegerField(default=70)
+    require_user_approval_high_impact = models.BooleanField(default=True)
+    max_market_impact_bps = models.PositiveIntegerField(default=30)
+    # risk limits / margin
+    margin_buffer_pct = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("20.0"))
+    max_loss_per_strategy_pct = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("5.0"))
+    auto_square_off_on_loss_limit = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "strategies"
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="unique_strategy_name_per_user")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrderPreferences(models.Model):
+    """Per-user order settings: what happens to a near-duplicate order without a client order id."""
+
+    class DuplicateAction(models.TextChoices):
+        REFUSE = "REFUSE", "Refuse"
+        CONFIRM = "CONFIRM", "Ask me to confirm"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="order_preferences")
+    duplicate_window_seconds = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("2"))
+    duplicate_action = models.CharField(max_length=8, choices=DuplicateAction.choices, default=DuplicateAction.REFUSE)
+    auto_slice = models.BooleanField(default=False, help_text="Slice orders above the freeze limit by default.")
+
+    def __str__(self) -> str:
+        return f"Order preferences of {self.user}"
+
+
+class Order(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="orders")
+    account = models.ForeignKey("accounts.TradingAccount", on_delete=models.CASCADE, related_name="orders")
+    strategy = models.ForeignKey(Strategy, on_delete=models.SET_NULL, null=True, blank=True, related_name="orders")
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
+    role = models.CharField(max_length=10, choices=_choices(OrderRole), default=OrderRole.ENTRY)
+    # OCO: the other exit of the same bracket pair.
+    oco_sibling = models.OneToOneField("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    client_order_id = models.CharField(max_length=64, null=True, blank=True)
+    payload_hash = models.CharField(max_length=64, blank=True)
+    tag = models.CharField(max_length=20, unique=True)  # sent to the broker; Kite's 20-char limit
+    user_tag = models.CharField(max_length=20, blank=True)  # the caller's own tag (kept, not sent)
+    broker_order_id = models.CharField(max_length=40, null=True, blank=True, db_index=True)
+    exchange_order_id = models.CharField(max_length=40, null=True, blank=True)
+
+    exchange = models.CharField(max_length=8)
+    tradingsymbol = models.CharField(max_length=64)
+    instrument_token = models.BigIntegerField(db_index=True)
+    transaction_type = models.CharField(max_length=4, choices=_choices(Side))
+    quantity = models.PositiveIntegerField()
+    product = models.CharField(max_length=4, choices=_choices(Product))
+    order_type = models.CharField(max_length=6, choices=_choices(OrderType))
+    variety = models.CharField(max_length=10, default="regular")
+    price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    trigger_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    validity = models.CharField(max_length=3, choices=_choices(Validity), default=Validity.DAY)
+    validity_ttl = models.PositiveIntegerField(null=True, blank=True)
+    disclosed_quantity = models.PositiveIntegerField(default=0)
+    market_protection = models.IntegerField(null=True, blank=True)  # -1 automatic, 1..100 percent
+
+    # bracket (on ENTRY orders): absolute prices, or points from the fill price
+    stop_loss = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    target = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    stop_loss_points = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    target_points = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    trailing_stop_points = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+
+    status = models.CharField(max_length=20, choices=_choices(OrderStatus), default=OrderStatus.PENDING_SUBMIT)
+    status_message = models.CharField(max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    filled_quantity = models.PositiveIntegerField(default=0)
+    pending_quantity = models.PositiveIntegerField(default=0)
+    cancelled_quantity = models.PositiveIntegerField(default=0)
+    average_price = models.DecimalField(max_digits=14, decimal_places=4, default=ZERO)
+    modification_count = models.PositiveSmallIntegerField(default=0)
+    submit_attempts = models.PositiveSmallIntegerField(default=0)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    broker_updated_at = models.DateTimeField(null=True, blank=True)
+    exchange_timestamp = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "client_order_id"],
+                condition=Q(client_order_id__isnull=False),
+                name="unique_client_order_id_per_user",
+            ),
+            models.CheckConstraint(condition=Q(status__in=[s.value for s in OrderStatus]), name="order_status_valid"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="order_quantity_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["account", "instrument_token", "transaction_type", "created_at"]),
+            models.Index(fields=["user", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.transaction_type} {self.quantity} {self.tradingsymbol} {self.order_type} {self.status}"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: ANN003, ANN201
+        raise PermissionError("Audit rows are append-only.")
+
+    def delete(self):  # noqa: ANN201
+        raise PermissionError("Audit rows are append-only.")
+
+
+class OrderEvent(models.Model):
+    """Audit trail: one row per action/transition, written in the same transaction. Never changed."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    order = models.ForeignKey(Order, on_delete=models.DO_NOTHING, related_name="events", db_constraint=False)
+    kind = models.CharField(max_length=20, choices=_choices(EventKind))
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    actor = models.CharField(max_length=120)  # "user:<id>", "api_key:<prefix>", "system:<job>", "broker"
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.from_status}->{self.to_status}"
+
+    def save(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        if self.pk is not None:
+            raise PermissionError("Audit rows are append-only.")
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        raise PermissionError("Audit rows are append-only.")
+
+
+class Trade(models.Model):
+    """One fill, stored once per (account, broker trade id)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trades")
+    account = models.ForeignKey("accounts.TradingAccount", on_delete=models.CASCADE, related_name="trades")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="trades")
+    strategy = models.ForeignKey(Strategy, on_delete=models.SET_NULL, null=True, blank=True, related_name="trades")
+    trade_id = models.CharField(max_length=40)
+    broker_order_id = models.CharField(max_length=40)
+    exchange = models.CharField(max_length=8)
+    tradingsymbol = models.CharField(max_length=64)
+    instrument_token = models.BigIntegerField()
+    transaction_type = models.CharField(max_length=4, choices=_choices(Side))
+    product = models.CharField(max_length=4)
+    quantity = models.PositiveIntegerField()
+    price = models.DecimalField(max_digits=14, decimal_places=2)
+    fill_timestamp = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-fill_timestamp", "-id"]
+        constraints = [models.UniqueConstraint(fields=["account", "trade_id"], name="unique_trade_per_account")]
+
+    def __str__(self) -> str:
+        return f"{self.trade_id} {self.transaction_type} {self.quantity} {self.tradingsymbol} @ {self.price}"
+
+
+class Position(models.Model):
+    """Net position per (account, strategy, instrument, product)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="positions")
+    account = models.ForeignKey("accounts.TradingAccount", on_delete=models.CASCADE, related_name="positions")
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, null=True, blank=True, related_name="positions")
+    exchange = models.CharField(max_length=8)
+    tradingsymbol = models.CharField(max_length=64)
+    instrument_token = models.BigIntegerField()
+    product = models.CharField(max_length=4)
+    quantity = models.IntegerField(default=0)  # signed: + long, - short
+    average_price = models.DecimalField(max_digits=14, decimal_places=4, default=ZERO)
+    realized_pnl = models.DecimalField(max_digits=16, decimal_places=2, default=ZERO)
+    overnight_quantity = models.IntegerField(default=0)
+    day_buy_quantity = models.PositiveIntegerField(default=0)
+    day_sell_quantity = models.PositiveIntegerField(default=0)
+    buy_quantity = models.PositiveIntegerField(default=0)
+    sell_quantity = models.PositiveIntegerField(default=0)
+    buy_value = models.DecimalField(max_digits=18, decimal_places=2, default=ZERO)
+    sell_value = models.DecimalField(max_digits=18, decimal_places=2, default=ZERO)
+    trading_day = models.DateField(null=True, blank=True)
+    last_price = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "strategy", "instrument_token", "product"],
+                condition=Q(strategy__isnull=False),
+                name="unique_position_with_strategy",
+            ),
+            models.UniqueConstraint(
+                fields=["account", "instrument_token", "product"],
+                condition=Q(strategy__isnull=True),
+                name="unique_position_without_strategy",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tradingsymbol} {self.product} {self.quantity:+d}"
+
+    @property
+    def day_quantity(self) -> int:
+        return self.day_buy_quantity - self.day_sell_quantity

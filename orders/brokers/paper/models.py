@@ -1,0 +1,74 @@
+"""The paper venue's own tables: it behaves like an external broker, keyed by an account reference."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+
+ZERO = Decimal("0")
+
+
+class PaperVenueOrder(models.Model):
+    account_ref = models.CharField(max_length=40, db_index=True)
+    venue_order_id = models.CharField(max_length=24, unique=True)
+    tag = models.CharField(max_length=20, blank=True, db_index=True)
+    exchange = models.CharField(max_length=8)
+    tradingsymbol = models.CharField(max_length=64)
+    instrument_token = models.BigIntegerField()
+    transaction_type = models.CharField(max_length=4)
+    order_type = models.CharField(max_length=6)  # as placed: MARKET / LIMIT / SL / SL-M
+    product = models.CharField(max_length=4)
+    validity = models.CharField(max_length=3, default="DAY")
+    validity_ttl = models.PositiveIntegerField(null=True, blank=True)
+    variety = models.CharField(max_length=10, default="regular")
+    quantity = models.PositiveIntegerField()
+    disclosed_quantity = models.PositiveIntegerField(default=0)
+    price = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
+    trigger_price = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
+    market_protection = models.IntegerField(null=True, blank=True)
+    protection_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    triggered = models.BooleanField(default=False)
+    status = models.CharField(max_length=24, db_index=True)
+    status_message = models.CharField(max_length=500, blank=True)
+    filled_quantity = models.PositiveIntegerField(default=0)
+    cancelled_quantity = models.PositiveIntegerField(default=0)
+    average_price = models.DecimalField(max_digits=14, decimal_places=4, default=ZERO)
+    blocked_margin = models.DecimalField(max_digits=16, decimal_places=2, default=ZERO)
+    modified_count = models.PositiveSmallIntegerField(default=0)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["account_ref", "status"])]
+
+    def __str__(self) -> str:
+        return f"venue {self.venue_order_id} {self.status}"
+
+    @property
+    def pending_quantity(self) -> int:
+        if self.status in ("COMPLETE", "CANCELLED", "REJECTED", "EXPIRED", "LAPSED"):
+            return 0
+        return self.quantity - self.filled_quantity - self.cancelled_quantity
+
+
+class PaperVenueTrade(models.Model):
+    account_ref = models.CharField(max_length=40, db_index=True)
+    trade_id = models.CharField(max_length=24, unique=True)
+    venue_order = models.ForeignKey(PaperVenueOrder, on_delete=models.CASCADE, related_name="trades")
+    exchange = models.CharField(max_length=8)
+    tradingsymbol = models.CharField(max_length=64)
+    instrument_token = models.BigIntegerField()
+    transaction_type = models.CharField(max_length=4)
+    product = models.CharField(max_length=4)
+    quantity = models.PositiveIntegerField()
+    price = models.DecimalField(max_digits=14, decimal_places=2)
+    fill_timestamp = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"venue trade {self.trade_id}"

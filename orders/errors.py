@@ -1,0 +1,170 @@
+"""Order refusals, each with a stable API code (the SDK has one exception class per code)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oms_project.lib.errors import Conflict, DomainError, InvalidInput, NotFound, RateLimited, ServiceUnavailable
+
+
+class OrderNotFound(NotFound):
+    code = "ORDER_NOT_FOUND"
+    default_message = "Order not found."
+
+
+class PositionNotFound(NotFound):
+    code = "POSITION_NOT_FOUND"
+    default_message = "Position not found."
+
+
+class StrategyNotFound(NotFound):
+    code = "STRATEGY_NOT_FOUND"
+    default_message = "Strategy not found."
+
+
+class InstrumentNotFound(NotFound):
+    code = "INSTRUMENT_NOT_FOUND"
+    default_message = "Instrument not found. Check the exchange and trading symbol, or the instrument token."
+
+
+# --- validation (nothing is sent) -----------------------------------------------------------
+class OrderValidationError(InvalidInput):
+    code = "ORDER_INVALID"
+    default_message = "The order is not valid."
+
+
+class InvalidQuantity(OrderValidationError):
+    code = "INVALID_QUANTITY"
+    default_message = "Quantity must be a positive whole number of units."
+
+
+class LotSizeMismatch(OrderValidationError):
+    code = "LOT_SIZE_MISMATCH"
+    default_message = "Quantity must be a multiple of the lot size."
+
+
+class TickSizeMismatch(OrderValidationError):
+    code = "TICK_SIZE_MISMATCH"
+    default_message = "Price must be a multiple of the tick size."
+
+
+class PriceRequired(OrderValidationError):
+    code = "PRICE_REQUIRED"
+    default_message = "LIMIT and SL orders need a price."
+
+
+class TriggerRequired(OrderValidationError):
+    code = "TRIGGER_REQUIRED"
+    default_message = "SL and SL-M orders need a trigger price."
+
+
+class PriceOutOfBand(OrderValidationError):
+    code = "PRICE_OUT_OF_BAND"
+    default_message = "Price is outside today's price band."
+
+
+class TriggerWrongSide(OrderValidationError):
+    code = "TRIGGER_WRONG_SIDE"
+    default_message = "The trigger price is on the wrong side."
+
+
+class ProductNotAllowed(OrderValidationError):
+    code = "PRODUCT_NOT_ALLOWED"
+    default_message = "This product is not allowed for the instrument."
+
+
+class InstrumentExpired(OrderValidationError):
+    code = "INSTRUMENT_EXPIRED"
+    default_message = "The contract has expired."
+
+
+class MarketClosed(OrderValidationError):
+    code = "MARKET_CLOSED"
+    default_message = "The market is closed."
+
+
+class MarketProtectionRequired(OrderValidationError):
+    code = "MARKET_PROTECTION_REQUIRED"
+    default_message = "MARKET and SL-M orders need market protection (-1 for automatic, or 1-100 percent)."
+
+
+class FreezeQuantityExceeded(OrderValidationError):
+    code = "FREEZE_QUANTITY_EXCEEDED"
+    default_message = "Quantity is above the exchange's freeze limit."
+
+
+class TooManySlices(OrderValidationError):
+    code = "TOO_MANY_SLICES"
+    default_message = "The order would need more than 10 slices."
+
+
+class InvalidOrderField(OrderValidationError):
+    code = "INVALID_ORDER_FIELD"
+    default_message = "An order field has an invalid value."
+
+
+class InvalidBracket(OrderValidationError):
+    code = "INVALID_BRACKET"
+    default_message = "The stop-loss or target is on the wrong side of the entry."
+
+
+# --- safe submission ------------------------------------------------------------------------
+class IdempotencyKeyReused(Conflict):
+    code = "IDEMPOTENCY_KEY_REUSED"
+    default_message = "This client order id was already used for a different order."
+
+
+class DuplicateOrder(Conflict):
+    code = "DUPLICATE_ORDER"
+    default_message = "An identical order was placed moments ago."
+
+
+class OrderRateLimited(RateLimited):
+    code = "ORDER_RATE_LIMITED"
+    default_message = "Too many orders for this broker account; try again shortly."
+
+
+class ModificationLimitReached(Conflict):
+    code = "MODIFICATION_LIMIT_REACHED"
+    default_message = "This order has been modified 25 times, the broker's limit. Cancel it and place a new one."
+
+
+class OrderNotModifiable(Conflict):
+    code = "ORDER_NOT_MODIFIABLE"
+    default_message = "The order can no longer be modified."
+
+
+class OrderNotCancellable(Conflict):
+    code = "ORDER_NOT_CANCELLABLE"
+    default_message = "The order can no longer be cancelled."
+
+
+class OrderNotPendingApproval(Conflict):
+    code = "ORDER_NOT_PENDING_APPROVAL"
+    default_message = "The order is not waiting for approval."
+
+
+class BrokerRefused(DomainError):
+    code = "BROKER_REJECTED"
+    http_status = 400
+    default_message = "The broker refused the request."
+
+
+class BrokerNotReachable(ServiceUnavailable):
+    code = "BROKER_UNAVAILABLE"
+    default_message = "The broker could not be reached; nothing was sent."
+
+
+class BrokerSessionExpired(DomainError):
+    code = "BROKER_SESSION_EXPIRED"
+    http_status = 403
+    default_message = "Your broker session has expired; log in to Kite again."
+
+
+class NothingToExit(Conflict):
+    code = "POSITION_FLAT"
+    default_message = "The position is already flat."
+
+
+def details(**kw: Any) -> dict[str, Any]:
+    return {k: (str(v) if not isinstance(v, (int, float, str, bool, type(None), list, dict)) else v) for k, v in kw.items()}

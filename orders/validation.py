@@ -1,0 +1,228 @@
+"""Pre-trade checks (pure: no Django). Each failure raises its own error code; nothing is sent.
+
+Exchange facts (lot size, tick size, freeze quantity, price band) come in as data from the instrument
+master and the quote (/work/shared/research/reference-data.md §5), never literals here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from . import errors
+from .domain import MAX_SLICES, MAX_TAG_LENGTH, OrderType, Product, Side, Validity
+
+
+@dataclass(frozen=True, slots=True)
+class InstrumentFacts:
+    instrument_token: int
+    exchange: str
+    tradingsymbol: str
+    instrument_type: str  # EQ / FUT / CE / PE
+    lot_size: int
+    tick_size: Decimal
+    freeze_quantity: int | None
+    expiry: date | None
+    lower_circuit: Decimal | None = None
+    upper_circuit: Decimal | None = None
+    last_price: Decimal | None = None
+
+    @property
+    def is_derivative(self) -> bool:
+        return self.instrument_type in ("FUT", "CE", "PE")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDraft:
+    transaction_type: str
+    quantity: int
+    product: str
+    order_type: str
+    validity: str = "DAY"
+    price: Decimal | None = None
+    trigger_price: Decimal | None = None
+    validity_ttl: int | None = None
+    disclosed_quantity: int = 0
+    market_protection: int | None = None
+    tag: str = ""
+    stop_loss: Decimal | None = None
+    target: Decimal | None = None
+
+
+def _on_grid(value: Decimal, tick: Decimal) -> bool:
+    return tick > 0 and (value % tick) == 0
+
+
+def _fmt(d: Decimal) -> str:
+    return f"{d:.2f}"
+
+
+def check_enums(d: OrderDraft) -> None:
+    for field, enum in (("transaction_type", Side), ("product", Product), ("order_type", OrderType),
+                        ("validity", Validity)):
+        value = getattr(d, field)
+        if value not in {m.value for m in enum}:
+            allowed = ", ".join(m.value for m in enum)
+            raise errors.InvalidOrderField(f"{field} must be one of {allowed}.", details={"field": field})
+    if d.tag and len(d.tag) > MAX_TAG_LENGTH:
+        raise errors.InvalidOrderField("tag may have at most 20 characters.", details={"field": "tag"})
+    if d.validity == Validity.TTL and not d.validity_ttl:
+        raise errors.InvalidOrderField("TTL orders need validity_ttl (minutes).", details={"field": "validity_ttl"})
+
+
+def check_quantity(d: OrderDraft, f: InstrumentFacts) -> None:
+    if not isinstance(d.quantity, int) or d.quantity <= 0:
+        raise errors.InvalidQuantity()
+    if d.quantity % f.lot_size:
+        lots = d.quantity / f.lot_size
+        raise errors.LotSizeMismatch(
+            f"Quantity {d.quantity} is not a multiple of the lot size {f.lot_size} for {f.tradingsymbol} "
+            f"({lots:.2f} lots). Use {max(1, d.quantity // f.lot_size) * f.lot_size}.",
+            details={"quantity": d.quantity, "lot_size": f.lot_size},
+        )
+    if d.disclosed_quantity and d.disclosed_quantity > d.quantity:
+        raise errors.InvalidOrderField("disclosed_quantity cannot exceed quantity.", details={"field": "disclosed_quantity"})
+
+
+def check_prices(d: OrderDraft, f: InstrumentFacts) -> None:
+    needs_price = d.order_type in (OrderType.LIMIT, OrderType.SL)
+    needs_trigger = d.order_type in (OrderType.SL, OrderType.SLM)
+    if needs_price and (d.price is None or d.price <= 0):
+        raise errors.PriceRequired(f"{d.order_type} orders need a price above zero.")
+    if needs_trigger and (d.trigger_price is None or d.trigger_price <= 0):
+        raise errors.TriggerRequired(f"{d.order_type} orders need a trigger price above zero.")
+    for name, value in (("price", d.price if needs_price else None),
+                        ("trigger_price", d.trigger_price if needs_trigger else None)):
+        if value is None:
+            continue
+        if not _on_grid(value, f.tick_size):
+            lower = (value // f.tick_size) * f.tick_size
+            raise errors.TickSizeMismatch(
+                f"{name.replace('_', ' ').capitalize()} {value} is not a multiple of the tick size {f.tick_size}; "
+                f"try {_fmt(lower)} or {_fmt(lower + f.tick_size)}.",
+                details={"field": name, "tick_size": str(f.tick_size)},
+            )
+        if f.lower_circuit is not None and f.upper_circuit is not None and f.upper_circuit > 0:
+            if not (f.lower_circuit <= value <= f.upper_circuit):
+                raise errors.PriceOutOfBand(
+                    f"{name.replace('_', ' ').capitalize()} {value} is outside today's band "
+                    f"{_fmt(f.lower_circuit)}–{_fmt(f.upper_circuit)}.",
+                    details={"field": name, "lower": str(f.lower_circuit), "upper": str(f.upper_circuit)},
+                )
+    if needs_trigger and f.last_price is not None and f.last_price > 0 and d.trigger_price is not None:
+        # A stop BUY triggers when the price rises to the trigger: it must sit above the market; a SELL below.
+        if d.transaction_type == Side.BUY and d.trigger_price <= f.last_price:
+            raise errors.TriggerWrongSide(
+                f"A stop-loss BUY triggers when the price rises: the trigger {d.trigger_price} must be above "
+                f"the last price {_fmt(f.last_price)}.",
+                details={"trigger_price": str(d.trigger_price), "last_price": str(f.last_price)},
+            )
+        if d.transaction_type == Side.SELL and d.trigger_price >= f.last_price:
+            raise errors.TriggerWrongSide(
+                f"A stop-loss SELL triggers when the price falls: the trigger {d.trigger_price} must be below "
+                f"the last price {_fmt(f.last_price)}.",
+                details={"trigger_price": str(d.trigger_price), "last_price": str(f.last_price)},
+            )
+    if d.order_type == OrderType.SL and d.price is not None and d.trigger_price is not None:
+        if d.transaction_type == Side.BUY and d.price < d.trigger_price:
+            raise errors.TriggerWrongSide("For an SL BUY the limit price must be at or above the trigger price.")
+        if d.transaction_type == Side.SELL and d.price > d.trigger_price:
+            raise errors.TriggerWrongSide("For an SL SELL the limit price must be at or below the trigger price.")
+
+
+def check_market_protection(d: OrderDraft) -> None:
+    """Kite requires protection on MARKET and SL-M since 1 Apr 2026 (kite-api.md §6): -1 or 1..100; 0 refused.
+
+    None is filled in by the service with the automatic value (-1) before this check."""
+    if d.order_type in (OrderType.MARKET, OrderType.SLM):
+        mp = d.market_protection
+        if mp is None or not (mp == -1 or 1 <= mp <= 100):
+            raise errors.MarketProtectionRequired()
+
+
+def check_product(d: OrderDraft, f: InstrumentFacts) -> None:
+    # Kite: CNC is delivery for cash equity; NRML is carry-forward for derivatives; MIS is intraday for both.
+    if d.product == Product.CNC and f.is_derivative:
+        raise errors.ProductNotAllowed(
+            f"CNC is for delivery equity; use NRML (carry forward) or MIS (intraday) for {f.tradingsymbol}.",
+            details={"product": d.product, "allowed": ["NRML", "MIS"]},
+        )
+    if d.product == Product.NRML and not f.is_derivative:
+        raise errors.ProductNotAllowed(
+            f"NRML is for derivatives; use CNC (delivery) or MIS (intraday) for {f.tradingsymbol}.",
+            details={"product": d.product, "allowed": ["CNC", "MIS"]},
+        )
+
+
+def check_expiry(f: InstrumentFacts, today: date) -> None:
+    if f.expiry is not None and f.expiry < today:
+        raise errors.InstrumentExpired(
+            f"{f.tradingsymbol} expired on {f.expiry:%d %b %Y}; pick a current contract.",
+            details={"expiry": f.expiry.isoformat()},
+        )
+
+
+def check_market_open(*, is_open: bool, amo: bool, amo_allowed: bool) -> None:
+    if is_open:
+        return
+    if amo and amo_allowed:
+        return
+    raise errors.MarketClosed(
+        "The market is closed. Place it as an after-market order (variety amo) or wait for the open."
+        if amo_allowed else "The market is closed for this instrument."
+    )
+
+
+def check_bracket(d: OrderDraft) -> None:
+    ref = d.price if d.price is not None else None
+    if ref is None:
+        return
+    if d.transaction_type == Side.BUY:
+        if d.stop_loss is not None and d.stop_loss >= ref:
+            raise errors.InvalidBracket("For a BUY entry the stop-loss must be below the entry price.")
+        if d.target is not None and d.target <= ref:
+            raise errors.InvalidBracket("For a BUY entry the target must be above the entry price.")
+    else:
+        if d.stop_loss is not None and d.stop_loss <= ref:
+            raise errors.InvalidBracket("For a SELL entry the stop-loss must be above the entry price.")
+        if d.target is not None and d.target >= ref:
+            raise errors.InvalidBracket("For a SELL entry the target must be below the entry price.")
+
+
+def slice_plan(quantity: int, f: InstrumentFacts, *, slice_requested: bool) -> list[int]:
+    """Quantities to send: [quantity], or freeze-sized slices (lot multiples) when asked. Refuses above freeze."""
+    freeze = f.freeze_quantity
+    if not freeze or quantity <= freeze:
+        return [quantity]
+    per_slice = (freeze // f.lot_size) * f.lot_size
+    n = -(-quantity // per_slice)
+    if not slice_requested:
+        raise errors.FreezeQuantityExceeded(
+            f"The order quantity {quantity} ({quantity // f.lot_size} lots) is higher than the maximum quantity "
+            f"of {freeze} ({freeze // f.lot_size} lots) allowed by the exchange. Reduce it, or send it with "
+            f"auto_slice=true to split it into {n} orders.",
+            details={"quantity": quantity, "freeze_quantity": freeze, "slices_needed": n},
+        )
+    if n > MAX_SLICES:
+        raise errors.TooManySlices(
+            f"{quantity} units need {n} slices of at most {per_slice}; the limit is {MAX_SLICES}.",
+            details={"slices_needed": n, "max_slices": MAX_SLICES},
+        )
+    parts = [per_slice] * (quantity // per_slice)
+    if quantity % per_slice:
+        parts.append(quantity % per_slice)
+    return parts
+
+
+def validate(d: OrderDraft, f: InstrumentFacts, *, today: date, market_open: bool, amo: bool = False,
+             amo_allowed: bool = True) -> None:
+    """All checks in the order a trader would fix them."""
+    check_enums(d)
+    check_expiry(f, today)
+    check_product(d, f)
+    check_quantity(d, f)
+    check_prices(d, f)
+    check_market_protection(d)
+    check_bracket(d)
+    check_market_open(is_open=market_open, amo=amo, amo_allowed=amo_allowed)
