@@ -1,1 +1,5 @@
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from .consumers import AlertConsumer
+
+websocket_urlpatterns = [path("ws/alerts/", AlertConsumer.as_asgi())]

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from alerts.models import LEVEL_CHOICES, STATUS_CHOICES, TYPE_CHOICES
+from alerts.selectors import alert_as_dict
+
+
+class AlertOutputSerializer(serializers.Serializer):
+    """Declared for the schema; the body is `alert_as_dict`, the same shape the WebSocket pushes."""
+
+    id = serializers.IntegerField()
+    user_id = serializers.IntegerField()
+    type = serializers.ChoiceField(choices=TYPE_CHOICES)
+    level = serializers.ChoiceField(choices=LEVEL_CHOICES)
+    title = serializers.CharField()
+    message = serializers.CharField()
+    payload = serializers.DictField()
+    links = serializers.DictField()
+    actions = serializers.ListField(child=serializers.CharField())
+    status = serializers.ChoiceField(choices=STATUS_CHOICES)
+    is_read = serializers.BooleanField()
+    read_at = serializers.DateTimeField(allow_null=True)
+    response = serializers.CharField(allow_null=True)
+    response_actor = serializers.CharField(allow_null=True)
+    responded_at = serializers.DateTimeField(allow_null=True)
+    expires_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return alert_as_dict(instance)
+
+
+class AlertListFilterSerializer(serializers.Serializer):
+    unread = serializers.BooleanField(required=False, allow_null=True, default=None)
+    level = serializers.ChoiceField(choices=LEVEL_CHOICES, required=False)
+    type = serializers.ChoiceField(choices=TYPE_CHOICES, required=False)
+    status = serializers.ChoiceField(choices=STATUS_CHOICES, required=False)
+
+
+class AlertRespondInputSerializer(serializers.Serializer):
+    action = serializers.CharField(max_length=60)
+
+
+class AlertMarkAllReadOutputSerializer(serializers.Serializer):
+    marked = serializers.IntegerField()
+
+
+class AlertPreferenceSerializer(serializers.Serializer):
+    muted_types = serializers.ListField(child=serializers.ChoiceField(choices=TYPE_CHOICES), required=False)
+    min_level = serializers.ChoiceField(choices=LEVEL_CHOICES, required=False)
+    quiet_start = serializers.TimeField(required=False, allow_null=True, help_text="Asia/Kolkata, e.g. 22:00")
+    quiet_end = serializers.TimeField(required=False, allow_null=True, help_text="Asia/Kolkata, e.g. 07:00")
+    telegram_chat_id = serializers.CharField(required=False, allow_blank=True, max_length=40)

@@ -1,0 +1,123 @@
+// Alerts in the browser: unread badge, toasts for CRITICAL/URGENT, a modal for alerts that ask
+// for an answer, and the live alert center list; all over /ws/alerts/ with replay on reconnect.
+(function () {
+  "use strict";
+  const bell = document.querySelector("[data-testid=alert-bell]");
+  if (!bell || !window.OMS || window.OMS.alertsStarted) return;
+  window.OMS.alertsStarted = true;
+  const badge = bell.querySelector("[data-testid=alert-badge]");
+  const seen = new Set();
+  let lastId = null; // highest alert id this page knows; replay asks for anything newer
+
+  function csrfHeaders() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}"); } catch (e) { return {}; }
+  }
+  function urlFor(attr, id) { return bell.dataset[attr].replace("/0/", `/${id}/`); }
+
+  function setBadge(n) {
+    badge.textContent = String(n);
+    badge.dataset.count = String(n);
+    badge.classList.toggle("empty", n <= 0);
+    bell.setAttribute("aria-label", `Alerts, ${n} unread`);
+  }
+  function refreshBadge() {
+    fetch(bell.dataset.unreadUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((body) => { if (body && typeof body.count === "number") setBadge(body.count); })
+      .catch(() => {});
+  }
+
+  function liveList() {
+    const list = document.getElementById("alert-list");
+    return list && list.dataset.live === "1" ? list : null;
+  }
+  function loadRow(alert, replaceExisting) {
+    const list = liveList();
+    if (!list || !window.htmx) return;
+    const existing = document.getElementById(`alert-${alert.id}`);
+    if (existing) {
+      window.htmx.ajax("GET", urlFor("rowUrl", alert.id), { target: existing, swap: "outerHTML" });
+    } else if (!replaceExisting) {
+      const empty = list.querySelector(".alert-empty");
+      if (empty) empty.remove();
+      window.htmx.ajax("GET", urlFor("rowUrl", alert.id), { target: list, swap: "afterbegin" });
+    }
+  }
+
+  function closeModal() { const root = document.getElementById("modal-root"); if (root) root.innerHTML = ""; }
+  function showModal(alert) {
+    const root = document.getElementById("modal-root");
+    if (!root || !alert.actions || !alert.actions.length || alert.status !== "ACTIVE") return;
+    root.innerHTML = "";
+    const back = document.createElement("div");
+    back.className = "alert-modal-backdrop";
+    const box = document.createElement("div");
+    box.className = `alert-modal level-${alert.level.toLowerCase()}`;
+    box.setAttribute("role", "dialog");
+    box.dataset.testid = "alert-modal";
+    box.dataset.alertId = alert.id;
+    const h = document.createElement("h2"); h.textContent = alert.title; box.appendChild(h);
+    const p = document.createElement("p"); p.textContent = alert.message; box.appendChild(p);
+    const err = document.createElement("p"); err.className = "error"; box.appendChild(err);
+    const row = document.createElement("div"); row.className = "alert-modal-actions";
+    alert.actions.forEach((action) => {
+      const b = document.createElement("button");
+      b.type = "button"; b.textContent = action; b.dataset.testid = "alert-modal-action"; b.dataset.action = action;
+      b.addEventListener("click", () => respond(alert.id, action, err));
+      row.appendChild(b);
+    });
+    const later = document.createElement("button");
+    later.type = "button"; later.className = "link"; later.textContent = "Later"; later.addEventListener("click", closeModal);
+    row.appendChild(later);
+    box.appendChild(row);
+    back.appendChild(box);
+    root.appendChild(back);
+  }
+  function respond(id, action, errEl) {
+    const body = new URLSearchParams({ action });
+    fetch(urlFor("respondUrl", id), {
+      method: "POST", credentials: "same-origin", body,
+      headers: Object.assign({ "HX-Request": "true" }, csrfHeaders()),
+    }).then((r) => r.text().then((html) => {
+      if (!r.ok || html.includes('data-testid="alert-error"')) {
+        const m = html.match(/data-testid="alert-error">([^<]*)</);
+        if (errEl) errEl.textContent = m ? m[1] : "Could not answer the alert.";
+        return;
+      }
+      closeModal();
+    })).catch(() => { if (errEl) errEl.textContent = "Network error; try again."; });
+  }
+
+  function onAlert(alert, isReplay) {
+    if (seen.has(alert.id)) return;
+    seen.add(alert.id);
+    if (lastId === null || alert.id > lastId) lastId = alert.id;
+    refreshBadge();
+    loadRow(alert, false);
+    if (isReplay) return; // no toast storm after a reconnect; the badge and list catch up
+    if (alert.level === "CRITICAL" || alert.level === "URGENT") {
+      window.OMS.toast(`${alert.title}: ${alert.message}`, alert.level, alert.level === "URGENT" ? 0 : 10000);
+    }
+    showModal(alert);
+  }
+
+  const modalOpenFor = () => { const m = document.querySelector("[data-testid=alert-modal]"); return m ? Number(m.dataset.alertId) : null; };
+
+  window.OMS.alertsSocket = window.OMS.socket("/ws/alerts/", {
+    onMessage(msg) {
+      switch (msg.type) {
+        case "hello":
+          if (lastId === null) lastId = msg.last_id; // first connect: the page is current up to here
+          else window.OMS.alertsSocket.send({ action: "replay", since_id: lastId });
+          break;
+        case "alert": onAlert(msg.alert, !!msg.replay); break;
+        case "alert.updated":
+          refreshBadge(); loadRow(msg.alert, true);
+          if (modalOpenFor() === msg.alert.id && msg.alert.status !== "ACTIVE") closeModal();
+          break;
+        case "alerts.read_all": setBadge(0); break;
+        case "replay.done": if (msg.last_id > (lastId || 0)) lastId = msg.last_id; refreshBadge(); break;
+      }
+    },
+  });
+})();
