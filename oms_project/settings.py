@@ -123,7 +123,7 @@ USE_TZ = True
 USE_I18N = True
 LANGUAGE_CODE = "en-in"
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER: bool = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -167,6 +167,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 # whitenoise under ASGI warns once per file (evansd/whitenoise#531); the response is still correct.
 warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
+# STATIC_ROOT only exists after collectstatic (production); embedded mode serves from the finders.
+warnings.filterwarnings("ignore", message="No directory at: .*staticfiles")
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
