@@ -7,19 +7,27 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from oms_project.lib.errors import DomainError
 
 from . import selectors, services
+from .errors import AlertNotFound
 from .models import LEVEL_CHOICES, TYPE_CHOICES
 from .types import AlertLevel, AlertType
 
 
 def _actor(request: HttpRequest) -> str:
     return f"user:{request.user.pk}"
+
+
+def _own_alert(request: HttpRequest, alert_id: int):  # noqa: ANN202
+    try:
+        return selectors.alert_get(user=request.user, alert_id=alert_id)
+    except AlertNotFound:
+        raise Http404 from None
 
 
 @login_required
@@ -47,14 +55,12 @@ def alert_center(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def alert_row(request: HttpRequest, alert_id: int) -> HttpResponse:
-    alert = selectors.alert_get(user=request.user, alert_id=alert_id)
-    return render(request, "alerts/partials/_alert_row.html", {"alert": alert})
+    return render(request, "alerts/partials/_alert_row.html", {"alert": _own_alert(request, alert_id)})
 
 
 def _row_or_redirect(request: HttpRequest, alert_id: int, error: str | None = None) -> HttpResponse:
     if request.htmx:
-        alert = selectors.alert_get(user=request.user, alert_id=alert_id)
-        return render(request, "alerts/partials/_alert_row.html", {"alert": alert, "error": error})
+        return render(request, "alerts/partials/_alert_row.html", {"alert": _own_alert(request, alert_id), "error": error})
     if error:
         messages.error(request, error)
     return redirect("alert-center")
@@ -67,9 +73,9 @@ def alert_respond_page(request: HttpRequest, alert_id: int) -> HttpResponse:
         services.alert_respond(
             user=request.user, alert_id=alert_id, action=request.POST.get("action", ""), actor=_actor(request)
         )
+    except AlertNotFound:
+        raise Http404 from None
     except DomainError as exc:
-        if exc.http_status == 404:
-            raise
         return _row_or_redirect(request, alert_id, exc.message)
     return _row_or_redirect(request, alert_id)
 
@@ -77,7 +83,10 @@ def alert_respond_page(request: HttpRequest, alert_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def alert_mark_read_page(request: HttpRequest, alert_id: int) -> HttpResponse:
-    services.alert_mark_read(user=request.user, alert_id=alert_id)
+    try:
+        services.alert_mark_read(user=request.user, alert_id=alert_id)
+    except AlertNotFound:
+        raise Http404 from None
     return _row_or_redirect(request, alert_id)
 
 
