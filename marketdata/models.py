@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -34,6 +35,8 @@ class Instrument(models.Model):
     freeze_quantity = models.PositiveIntegerField(null=True, blank=True)
     # Where the row came from: 'kite' (dump/import) or 'demo' (generated demo master).
     source = models.CharField(max_length=8, default="kite")
+    # False once a demo contract has expired but is still referenced (orders PROTECT it).
+    is_active = models.BooleanField(default=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -58,3 +61,43 @@ class Instrument(models.Model):
     @property
     def is_derivative(self) -> bool:
         return self.instrument_type in (self.Type.FUT, self.Type.CE, self.Type.PE)
+
+
+class MarketHolidayOverride(models.Model):
+    """Admin-edited corrections to the exchange_calendars holiday list (add or remove a holiday)."""
+
+    class Exchange(models.TextChoices):
+        ALL = "ALL", "NSE and BSE"
+        NSE = "NSE", "NSE (NSE, NFO)"
+        BSE = "BSE", "BSE (BSE, BFO)"
+
+    date = models.DateField()
+    exchange = models.CharField(max_length=4, choices=Exchange.choices, default=Exchange.ALL)
+    is_holiday = models.BooleanField(
+        default=True, help_text="Checked: closed that day. Unchecked: it trades (e.g. a special session)."
+    )
+    description = models.CharField(max_length=120, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date"]
+        constraints = [models.UniqueConstraint(fields=["date", "exchange"], name="unique_holiday_override")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.exchange} {'holiday' if self.is_holiday else 'trading day'}"
+
+
+class WatchlistItem(models.Model):
+    """One instrument on a user's market watch."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watchlist_items")
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "instrument"], name="unique_watchlist_instrument")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.instrument_id}"
