@@ -1,0 +1,136 @@
+"""Typed alerts: `Alert` and one subclass per kind a bot usually reacts to."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from pydantic import Field
+
+from ._base import SdkModel
+
+ALERT_TYPES = (
+    "ORDER_FILLED", "ORDER_PARTIALLY_FILLED", "ORDER_REJECTED", "ORDER_CANCELLED", "ORDER_UNKNOWN",
+    "APPROVAL_REQUIRED", "WIDE_SPREAD", "HIGH_IMPACT", "MARGIN_WARNING", "MARGIN_CALL", "RISK_BREACH",
+    "KILL_SWITCH", "ORPHANED_ORDER", "SQUARE_OFF_WARNING", "GREEKS_LIMIT", "BROKER_DOWN", "SYSTEM",
+)
+ALERT_LEVELS = ("INFO", "WARNING", "CRITICAL", "URGENT")
+
+
+class Alert(SdkModel):
+    id: int
+    type: str
+    level: str
+    title: str = ""
+    message: str = ""
+    payload: dict[str, Any] = Field(default_factory=dict)
+    links: dict[str, Any] = Field(default_factory=dict)
+    actions: list[str] = Field(default_factory=list)
+    status: str = "ACTIVE"
+    is_read: bool = False
+    read_at: datetime | None = None
+    response: str | None = None
+    response_actor: str | None = None
+    responded_at: datetime | None = None
+    expires_at: datetime | None = None
+    created_at: datetime | None = None
+
+    @property
+    def order_id(self) -> int | None:
+        return self.links.get("order_id")
+
+    @property
+    def awaits_response(self) -> bool:
+        return bool(self.actions) and self.status == "ACTIVE"
+
+
+class OrderAlert(Alert):
+    """ORDER_FILLED / ORDER_PARTIALLY_FILLED / ORDER_REJECTED / ORDER_CANCELLED / ORDER_UNKNOWN / ORPHANED_ORDER."""
+
+
+class ApprovalRequiredAlert(Alert):
+    pass
+
+
+class WideSpreadAlert(Alert):
+    pass
+
+
+class HighImpactAlert(Alert):
+    pass
+
+
+class MarginWarningAlert(Alert):
+    pass
+
+
+class MarginCallAlert(MarginWarningAlert):
+    pass
+
+
+class RiskBreachAlert(Alert):
+    pass
+
+
+class KillSwitchAlert(RiskBreachAlert):
+    pass
+
+
+class GreeksLimitAlert(RiskBreachAlert):
+    pass
+
+
+class SquareOffWarningAlert(Alert):
+    pass
+
+
+class BrokerDownAlert(Alert):
+    pass
+
+
+ALERT_CLASSES: dict[str, type[Alert]] = {
+    "ORDER_FILLED": OrderAlert,
+    "ORDER_PARTIALLY_FILLED": OrderAlert,
+    "ORDER_REJECTED": OrderAlert,
+    "ORDER_CANCELLED": OrderAlert,
+    "ORDER_UNKNOWN": OrderAlert,
+    "ORPHANED_ORDER": OrderAlert,
+    "APPROVAL_REQUIRED": ApprovalRequiredAlert,
+    "WIDE_SPREAD": WideSpreadAlert,
+    "HIGH_IMPACT": HighImpactAlert,
+    "MARGIN_WARNING": MarginWarningAlert,
+    "MARGIN_CALL": MarginCallAlert,
+    "RISK_BREACH": RiskBreachAlert,
+    "KILL_SWITCH": KillSwitchAlert,
+    "GREEKS_LIMIT": GreeksLimitAlert,
+    "SQUARE_OFF_WARNING": SquareOffWarningAlert,
+    "BROKER_DOWN": BrokerDownAlert,
+}
+
+
+def alert_from_dict(data: dict[str, Any]) -> Alert:
+    """The most specific typed alert for `data["type"]` (plain `Alert` for unknown types)."""
+    return ALERT_CLASSES.get(str(data.get("type")), Alert).model_validate(data)
+
+
+class OrderUpdate(SdkModel):
+    """A message from /ws/orders/: kind is "order", "trade" or "position"; data is the API object."""
+
+    kind: str
+    data: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def id(self) -> Any:
+        return self.data.get("id")
+
+    @property
+    def status(self) -> str | None:
+        return self.data.get("status")
+
+
+class AlertPreferences(SdkModel):
+    muted_types: list[str] = Field(default_factory=list)
+    min_level: str = "INFO"
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+    telegram_chat_id: str = ""
