@@ -1,0 +1,34 @@
+"""Which venue and instrument list the sandbox uses when run as a command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .venue import MemoryVenue, Venue
+
+
+def venue_for(user_id: str, *, memory: bool = False) -> Venue:
+    """The paper engine's venue for this sandbox user, else the in-memory one."""
+    if not memory:
+        try:
+            from .paper_venue import paper_venue_for
+        except ImportError:  # the paper engine is not available
+            pass
+        else:
+            return paper_venue_for(user_id)
+    return MemoryVenue()
+
+
+def default_instruments() -> list[dict[str, Any]]:
+    """The product's own instrument master, as Kite instrument CSV rows."""
+    try:
+        from marketdata.models import Instrument
+    except ImportError:
+        return []
+    rows = []
+    fields = {f.name for f in Instrument._meta.get_fields()}
+    for inst in Instrument.objects.all().iterator():
+        row = {name: getattr(inst, name, None) for name in fields}
+        row["expiry"] = inst.expiry.isoformat() if getattr(inst, "expiry", None) else ""
+        rows.append(row)
+    return rows
