@@ -61,6 +61,7 @@
       const t = orderType.value;
       show(".needs-price", t === "LIMIT" || t === "SL");
       show(".needs-trigger", t === "SL" || t === "SL-M");
+      show(".needs-protection", t === "MARKET" || t === "SL-M");
       show(".needs-ttl", validity.value === "TTL");
       const side = (form.querySelector("input[name=side]:checked") || {}).value || "";
       submitBox.classList.toggle("side-buy", side === "BUY");

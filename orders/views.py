@@ -1,0 +1,370 @@
+"""Trader pages: order ticket, order book, positions, order detail.
+
+Thin by rule: parse the form, call ONE orders service/selector, render a template or partial.
+Every rule (lot sizes, ticks, approval, duplicates, risk) lives in `orders.services`; its
+`DomainError`s are rendered next to the form with their message and code. Someone else's order
+or position answers 404. htmx requests get partials; plain requests get the full page.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.selectors import account_for_session
+from marketdata import selectors as md
+from oms_project.lib.errors import DomainError, NotFound
+
+from . import selectors, services
+from .domain import WORKING, OrderStatus
+from .forms import OrderModifyForm, OrderTicketForm
+
+OPEN_STATUSES = sorted(s.value for s in WORKING)
+STATUS_FILTERS = [(s.value, s.value.replace("_", " ").title()) for s in OrderStatus]
+TYPEAHEAD_LIMIT = 12
+
+
+def _actor(request: HttpRequest) -> str:
+    return f"user:{request.user.pk}"
+
+
+def _account(request: HttpRequest) -> Any:
+    return account_for_session(user=request.user, session=request.session)
+
+
+def _error(exc: DomainError) -> dict[str, Any]:
+    return {"code": exc.code, "message": exc.message, "details": exc.details}
+
+
+def _order_or_404(request: HttpRequest, order_id: int) -> Any:
+    try:
+        return selectors.order_get(user=request.user, order_id=order_id)
+    except NotFound:
+        raise Http404("No such order.") from None
+
+
+def _position_or_404(request: HttpRequest, position_id: int) -> Any:
+    try:
+        return selectors.position_get(user=request.user, position_id=position_id)
+    except NotFound:
+        raise Http404("No such position.") from None
+
+
+def _instrument_or_none(token: Any) -> Any:
+    try:
+        return md.instrument_get(int(token))
+    except (DomainError, TypeError, ValueError):
+        return None
+
+
+# --- order ticket ------------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_ticket(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        form = OrderTicketForm(initial={"instrument_token": request.GET.get("instrument_token")})
+        instrument = _instrument_or_none(request.GET.get("instrument_token"))
+        return render(request, "orders/ticket.html", _ticket_context(request, form, instrument))
+
+    form = OrderTicketForm(request.POST)
+    instrument = _instrument_or_none(request.POST.get("instrument_token"))
+    context = _ticket_context(request, form, instrument)
+    status = 200
+    if not form.is_valid():
+        context["error"] = {"code": "VALIDATION_ERROR", "message": _form_message(form), "details": {}}
+        status = 400
+    elif instrument is None:
+        context["error"] = {"code": "INSTRUMENT_NOT_FOUND", "message": "Choose an instrument from the list.",
+                            "details": {}}
+        status = 400
+    elif context["account"] is None:
+        context["error"] = {"code": "ACCOUNT_NOT_FOUND", "message": "You have no trading account.", "details": {}}
+        status = 400
+    else:
+        try:
+            context["order"] = services.order_place(
+                user=request.user, account=context["account"], actor=_actor(request),
+                **form.order_fields(lot_size=instrument.lot_size),
+            )
+        except DomainError as exc:
+            context["error"] = _error(exc)
+            status = exc.http_status if 400 <= exc.http_status < 500 else 400
+    if request.htmx:
+        # htmx swaps only 2xx by default; a refusal is an expected answer, shown next to the form.
+        response = render(request, "orders/partials/_ticket_result.html", context)
+        if status != 200:
+            response["X-Order-Error"] = context["error"]["code"]
+        return response
+    return render(request, "orders/ticket.html", context, status=status)
+
+
+def _ticket_context(request: HttpRequest, form: OrderTicketForm, instrument: Any) -> dict[str, Any]:
+    lots = _int(form.data.get("lots")) if form.is_bound else 1
+    return {
+        "form": form,
+        "account": _account(request),
+        "ticket_instrument": instrument,
+        "ticket_quantity": (lots or 1) * instrument.lot_size if instrument else None,
+        "open_statuses": OPEN_STATUSES,
+    }
+
+
+def _form_message(form: OrderTicketForm) -> str:
+    parts = []
+    for field, errors in form.errors.items():
+        label = form.fields[field].label or field.replace("_", " ") if field in form.fields else ""
+        parts.append(f"{label.capitalize() + ': ' if label else ''}{' '.join(errors)}")
+    return " ".join(parts)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+@require_GET
+def order_instrument_search(request: HttpRequest) -> HttpResponse:
+    query = (request.GET.get("q") or "").strip()[:64]
+    instruments = md.instrument_typeahead(query, limit=TYPEAHEAD_LIMIT) if query else []
+    return render(request, "orders/partials/_instrument_options.html", {"instruments": instruments, "query": query})
+
+
+@login_required
+@require_GET
+def order_ticket_instrument(request: HttpRequest) -> HttpResponse:
+    instrument = _instrument_or_none(request.GET.get("instrument_token"))
+    if instrument is None:
+        return HttpResponse('<span class="error">Unknown instrument.</span>', status=200)
+    return render(request, "orders/partials/_ticket_instrument.html", {"instrument": instrument})
+
+
+@login_required
+@require_GET
+def order_ticket_preview(request: HttpRequest) -> HttpResponse:
+    instrument = _instrument_or_none(request.GET.get("instrument_token"))
+    preview = None
+    if instrument is not None:
+        lots = max(_int(request.GET.get("lots")) or 1, 1)
+        price = _decimal(request.GET.get("price")) if request.GET.get("order_type") in ("LIMIT", "SL") else None
+        preview = _preview(instrument, lots, price)
+    return render(request, "orders/partials/_preview.html", {"preview": preview})
+
+
+def _decimal(value: Any) -> Decimal | None:
+    try:
+        d = Decimal(str(value))
+    except (ArithmeticError, TypeError, ValueError):
+        return None
+    return d if d.is_finite() and d > 0 else None
+
+
+def _preview(instrument: Any, lots: int, price: Decimal | None) -> dict[str, Any]:
+    """Market facts for the ticket (display only: no cost or margin figures until that engine exists)."""
+    try:
+        quote = md.quote_for(instrument)
+    except Exception:  # noqa: BLE001 - a pricing gap must not break the ticket
+        quote = None
+    ltp = quote.last_price if quote else (instrument.last_price or None)
+    bid = quote.best_bid if quote else None
+    ask = quote.best_ask if quote else None
+    spread = (ask - bid) if bid is not None and ask is not None else None
+    mid = (ask + bid) / 2 if spread is not None else None
+    quantity = lots * instrument.lot_size
+    reference = price or ltp
+    return {
+        "ltp": ltp,
+        "bid": bid,
+        "ask": ask,
+        "spread": spread,
+        "spread_pct": (spread / mid * 100) if mid else None,
+        "lots": lots,
+        "lot_size": instrument.lot_size,
+        "quantity": quantity,
+        "lot_value": (ltp * instrument.lot_size).quantize(Decimal("0.01")) if ltp else None,
+        "order_value": (reference * quantity).quantize(Decimal("0.01")) if reference else None,
+    }
+
+
+# --- order book ---------------------------------------------------------------------------------
+@login_required
+@require_GET
+def order_book(request: HttpRequest) -> HttpResponse:
+    account = _account(request)
+    status_filter = request.GET.get("status") or ""
+    if status_filter not in {v for v, _ in STATUS_FILTERS}:
+        status_filter = ""
+    orders = selectors.order_list(user=request.user, account=account, status=status_filter or None) if account else []
+    return render(
+        request,
+        "orders/book.html",
+        {"orders": orders, "status_filter": status_filter, "status_filters": STATUS_FILTERS,
+         "open_statuses": OPEN_STATUSES},
+    )
+
+
+@login_required
+@require_GET
+def order_book_row(request: HttpRequest, order_id: int) -> HttpResponse:
+    """One row for the live table; 204 when the order does not belong in the current view."""
+    order = _order_or_404(request, order_id)
+    account = _account(request)
+    status_filter = request.GET.get("status") or ""
+    if account is None or order.account_id != account.pk or (status_filter and order.status != status_filter):
+        return HttpResponse(status=204)
+    return _render_row(request, order)
+
+
+def _render_row(request: HttpRequest, order: Any, row_error: str = "") -> HttpResponse:
+    return render(request, "orders/partials/_order_row.html",
+                  {"order": order, "open_statuses": OPEN_STATUSES, "row_error": row_error})
+
+
+def _render_after_action(request: HttpRequest, order: Any, error: DomainError | None = None) -> HttpResponse:
+    """The answer to cancel/approve/reject: shaped for where the button was (row, detail, ticket)."""
+    view = request.GET.get("view", "row")
+    if view == "detail":
+        return _render_detail_body(request, order, row_error=error.message if error else "")
+    if view == "ticket":
+        context: dict[str, Any] = {"order": order, "open_statuses": OPEN_STATUSES}
+        if error:
+            context["error"] = _error(error)
+        response = render(request, "orders/partials/_ticket_result.html", context)
+        # Close the approval modal once it has been answered.
+        if order.status != OrderStatus.PENDING_APPROVAL:
+            response.content += b'<div hx-swap-oob="innerHTML:#modal-root"></div>'
+        return response
+    return _render_row(request, order, row_error=error.message if error else "")
+
+
+@login_required
+@require_POST
+def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = _order_or_404(request, order_id)
+    try:
+        order = services.order_cancel(user=request.user, order_id=order.pk, actor=_actor(request))
+    except DomainError as exc:
+        return _render_after_action(request, _order_or_404(request, order_id), exc)
+    if not request.htmx:
+        return redirect("order-detail", order.pk)
+    return _render_after_action(request, order)
+
+
+@login_required
+@require_POST
+def order_approve(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = _order_or_404(request, order_id)
+    try:
+        order = services.order_approve(user=request.user, order_id=order.pk, actor=_actor(request))
+    except DomainError as exc:
+        return _render_after_action(request, _order_or_404(request, order_id), exc)
+    if not request.htmx:
+        return redirect("order-detail", order.pk)
+    return _render_after_action(request, order)
+
+
+@login_required
+@require_POST
+def order_reject(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = _order_or_404(request, order_id)
+    try:
+        order = services.order_reject(user=request.user, order_id=order.pk, actor=_actor(request))
+    except DomainError as exc:
+        return _render_after_action(request, _order_or_404(request, order_id), exc)
+    if not request.htmx:
+        return redirect("order-detail", order.pk)
+    return _render_after_action(request, order)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_modify(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = _order_or_404(request, order_id)
+    instrument = _instrument_or_none(order.instrument_token)
+    lot_size = instrument.lot_size if instrument else 1
+    if request.method == "GET":
+        form = OrderModifyForm(initial={"lots": order.quantity // lot_size, "price": order.price,
+                                        "trigger_price": order.trigger_price})
+        return render(request, "orders/partials/_modify_modal.html", {"order": order, "form": form})
+    form = OrderModifyForm(request.POST)
+    context: dict[str, Any] = {"order": order, "form": form}
+    if form.is_valid():
+        try:
+            order = services.order_modify(user=request.user, order_id=order.pk, actor=_actor(request),
+                                          **form.changes(lot_size=lot_size))
+        except DomainError as exc:
+            context["error"] = _error(exc)
+        else:
+            # Close the modal and refresh the row (out of band); the push updates other views too.
+            row = _render_row(request, order).content.decode()
+            row = row.replace(f'<tr id="order-row-{order.pk}"', f'<tr hx-swap-oob="true" id="order-row-{order.pk}"', 1)
+            return HttpResponse(row)
+    return render(request, "orders/partials/_modify_modal.html", context)
+
+
+# --- order detail -------------------------------------------------------------------------------
+@login_required
+@require_GET
+def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = _order_or_404(request, order_id)
+    if request.htmx:
+        return _render_detail_body(request, order)
+    return render(request, "orders/detail.html", _detail_context(request, order))
+
+
+def _detail_context(request: HttpRequest, order: Any, row_error: str = "") -> dict[str, Any]:
+    return {
+        "order": order,
+        "events": selectors.order_events(user=request.user, order_id=order.pk),
+        "trades": selectors.order_trades(user=request.user, order_id=order.pk),
+        "children": list(order.children.all()),
+        "open_statuses": OPEN_STATUSES,
+        "row_error": row_error,
+    }
+
+
+def _render_detail_body(request: HttpRequest, order: Any, row_error: str = "") -> HttpResponse:
+    return render(request, "orders/partials/_detail_body.html", _detail_context(request, order, row_error))
+
+
+# --- positions ----------------------------------------------------------------------------------
+@login_required
+@require_GET
+def positions(request: HttpRequest) -> HttpResponse:
+    account = _account(request)
+    rows = selectors.position_list(user=request.user, account=account) if account else []
+    return render(request, "orders/positions.html", {"positions": rows})
+
+
+@login_required
+@require_GET
+def position_row(request: HttpRequest, position_id: int) -> HttpResponse:
+    position = _position_or_404(request, position_id)
+    account = _account(request)
+    if account is None or position.account_id != account.pk:
+        return HttpResponse(status=204)
+    return render(request, "orders/partials/_position_row.html", {"position": position})
+
+
+@login_required
+@require_POST
+def position_exit(request: HttpRequest, position_id: int) -> HttpResponse:
+    position = _position_or_404(request, position_id)
+    context: dict[str, Any] = {"position": position}
+    try:
+        exit_order = services.position_exit(user=request.user, position_id=position.pk, actor=_actor(request))
+    except DomainError as exc:
+        context["row_error"] = exc.message
+    else:
+        context["position"] = _position_or_404(request, position_id)
+        context["row_notice"] = f"Exit order #{exit_order.pk} {exit_order.status}"
+    if not request.htmx:
+        return redirect("positions")
+    return render(request, "orders/partials/_position_row.html", context)
