@@ -163,3 +163,27 @@ def test_event_hub_with_bad_key_never_dispatches(server, user):
         assert got.items == [] and client.events.connections["/ws/alerts/"] == 0
     finally:
         client.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_event_hub_order_updates_from_ws_orders(server, user, other_user, api_key_for):
+    """on_order_update listens on /ws/orders/ (frames as the orders core pushes them), own user only."""
+    from django.db import transaction
+
+    from oms_project.lib.realtime import group_send_on_commit, user_group
+
+    client = StocksBlitzClient(api_url=server.url, api_key=api_key_for(user))
+    got = Recorder()
+    client.on_order_update(got)
+    client.start_listening()
+    try:
+        assert client.events.wait_connected(10, "/ws/orders/")
+        with transaction.atomic():
+            group_send_on_commit(user_group(other_user.pk, "orders"), {"type": "order", "order": {"id": 99, "status": "OPEN"}})
+            group_send_on_commit(user_group(user.pk, "orders"), {"type": "order", "order": {"id": 5, "status": "COMPLETE"}})
+            group_send_on_commit(user_group(user.pk, "orders"), {"type": "position", "position": {"id": 8, "quantity": 75}})
+        assert wait_for(lambda: len(got.items) == 2, 10), client.events.last_error
+        assert [(u.kind, u.id) for u in got.items] == [("order", 5), ("position", 8)]
+        assert got.items[0].status == "COMPLETE"
+    finally:
+        client.close()
