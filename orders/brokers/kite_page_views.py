@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import TradingAccount
 from accounts.selectors import account_list
 from accounts.services import kite_account_add
-from oms_project.lib.errors import DomainError
+from oms_project.lib.errors import DomainError, NotFound
 from orders.brokers.kite.errors import KiteAccountRequired
 from orders.brokers.kite.services import kite_instruments_refresh, kite_login_complete, kite_login_url
 
@@ -55,6 +55,8 @@ def kite_accounts_page(request: HttpRequest) -> HttpResponse:
 def kite_login_start(request: HttpRequest, account_id: int) -> HttpResponse:
     try:
         return HttpResponseRedirect(kite_login_url(user=request.user, account_id=account_id))
+    except NotFound:
+        raise Http404() from None
     except KiteAccountRequired as exc:
         messages.error(request, exc.message)
         return redirect("kite-accounts")
@@ -82,6 +84,8 @@ def kite_login_callback(request: HttpRequest) -> HttpResponse:
 def kite_instruments_refresh_page(request: HttpRequest, account_id: int) -> HttpResponse:
     try:
         result = kite_instruments_refresh(user=request.user, account_id=account_id)
+    except NotFound:
+        raise Http404() from None
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
