@@ -1,1 +1,5 @@
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from .consumers import MarketConsumer
+
+websocket_urlpatterns = [path("ws/market/", MarketConsumer.as_asgi())]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -11,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Max, ProtectedError
+from django.db.models import Max, ProtectedError, Q
 
 from . import calendar as mcal
 from . import contract_specs as specs
@@ -328,8 +329,13 @@ def _to_int(value: Any, field_name: str) -> int:
     return int(f)
 
 
+_ROOT_RE = re.compile(r"^([A-Z][A-Z&\-]*?)\d{2}")
+
+
 def instrument_from_row(row: Mapping[str, Any]) -> Instrument:
     """Validate one dump row (CSV strings or kiteconnect's typed dict) into an unsaved Instrument."""
+    if "__error__" in row:
+        raise ValueError(row["__error__"])
     missing = [c for c in INSTRUMENT_CSV_COLUMNS if c not in row]
     if missing:
         raise ValueError(f"missing column(s): {', '.join(missing)}")
@@ -349,6 +355,10 @@ def instrument_from_row(row: Mapping[str, Any]) -> Instrument:
     if itype == "FUT" and expiry is None:
         raise ValueError("FUT row needs an expiry")
     name = str(row["name"] or "").strip()
+    if not name and itype != "EQ":
+        # Some dumps (e.g. the official mock) leave `name` empty on F&O rows: take the symbol's root.
+        root = _ROOT_RE.match(symbol)
+        name = root.group(1) if root else ""
     return Instrument(
         instrument_token=_to_int(row["instrument_token"], "instrument_token"),
         exchange_token=_to_int(row["exchange_token"], "exchange_token"),
@@ -410,8 +420,6 @@ def instruments_import_rows(
         clash_q = [(i.exchange, i.tradingsymbol) for i in parsed.values() if i.pk not in existing]
         for start in range(0, len(clash_q), 400):
             chunk = clash_q[start : start + 400]
-            from django.db.models import Q
-
             cond = Q()
             for ex, sym in chunk:
                 cond |= Q(exchange=ex, tradingsymbol=sym)
