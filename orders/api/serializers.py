@@ -1,0 +1,164 @@
+"""Order API serializers. The output serializers are also the JSON of WebSocket pushes (orders.presenters)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from orders.domain import OrderStatus, OrderType, Product, Side, Validity
+from orders.models import Order, OrderEvent, Position, Strategy, Trade
+
+
+class OrderOutputSerializer(serializers.ModelSerializer):
+    order_id = serializers.IntegerField(source="pk", read_only=True)
+    account_id = serializers.IntegerField(read_only=True)
+    strategy_id = serializers.IntegerField(read_only=True, allow_null=True)
+    parent_id = serializers.IntegerField(read_only=True, allow_null=True)
+    oco_sibling_id = serializers.IntegerField(read_only=True, allow_null=True)
+    is_terminal = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = [
+            "id", "order_id", "account_id", "strategy_id", "parent_id", "role", "oco_sibling_id", "client_order_id",
+            "tag", "user_tag", "broker_order_id", "exchange_order_id", "exchange", "tradingsymbol",
+            "instrument_token", "transaction_type", "quantity", "product", "order_type", "variety", "price",
+            "trigger_price", "validity", "validity_ttl", "disclosed_quantity", "market_protection", "stop_loss",
+            "target", "stop_loss_points", "target_points", "trailing_stop_points", "status", "status_message",
+            "is_terminal", "filled_quantity", "pending_quantity", "cancelled_quantity", "average_price",
+            "modification_count", "created_at", "updated_at", "submitted_at", "completed_at",
+        ]
+
+    def get_is_terminal(self, obj: Order) -> bool:
+        from orders.domain import is_terminal
+
+        return is_terminal(obj.status)
+
+
+class OrderPlaceInputSerializer(serializers.Serializer):
+    account_id = serializers.IntegerField(required=False)
+    strategy_id = serializers.IntegerField(required=False, allow_null=True)
+    instrument_token = serializers.IntegerField(required=False)
+    exchange = serializers.CharField(required=False, max_length=8)
+    tradingsymbol = serializers.CharField(required=False, max_length=64)
+    transaction_type = serializers.ChoiceField(choices=[m.value for m in Side])
+    quantity = serializers.IntegerField(required=False, min_value=1, help_text="Units (Kite semantics).")
+    lots = serializers.IntegerField(required=False, min_value=1, help_text="Alternative to quantity: number of lots.")
+    product = serializers.ChoiceField(choices=[m.value for m in Product], default="NRML")
+    order_type = serializers.ChoiceField(choices=[m.value for m in OrderType], default="MARKET")
+    price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    trigger_price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    validity = serializers.ChoiceField(choices=[m.value for m in Validity], default="DAY")
+    validity_ttl = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    disclosed_quantity = serializers.IntegerField(required=False, min_value=0, default=0)
+    market_protection = serializers.IntegerField(required=False, allow_null=True, min_value=-1, max_value=100)
+    tag = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
+    variety = serializers.ChoiceField(choices=["regular", "amo"], default="regular")
+    client_order_id = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)
+    stop_loss = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    target = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    stop_loss_points = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True,
+                                                min_value=Decimal("0.01"))
+    target_points = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True,
+                                             min_value=Decimal("0.01"))
+    trailing_stop_points = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
+                                                    allow_null=True, min_value=Decimal("0.01"))
+    auto_slice = serializers.BooleanField(required=False, allow_null=True, default=None)
+    confirm_duplicate = serializers.BooleanField(required=False, default=False)
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs.get("instrument_token") and not (attrs.get("exchange") and attrs.get("tradingsymbol")):
+            raise serializers.ValidationError("Give instrument_token, or exchange and tradingsymbol.")
+        if attrs.get("quantity") is None and attrs.get("lots") is None:
+            raise serializers.ValidationError({"quantity": "Give quantity (units) or lots."})
+        return attrs
+
+
+class OrderModifyInputSerializer(serializers.Serializer):
+    quantity = serializers.IntegerField(required=False, min_value=1)
+    price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    trigger_price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    order_type = serializers.ChoiceField(choices=[m.value for m in OrderType], required=False)
+    validity = serializers.ChoiceField(choices=[m.value for m in Validity], required=False)
+
+
+class OrderListFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[m.value for m in OrderStatus] + ["open", "closed"], required=False)
+    account_id = serializers.IntegerField(required=False)
+    strategy_id = serializers.IntegerField(required=False)
+    instrument_token = serializers.IntegerField(required=False)
+
+
+class OrderCancelAllInputSerializer(serializers.Serializer):
+    account_id = serializers.IntegerField(required=False)
+    strategy_id = serializers.IntegerField(required=False)
+
+
+class OrderEventOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderEvent
+        fields = ["id", "kind", "from_status", "to_status", "actor", "before", "after", "reason", "created_at"]
+
+
+class TradeOutputSerializer(serializers.ModelSerializer):
+    order_id = serializers.IntegerField(read_only=True)
+    account_id = serializers.IntegerField(read_only=True)
+    strategy_id = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Trade
+        fields = ["id", "trade_id", "order_id", "broker_order_id", "account_id", "strategy_id", "exchange",
+                  "tradingsymbol", "instrument_token", "transaction_type", "product", "quantity", "price",
+                  "fill_timestamp"]
+
+
+class PositionOutputSerializer(serializers.ModelSerializer):
+    account_id = serializers.IntegerField(read_only=True)
+    strategy_id = serializers.IntegerField(read_only=True, allow_null=True)
+    day_quantity = serializers.IntegerField(read_only=True)
+    unrealized_pnl = serializers.SerializerMethodField()
+    pnl = serializers.SerializerMethodField()
+    mark_price = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Position
+        fields = ["id", "account_id", "strategy_id", "exchange", "tradingsymbol", "instrument_token", "product",
+                  "quantity", "average_price", "mark_price", "realized_pnl", "unrealized_pnl", "pnl",
+                  "overnight_quantity", "day_quantity", "day_buy_quantity", "day_sell_quantity", "buy_quantity",
+                  "sell_quantity", "buy_value", "sell_value", "updated_at"]
+
+    def _mark(self, obj: Position) -> Decimal:
+        marks = self.context.get("marks") or {}
+        return Decimal(marks.get(obj.instrument_token, obj.last_price or obj.average_price))
+
+    def get_mark_price(self, obj: Position) -> str:
+        return f"{self._mark(obj):.2f}"
+
+    def get_unrealized_pnl(self, obj: Position) -> str:
+        return f"{(self._mark(obj) - Decimal(obj.average_price)) * obj.quantity:.2f}"
+
+    def get_pnl(self, obj: Position) -> str:
+        unreal = (self._mark(obj) - Decimal(obj.average_price)) * obj.quantity
+        return f"{Decimal(obj.realized_pnl) + unreal:.2f}"
+
+
+class StrategyOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Strategy
+        fields = ["id", "account", "name", "preset", "is_active", "auto_cleanup_enabled", "cleanup_sl_on_exit",
+                  "allow_orphaned_orders", "max_order_spread_pct", "min_liquidity_score",
+                  "require_user_approval_high_impact", "max_market_impact_bps", "margin_buffer_pct",
+                  "max_loss_per_strategy_pct", "auto_square_off_on_loss_limit", "created_at"]
+
+
+class OrderMetricsOutputSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    open = serializers.IntegerField()
+    by_status = serializers.DictField(child=serializers.IntegerField())
+    filled_today = serializers.IntegerField()
+    rejected_today = serializers.IntegerField()
+    fill_rate_pct = serializers.FloatField()
+    realized_pnl = serializers.DecimalField(max_digits=16, decimal_places=2)
+    unrealized_pnl = serializers.DecimalField(max_digits=16, decimal_places=2)
+    open_positions = serializers.IntegerField()

@@ -1,0 +1,444 @@
+"""The paper venue: a broker on the simulated market, with its own tables (it behaves like an external broker).
+
+Behaviour (documented choices):
+- MARKET orders carry market protection (kite-api.md §6): -1 = automatic = PAPER_AUTO_PROTECTION_PCT (3 %).
+  The protection caps the worst price: protection price = LTP × (1 ± pct), on the tick grid. The order walks
+  the opposite 5-level depth up to that price and may fill in part. Like Kite (a protected MARKET order becomes
+  a LIMIT at the protection price), the remainder rests OPEN as a limit at the protection price — unless the
+  validity is IOC, when the remainder is cancelled.
+- LIMIT: the marketable part fills at once through the depth (at the level prices, never worse than the limit);
+  the rest rests and fills when a later `match(at)` sees the market cross it.
+- SL / SL-M: TRIGGER PENDING until the LTP reaches the trigger (BUY: LTP ≥ trigger; SELL: LTP ≤ trigger); then an
+  SL works as a LIMIT at its price, an SL-M as a protected MARKET.
+- DAY orders lapse at the first session close after placement (marketdata.calendar: 15:30 IST) → EXPIRED; TTL
+  orders after `validity_ttl` minutes. Depth is a snapshot: our fills do not consume it.
+- Funds = account capital + realised P&L − margin of open positions − margin blocked by open orders. Margin is a
+  simple documented estimate until the margin engine exists (see `margin_estimate`). An order that would need
+  more is REJECTED with Kite's text "Insufficient funds. Required margin is X but available margin is Y."
+Changes are reported to listeners as (BrokerOrder, [new BrokerTrade]) after the venue's transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from orders import market
+from orders.brokers.base import (
+    BrokerFunds,
+    BrokerOrder,
+    BrokerOrderRequest,
+    BrokerPosition,
+    BrokerRejected,
+    BrokerTrade,
+)
+from orders.positions_math import PositionState, apply_fill, signed
+
+from .models import PaperVenueOrder, PaperVenueTrade
+
+ZERO = Decimal("0")
+# Automatic market protection for the paper venue (Kite's automatic value varies by price band; 3 % is our choice).
+PAPER_AUTO_PROTECTION_PCT = Decimal("3")
+# Simple margin estimate (until the margin engine exists). Percentages of notional; NSE SPAN+ELM for index
+# futures is roughly 11-15 % (reference-data.md §3), so 15 % is a deliberately conservative stand-in.
+MARGIN_PCT_FUTURES = Decimal("15")
+MARGIN_PCT_SHORT_OPTIONS = Decimal("15")  # of strike × quantity (a proxy for the underlying's notional)
+MARGIN_PCT_EQUITY_MIS = Decimal("20")  # intraday equity leverage 5× (Zerodha MIS)
+MARGIN_PCT_EQUITY_CNC = Decimal("100")  # delivery: full value
+
+WORKING = ("OPEN", "TRIGGER PENDING")
+Listener = Callable[[BrokerOrder, list[BrokerTrade]], None]
+_id_lock = threading.Lock()
+_last_id = 0
+
+
+def _new_id() -> str:
+    """19-digit numeric ids like Kite's 2025+ order ids, increasing."""
+    global _last_id
+    with _id_lock:
+        candidate = time.time_ns() // 1000 * 1000 + secrets.randbelow(1000)
+        _last_id = max(_last_id + 1, candidate)
+        return str(_last_id)[-19:].rjust(19, "1")
+
+
+def _round_tick(value: Decimal, tick: Decimal, rounding: str) -> Decimal:
+    return ((value / tick).to_integral_value(rounding=rounding) * tick).quantize(Decimal("0.01"))
+
+
+def margin_estimate(*, instrument_type: str, product: str, side: str, quantity: int, price: Decimal,
+                    strike: Decimal | None) -> Decimal:
+    """Futures: 15 % of notional. Long options: the premium. Short options: 15 % of strike × qty.
+    Equity: MIS 20 %, CNC 100 % of value."""
+    notional = price * quantity
+    if instrument_type == "FUT":
+        m = notional * MARGIN_PCT_FUTURES / 100
+    elif instrument_type in ("CE", "PE"):
+        if side == "BUY":
+            m = notional
+        else:
+            m = (strike or price) * quantity * MARGIN_PCT_SHORT_OPTIONS / 100
+    else:
+        m = notional * (MARGIN_PCT_EQUITY_MIS if product == "MIS" else MARGIN_PCT_EQUITY_CNC) / 100
+    return m.quantize(Decimal("0.01"))
+
+
+class PaperVenue:
+    def __init__(self, account_ref: str, *, capital: Decimal = ZERO, on_update: Listener | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.account_ref = account_ref
+        self.capital = Decimal(capital)
+        self._listeners: list[Listener] = [on_update] if on_update else []
+        self._clock = clock or timezone.now
+
+    # --- listeners --------------------------------------------------------------------------
+    def add_listener(self, listener: Callable[[BrokerOrder], None]) -> None:
+        """Venue protocol of the Kite sandbox: listener(order)."""
+        self._listeners.append(lambda order, trades: listener(order))
+
+    def add_update_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _notify(self, changes: list[tuple[PaperVenueOrder, list[PaperVenueTrade]]]) -> None:
+        for vo, trades in changes:
+            snapshot = self._to_broker_order(vo)
+            fills = [self._to_broker_trade(t) for t in trades]
+            for listener in self._listeners:
+                listener(snapshot, fills)
+
+    # --- Broker protocol --------------------------------------------------------------------
+    def place_order(self, request: BrokerOrderRequest) -> str:
+        at = self._clock()
+        if request.tag and len(request.tag) > 20:
+            raise BrokerRejected("Tag length should be less than or equal to 20 characters.")
+        if request.order_type in ("MARKET", "SL-M") and request.market_protection in (None, 0):
+            raise BrokerRejected("Market orders without market protection are not allowed via API. "
+                                 "Please set market protection or use a Limit order.")
+        try:
+            instrument = market.instrument_by_token(request.instrument_token)
+        except Exception:
+            raise BrokerRejected("Invalid instrument.") from None
+        changes: list[tuple[PaperVenueOrder, list[PaperVenueTrade]]] = []
+        with transaction.atomic():
+            vo = PaperVenueOrder(
+                account_ref=self.account_ref, venue_order_id=_new_id(), tag=request.tag or "",
+                exchange=request.exchange, tradingsymbol=request.tradingsymbol,
+                instrument_token=request.instrument_token, transaction_type=request.transaction_type,
+                order_type=request.order_type, product=request.product, validity=request.validity,
+                validity_ttl=request.validity_ttl, variety=request.variety, quantity=request.quantity,
+                disclosed_quantity=request.disclosed_quantity or 0, price=request.price or ZERO,
+                trigger_price=request.trigger_price or ZERO, market_protection=request.market_protection,
+                status="OPEN", created_at=at, updated_at=at,
+            )
+            vo.expires_at = self._expiry_for(vo, instrument, at)
+            q = market.quote(instrument, at)
+            ref_price = self._reference_price(vo, q, instrument)
+            required = self._required_margin(vo, instrument, ref_price)
+            available = self._available_margin()
+            if required > available:
+                vo.status = "REJECTED"
+                vo.status_message = (f"Insufficient funds. Required margin is {required:.2f} but available margin "
+                                     f"is {available:.2f}.")
+                vo.save()
+                changes.append((vo, []))
+            else:
+                vo.blocked_margin = required
+                if vo.order_type in ("SL", "SL-M"):
+                    vo.status = "TRIGGER PENDING"
+                vo.save()
+                trades = self._work(vo, instrument, q, at) if q is not None else []
+                changes.append((vo, trades))
+        self._notify(changes)
+        return vo.venue_order_id
+
+    def modify_order(self, broker_order_id: str, *, quantity: int | None = None, price: Decimal | None = None,
+                     trigger_price: Decimal | None = None, order_type: str | None = None,
+                     validity: str | None = None, variety: str = "regular", **_: object) -> str:
+        at = self._clock()
+        with transaction.atomic():
+            vo = self._get_for_update(broker_order_id)
+            if vo.status not in WORKING:
+                raise BrokerRejected(f"Order cannot be modified as it is being processed or is {vo.status.lower()}.")
+            if vo.modified_count >= 25:
+                raise BrokerRejected("Maximum allowed order modifications exceeded.")
+            if quantity is not None:
+                if quantity <= vo.filled_quantity:
+                    raise BrokerRejected("Quantity cannot be less than or equal to the filled quantity.")
+                vo.quantity = quantity
+            if price is not None:
+                vo.price = price
+            if trigger_price is not None:
+                vo.trigger_price = trigger_price
+            if order_type is not None:
+                vo.order_type = order_type
+                vo.triggered = False if order_type in ("SL", "SL-M") else vo.triggered
+                vo.status = "TRIGGER PENDING" if order_type in ("SL", "SL-M") and not vo.triggered else "OPEN"
+            if validity is not None:
+                vo.validity = validity
+            vo.modified_count += 1
+            vo.updated_at = at
+            vo.save()
+            instrument = market.instrument_by_token(vo.instrument_token)
+            q = market.quote(instrument, at)
+            trades = self._work(vo, instrument, q, at) if q is not None else []
+        self._notify([(vo, trades)])
+        return vo.venue_order_id
+
+    def cancel_order(self, broker_order_id: str, *, variety: str = "regular") -> str:
+        at = self._clock()
+        with transaction.atomic():
+            vo = self._get_for_update(broker_order_id)
+            if vo.status not in WORKING:
+                raise BrokerRejected(f"Order cannot be cancelled as it is {vo.status.lower()}.")
+            vo.cancelled_quantity = vo.quantity - vo.filled_quantity
+            vo.status = "CANCELLED"
+            vo.blocked_margin = ZERO
+            vo.updated_at = at
+            vo.save()
+        self._notify([(vo, [])])
+        return vo.venue_order_id
+
+    def orders(self) -> list[BrokerOrder]:
+        return [self._to_broker_order(vo) for vo in PaperVenueOrder.objects.filter(account_ref=self.account_ref)]
+
+    def order_history(self, broker_order_id: str) -> list[BrokerOrder]:
+        return [self._to_broker_order(self._get(broker_order_id))]
+
+    def trades(self) -> list[BrokerTrade]:
+        return [self._to_broker_trade(t) for t in PaperVenueTrade.objects.filter(account_ref=self.account_ref)]
+
+    def order_trades(self, broker_order_id: str) -> list[BrokerTrade]:
+        vo = self._get(broker_order_id)
+        return [self._to_broker_trade(t) for t in vo.trades.all()]
+
+    def positions(self) -> list[BrokerPosition]:
+        out = []
+        for (token, product), (state, overnight, sample) in self._position_states().items():
+            instrument = market.instrument_by_token(token)
+            ltp = market.last_price(instrument) or state.average_price
+            pnl = state.realized + (ltp - state.average_price) * state.quantity
+            out.append(BrokerPosition(
+                exchange=sample.exchange, tradingsymbol=sample.tradingsymbol, instrument_token=token,
+                product=product, quantity=state.quantity, overnight_quantity=overnight,
+                average_price=state.average_price.quantize(Decimal("0.01")), last_price=ltp,
+                pnl=pnl.quantize(Decimal("0.01")),
+            ))
+        return out
+
+    def funds(self) -> BrokerFunds:
+        used = self._used_margin()
+        realized = self._realized()
+        net = self.capital + realized - used
+        return BrokerFunds(available_cash=(self.capital + realized).quantize(Decimal("0.01")),
+                           used_margin=used.quantize(Decimal("0.01")), net=net.quantize(Decimal("0.01")))
+
+    # --- the matcher step -------------------------------------------------------------------
+    def match(self, at: datetime | None = None) -> int:
+        """Work every open order of this account against the market at `at`; returns how many changed."""
+        return match_orders(PaperVenueOrder.objects.filter(account_ref=self.account_ref, status__in=WORKING),
+                            at or self._clock(), self)
+
+    # --- internals --------------------------------------------------------------------------
+    def _get(self, broker_order_id: str) -> PaperVenueOrder:
+        try:
+            return PaperVenueOrder.objects.get(account_ref=self.account_ref, venue_order_id=broker_order_id)
+        except PaperVenueOrder.DoesNotExist:
+            raise BrokerRejected("Order not found.") from None
+
+    def _get_for_update(self, broker_order_id: str) -> PaperVenueOrder:
+        try:
+            return PaperVenueOrder.objects.select_for_update().get(
+                account_ref=self.account_ref, venue_order_id=broker_order_id)
+        except PaperVenueOrder.DoesNotExist:
+            raise BrokerRejected("Order not found.") from None
+
+    def _expiry_for(self, vo: PaperVenueOrder, instrument, at: datetime) -> datetime | None:  # noqa: ANN001
+        if vo.validity == "TTL" and vo.validity_ttl:
+            return at + timedelta(minutes=vo.validity_ttl)
+        if vo.validity == "DAY":
+            return market.session_close_after(instrument, at)
+        return None
+
+    def _reference_price(self, vo: PaperVenueOrder, q, instrument) -> Decimal:  # noqa: ANN001
+        if vo.order_type in ("LIMIT", "SL") and vo.price:
+            return vo.price
+        if vo.order_type == "SL-M" and vo.trigger_price:
+            return vo.trigger_price
+        if q is not None and q.last_price:
+            return q.last_price
+        return Decimal(instrument.last_price or 0)
+
+    def _position_states(self) -> dict[tuple[int, str], tuple[PositionState, int, PaperVenueTrade]]:
+        states: dict[tuple[int, str], tuple[PositionState, int, PaperVenueTrade]] = {}
+        today = timezone.localdate(self._clock())
+        for t in PaperVenueTrade.objects.filter(account_ref=self.account_ref).order_by("id"):
+            key = (t.instrument_token, t.product)
+            state, overnight, _ = states.get(key, (PositionState(), 0, t))
+            state = apply_fill(state, signed(t.transaction_type, t.quantity), t.price)
+            if timezone.localdate(t.fill_timestamp) < today:
+                overnight = state.quantity
+            states[key] = (state, overnight, t)
+        return states
+
+    def _realized(self) -> Decimal:
+        return sum((s.realized for s, _, _ in self._position_states().values()), ZERO)
+
+    def _used_margin(self) -> Decimal:
+        blocked = sum((vo.blocked_margin for vo in PaperVenueOrder.objects.filter(
+            account_ref=self.account_ref, status__in=WORKING)), ZERO)
+        positions = ZERO
+        for (token, product), (state, _, _) in self._position_states().items():
+            if state.quantity == 0:
+                continue
+            instrument = market.instrument_by_token(token)
+            positions += margin_estimate(
+                instrument_type=instrument.instrument_type, product=product,
+                side="BUY" if state.quantity > 0 else "SELL", quantity=abs(state.quantity),
+                price=state.average_price, strike=instrument.strike)
+        return blocked + positions
+
+    def _available_margin(self) -> Decimal:
+        return (self.capital + self._realized() - self._used_margin()).quantize(Decimal("0.01"))
+
+    def _required_margin(self, vo: PaperVenueOrder, instrument, price: Decimal) -> Decimal:  # noqa: ANN001
+        # An order that only reduces the current position needs no margin.
+        state = self._position_states().get((vo.instrument_token, vo.product))
+        if state is not None:
+            qty = state[0].quantity
+            if qty != 0 and (qty > 0) != (vo.transaction_type == "BUY") and vo.quantity <= abs(qty):
+                return ZERO
+        return margin_estimate(instrument_type=instrument.instrument_type, product=vo.product,
+                               side=vo.transaction_type, quantity=vo.quantity, price=price, strike=instrument.strike)
+
+    def _work(self, vo: PaperVenueOrder, instrument, q, at: datetime) -> list[PaperVenueTrade]:  # noqa: ANN001
+        """Trigger, fill through the depth, apply IOC/expiry. Saves `vo`; returns the new trades."""
+        trades: list[PaperVenueTrade] = []
+        tick = Decimal(instrument.tick_size)
+        if vo.status not in WORKING:
+            return trades
+        start_status = vo.status
+        if vo.expires_at is not None and at >= vo.expires_at:
+            self._close(vo, "EXPIRED" if vo.validity == "DAY" else "EXPIRED", at)
+            return trades
+        buy = vo.transaction_type == "BUY"
+        ltp = q.last_price
+        if vo.order_type in ("SL", "SL-M") and not vo.triggered:
+            hit = ltp >= vo.trigger_price if buy else ltp <= vo.trigger_price
+            if not hit:
+                return trades
+            vo.triggered = True
+            vo.status = "OPEN"
+        if vo.order_type in ("MARKET", "SL-M") and vo.protection_price is None:
+            pct = PAPER_AUTO_PROTECTION_PCT if vo.market_protection in (None, -1) else Decimal(vo.market_protection)
+            base = ltp
+            cap = base * (1 + pct / 100) if buy else base * (1 - pct / 100)
+            vo.protection_price = _round_tick(cap, tick, ROUND_FLOOR if buy else ROUND_CEILING)
+        limit = vo.protection_price if vo.order_type in ("MARKET", "SL-M") else vo.price
+        remaining = vo.quantity - vo.filled_quantity - vo.cancelled_quantity
+        levels = q.sell_depth if buy else q.buy_depth
+        fills: list[tuple[int, Decimal]] = []
+        for level in levels:
+            if remaining <= 0:
+                break
+            if (buy and level.price > limit) or (not buy and level.price < limit):
+                break
+            take = min(remaining, int(level.quantity))
+            if take > 0:
+                fills.append((take, level.price))
+                remaining -= take
+        if not levels and remaining > 0 and ((buy and ltp <= limit) or (not buy and ltp >= limit)):
+            fills.append((remaining, ltp))
+            remaining = 0
+        for qty, price in fills:
+            t = PaperVenueTrade.objects.create(
+                account_ref=vo.account_ref, trade_id=_new_id()[-12:], venue_order=vo, exchange=vo.exchange,
+                tradingsymbol=vo.tradingsymbol, instrument_token=vo.instrument_token,
+                transaction_type=vo.transaction_type, product=vo.product, quantity=qty, price=price,
+                fill_timestamp=at)
+            trades.append(t)
+            total = vo.filled_quantity + qty
+            vo.average_price = (vo.average_price * vo.filled_quantity + price * qty) / total
+            vo.filled_quantity = total
+        if vo.filled_quantity >= vo.quantity:
+            vo.status = "COMPLETE"
+            vo.blocked_margin = ZERO
+        elif vo.validity == "IOC":
+            vo.cancelled_quantity = vo.quantity - vo.filled_quantity
+            vo.status = "CANCELLED"
+            vo.blocked_margin = ZERO
+        elif fills and vo.quantity:
+            vo.blocked_margin = (vo.blocked_margin * (vo.quantity - vo.filled_quantity) / vo.quantity).quantize(
+                Decimal("0.01"))
+        if fills or vo.status != start_status:
+            vo.updated_at = at
+        vo.save()
+        return trades
+
+    def _close(self, vo: PaperVenueOrder, status: str, at: datetime) -> None:
+        vo.cancelled_quantity = vo.quantity - vo.filled_quantity
+        vo.status = status
+        vo.blocked_margin = ZERO
+        vo.updated_at = at
+        vo.save()
+
+    def _to_broker_order(self, vo: PaperVenueOrder) -> BrokerOrder:
+        shown_type = vo.order_type
+        if vo.order_type == "MARKET" and vo.protection_price is not None:
+            shown_type = "LIMIT"  # Kite shows a protected MARKET order as a LIMIT at the protection price
+        return BrokerOrder(
+            broker_order_id=vo.venue_order_id, status=vo.status, tag=vo.tag or None, exchange=vo.exchange,
+            tradingsymbol=vo.tradingsymbol, instrument_token=vo.instrument_token,
+            transaction_type=vo.transaction_type, order_type=shown_type, product=vo.product, validity=vo.validity,
+            quantity=vo.quantity, filled_quantity=vo.filled_quantity, pending_quantity=vo.pending_quantity,
+            cancelled_quantity=vo.cancelled_quantity,
+            price=vo.protection_price if shown_type != vo.order_type else vo.price,
+            trigger_price=vo.trigger_price, average_price=Decimal(vo.average_price).quantize(Decimal("0.01")),
+            status_message=vo.status_message or None, exchange_order_id=vo.venue_order_id,
+            order_timestamp=vo.created_at, exchange_timestamp=vo.updated_at,
+            raw={"variety": vo.variety, "market_protection": vo.market_protection, "modified": vo.modified_count > 0,
+                 "tags": ["mktp"] if shown_type != vo.order_type else []},
+        )
+
+    @staticmethod
+    def _to_broker_trade(t: PaperVenueTrade) -> BrokerTrade:
+        return BrokerTrade(
+            trade_id=t.trade_id, broker_order_id=t.venue_order.venue_order_id, exchange=t.exchange,
+            tradingsymbol=t.tradingsymbol, instrument_token=t.instrument_token, transaction_type=t.transaction_type,
+            product=t.product, quantity=t.quantity, price=t.price, fill_timestamp=t.fill_timestamp)
+
+
+def match_orders(queryset, at: datetime, venue: PaperVenue | None = None,  # noqa: ANN001
+                 venue_for: Callable[[str], PaperVenue] | None = None) -> int:
+    """Work the given open venue orders at `at`; each order in its own short transaction."""
+    changed = 0
+    ids = list(queryset.values_list("id", flat=True))
+    quotes: dict[int, object] = {}
+    for pk in ids:
+        with transaction.atomic():
+            vo = PaperVenueOrder.objects.select_for_update().filter(pk=pk, status__in=WORKING).first()
+            if vo is None:
+                continue
+            v = venue or (venue_for(vo.account_ref) if venue_for else PaperVenue(vo.account_ref))
+            before = (vo.status, vo.filled_quantity, vo.triggered, vo.updated_at)
+            instrument = market.instrument_by_token(vo.instrument_token)
+            if vo.instrument_token not in quotes:
+                quotes[vo.instrument_token] = market.quote(instrument, at)
+            q = quotes[vo.instrument_token]
+            if q is None:
+                if vo.expires_at is not None and at >= vo.expires_at:
+                    v._close(vo, "EXPIRED", at)
+                    trades = []
+                else:
+                    continue
+            else:
+                trades = v._work(vo, instrument, q, at)
+        if (vo.status, vo.filled_quantity, vo.triggered, vo.updated_at) != before:
+            changed += 1
+            v._notify([(vo, trades)])
+    return changed

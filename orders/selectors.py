@@ -1,0 +1,136 @@
+"""Order reads, always scoped to the owner: someone else's order/position is 'not found'."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from . import market
+from .domain import TERMINAL, WORKING, OrderStatus
+from .errors import OrderNotFound, PositionNotFound, StrategyNotFound
+from .models import Order, OrderEvent, OrderPreferences, Position, Strategy, Trade
+
+OPEN_STATUSES = [*WORKING, OrderStatus.PENDING_APPROVAL, OrderStatus.PENDING_SUBMIT, OrderStatus.UNKNOWN,
+                 OrderStatus.CANCEL_PENDING]
+
+
+def order_list(*, user: AbstractBaseUser, status: str | None = None, account_id: int | None = None,
+               strategy_id: int | None = None, instrument_token: int | None = None) -> QuerySet[Order]:
+    qs = Order.objects.filter(user=user)
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status == "closed":
+        qs = qs.filter(status__in=list(TERMINAL))
+    elif status:
+        qs = qs.filter(status=status)
+    if account_id is not None:
+        qs = qs.filter(account_id=account_id)
+    if strategy_id is not None:
+        qs = qs.filter(strategy_id=strategy_id)
+    if instrument_token is not None:
+        qs = qs.filter(instrument_token=instrument_token)
+    return qs.order_by("-created_at", "-id")
+
+
+def order_get(*, user: AbstractBaseUser, order_id: int) -> Order:
+    try:
+        return Order.objects.get(pk=order_id, user=user)
+    except (Order.DoesNotExist, ValueError, TypeError):
+        raise OrderNotFound() from None
+
+
+def order_history(*, user: AbstractBaseUser, order_id: int) -> QuerySet[OrderEvent]:
+    order = order_get(user=user, order_id=order_id)
+    return OrderEvent.objects.filter(order=order).order_by("id")
+
+
+def trade_list(*, user: AbstractBaseUser, account_id: int | None = None, order_id: int | None = None,
+               strategy_id: int | None = None) -> QuerySet[Trade]:
+    qs = Trade.objects.filter(user=user)
+    if account_id is not None:
+        qs = qs.filter(account_id=account_id)
+    if order_id is not None:
+        qs = qs.filter(order_id=order_id)
+    if strategy_id is not None:
+        qs = qs.filter(strategy_id=strategy_id)
+    return qs.order_by("-fill_timestamp", "-id")
+
+
+def position_list(*, user: AbstractBaseUser, account_id: int | None = None, strategy_id: int | None = None,
+                  open_only: bool = False) -> QuerySet[Position]:
+    qs = Position.objects.filter(user=user)
+    if account_id is not None:
+        qs = qs.filter(account_id=account_id)
+    if strategy_id is not None:
+        qs = qs.filter(strategy_id=strategy_id)
+    if open_only:
+        qs = qs.exclude(quantity=0)
+    return qs.order_by("-updated_at", "-id")
+
+
+def position_get(*, user: AbstractBaseUser, position_id: int) -> Position:
+    try:
+        return Position.objects.get(pk=position_id, user=user)
+    except (Position.DoesNotExist, ValueError, TypeError):
+        raise PositionNotFound() from None
+
+
+def position_marks(positions: list[Position], at: datetime | None = None) -> dict[int, Decimal]:
+    """Mark prices (LTP) for the positions' instruments; missing quotes fall back to the stored last price."""
+    marks: dict[int, Decimal] = {}
+    for token in {p.instrument_token for p in positions}:
+        try:
+            ltp = market.last_price(market.instrument_by_token(token), at)
+        except Exception:  # instrument gone: keep the stored price
+            ltp = None
+        if ltp is not None:
+            marks[token] = ltp
+    return marks
+
+
+def strategy_list(*, user: AbstractBaseUser) -> QuerySet[Strategy]:
+    return Strategy.objects.filter(user=user).order_by("id")
+
+
+def strategy_get(*, user: AbstractBaseUser, strategy_id: int) -> Strategy:
+    try:
+        return Strategy.objects.get(pk=strategy_id, user=user)
+    except (Strategy.DoesNotExist, ValueError, TypeError):
+        raise StrategyNotFound() from None
+
+
+def preferences_get(*, user: AbstractBaseUser) -> OrderPreferences:
+    return OrderPreferences.objects.filter(user=user).first() or OrderPreferences(user=user)
+
+
+def metrics_summary(*, user: AbstractBaseUser, account_id: int | None = None) -> dict[str, Any]:
+    orders = Order.objects.filter(user=user, children__isnull=True)
+    if account_id is not None:
+        orders = orders.filter(account_id=account_id)
+    by_status = {row["status"]: row["n"] for row in orders.values("status").annotate(n=Count("id"))}
+    today = timezone.localdate()
+    today_qs = orders.filter(created_at__date=today)
+    filled_today = today_qs.filter(status=OrderStatus.COMPLETE).count()
+    rejected_today = today_qs.filter(status=OrderStatus.REJECTED).count()
+    decided = today_qs.filter(status__in=list(TERMINAL)).count()
+    positions = list(position_list(user=user, account_id=account_id))
+    marks = position_marks([p for p in positions if p.quantity])
+    realized = sum((Decimal(p.realized_pnl) for p in positions), Decimal("0"))
+    unrealized = sum(((marks.get(p.instrument_token, Decimal(p.last_price)) - Decimal(p.average_price)) * p.quantity
+                      for p in positions if p.quantity), Decimal("0"))
+    return {
+        "total": sum(by_status.values()),
+        "open": sum(n for s, n in by_status.items() if s in OPEN_STATUSES),
+        "by_status": by_status,
+        "filled_today": filled_today,
+        "rejected_today": rejected_today,
+        "fill_rate_pct": round(100.0 * filled_today / decided, 1) if decided else 0.0,
+        "realized_pnl": realized.quantize(Decimal("0.01")),
+        "unrealized_pnl": unrealized.quantize(Decimal("0.01")),
+        "open_positions": sum(1 for p in positions if p.quantity),
+    }
