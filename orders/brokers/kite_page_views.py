@@ -46,7 +46,10 @@ def kite_accounts_page(request: HttpRequest) -> HttpResponse:
     accounts = [a for a in account_list(user=request.user) if a.kind == TradingAccount.Kind.KITE]
     status = 400 if form_errors else 200
     return render(
-        request, "orders/kite/accounts.html", {"kite_accounts": accounts, "form": form, "errors": form_errors}, status=status
+        request,
+        "orders/kite/accounts.html",
+        {"kite_accounts": accounts, "form": form, "errors": form_errors},
+        status=status,
     )
 
 
@@ -89,6 +92,9 @@ def kite_instruments_refresh_page(request: HttpRequest, account_id: int) -> Http
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        count = result if isinstance(result, int) else getattr(result, "count", None) or ""
-        messages.success(request, f"Instrument master refreshed from Kite. {count}".strip())
+        created, updated = getattr(result, "created", 0), getattr(result, "updated", 0)
+        skipped = getattr(result, "skipped", 0)
+        messages.success(
+            request, f"Instrument master refreshed from Kite: {created} new, {updated} updated, {skipped} skipped."
+        )
     return redirect("kite-accounts")

@@ -53,7 +53,9 @@ def test_place_market_fills_and_shows_in_orders_trades_positions(kite_account, v
 
     [position] = broker.positions()
     assert (position.tradingsymbol, position.quantity, position.average_price) == (
-        "NIFTY26DEC26000CE", 65, Decimal("120.35")
+        "NIFTY26DEC26000CE",
+        65,
+        Decimal("120.35"),
     )
 
 

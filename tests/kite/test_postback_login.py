@@ -31,7 +31,7 @@ POSTBACK_URL = "/api/v1/broker/kite/postback/"
 def applied(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, Any]]:
     """Records what reaches the order core (orders.services.order_apply_broker_update)."""
     calls: list[tuple[Any, Any]] = []
-    monkeypatch.setattr(kite_services, "_apply_update", lambda account, update: calls.append((account, update)))
+    monkeypatch.setattr(kite_services, "_apply_update", lambda account, update, source: calls.append((account, update)))
     return calls
 
 
@@ -164,7 +164,9 @@ def test_callback_with_another_users_state_is_refused(client, make_user, logged_
     intruder = make_user("intruder2")
     client.force_login(intruder)
     token = sandbox.issue_request_token(API_KEY)
-    response = client.get("/broker/kite/callback/", {"request_token": token, "action": "login", "status": "success", "state": state})
+    response = client.get(
+        "/broker/kite/callback/", {"request_token": token, "action": "login", "status": "success", "state": state}
+    )
     assert response.status_code == 302
     logged_out_account.refresh_from_db()
     assert not logged_out_account.has_kite_session
@@ -172,13 +174,17 @@ def test_callback_with_another_users_state_is_refused(client, make_user, logged_
 
 def test_tampered_state_and_bad_request_token(client, user, logged_out_account, sandbox):
     client.force_login(user)
-    response = client.get("/broker/kite/callback/", {"request_token": "x", "status": "success", "state": "forged"}, follow=True)
+    response = client.get(
+        "/broker/kite/callback/", {"request_token": "x", "status": "success", "state": "forged"}, follow=True
+    )
     assert "invalid or has expired" in response.content.decode()
     from orders.brokers.kite.services import kite_login_url
 
     url = kite_login_url(user=user, account_id=logged_out_account.pk)
     state = parse_qs(parse_qs(urlsplit(url).query)["redirect_params"][0])["state"][0]
-    response = client.get("/broker/kite/callback/", {"request_token": "unknown", "status": "success", "state": state}, follow=True)
+    response = client.get(
+        "/broker/kite/callback/", {"request_token": "unknown", "status": "success", "state": state}, follow=True
+    )
     assert "Kite refused the login" in response.content.decode()
     logged_out_account.refresh_from_db()
     assert not logged_out_account.has_kite_session
@@ -194,7 +200,9 @@ def test_accounts_page_lists_and_adds_kite_accounts(client, user, kite_account, 
     page = client.get("/broker/kite/accounts/")
     assert page.status_code == 200
     assert "Kite sandbox" in page.content.decode() and "Log in to Kite" in page.content.decode()
-    response = client.post("/broker/kite/accounts/", {"name": "Kite 2", "api_key": "k2", "api_secret": "s2", "kite_user_id": "AB1"})
+    response = client.post(
+        "/broker/kite/accounts/", {"name": "Kite 2", "api_key": "k2", "api_secret": "s2", "kite_user_id": "AB1"}
+    )
     assert response.status_code == 302
     added = TradingAccount.objects.get(user=user, name="Kite 2")
     assert (added.kind, added.kite_api_key, added.kite_api_secret) == ("kite", "k2", "s2")
@@ -214,12 +222,18 @@ def test_instruments_download_parses_the_csv(kite_account):
     assert str(rows[1]["expiry"]) == "2026-12-29"
 
 
-def test_instruments_refresh_imports_rows(client, user, kite_account, monkeypatch):
-    import marketdata.services as md_services
+def test_instruments_refresh_imports_rows(client, user, kite_account):
+    from marketdata.models import Instrument
 
-    seen: list[list[dict]] = []
-    monkeypatch.setattr(md_services, "instruments_import_rows", lambda rows: seen.append(list(rows)) or len(rows), raising=False)
     client.force_login(user)
     response = client.post(f"/broker/kite/{kite_account.pk}/instruments/refresh/", follow=True)
     assert response.status_code == 200
-    assert [r["tradingsymbol"] for r in seen[0]] == ["NIFTY 50", "NIFTY26DEC26000CE"]
+    assert "2 new, 0 updated" in response.content.decode()
+    option = Instrument.objects.get(instrument_token=12073986)
+    assert (option.tradingsymbol, option.lot_size, str(option.expiry)) == ("NIFTY26DEC26000CE", 65, "2026-12-29")
+    assert option.strike == Decimal("26000")
+
+
+def test_instruments_refresh_of_another_users_account_is_404(client, other_user, kite_account):
+    client.force_login(other_user)
+    assert client.post(f"/broker/kite/{kite_account.pk}/instruments/refresh/").status_code == 404

@@ -62,7 +62,12 @@ def _is_connect_failure(exc: requests.RequestException) -> bool:
         text = repr(exc)
         return any(
             marker in text
-            for marker in ("NewConnectionError", "Connection refused", "Name or service not known", "NameResolutionError")
+            for marker in (
+                "NewConnectionError",
+                "Connection refused",
+                "Name or service not known",
+                "NameResolutionError",
+            )
         )
     return False
 
@@ -136,7 +141,9 @@ class KiteBroker:
     def generate_session(self, request_token: str) -> dict[str, Any]:
         """Exchange a login redirect's request_token for today's access token."""
         secret = self.account.kite_api_secret or ""
-        data = self._call(lambda: self.client.generate_session(request_token, api_secret=secret), write=False, needs_session=False)
+        data = self._call(
+            lambda: self.client.generate_session(request_token, api_secret=secret), write=False, needs_session=False
+        )
         return {"access_token": data.get("access_token", ""), "user_id": data.get("user_id", ""), "raw": data}
 
     def profile(self) -> dict[str, Any]:

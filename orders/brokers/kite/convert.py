@@ -144,7 +144,9 @@ def postback_checksum(order_id: str, order_timestamp: str, api_secret: str) -> s
 
 
 def postback_checksum_ok(payload: dict[str, Any], api_secret: str) -> bool:
-    expected = postback_checksum(str(payload.get("order_id") or ""), str(payload.get("order_timestamp") or ""), api_secret)
+    expected = postback_checksum(
+        str(payload.get("order_id") or ""), str(payload.get("order_timestamp") or ""), api_secret
+    )
     return hmac.compare_digest(expected, str(payload.get("checksum") or ""))
 
 

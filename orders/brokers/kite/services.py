@@ -49,13 +49,13 @@ def _fingerprint(account_id: int, payload: dict[str, Any]) -> str:
     return "kite-update:" + hashlib.sha256(f"{account_id}|{text}".encode()).hexdigest()
 
 
-def _apply_update(account: TradingAccount, update: BrokerOrder) -> Any:
+def _apply_update(account: TradingAccount, update: BrokerOrder, source: str) -> Any:
     from orders.services import order_apply_broker_update
 
-    return order_apply_broker_update(account=account, update=update)
+    return order_apply_broker_update(account=account, order=update, source=source)
 
 
-def kite_order_update_apply(*, account: TradingAccount, payload: dict[str, Any]) -> bool:
+def kite_order_update_apply(*, account: TradingAccount, payload: dict[str, Any], source: str = "postback") -> bool:
     """Apply one Kite order update (postback or ticker message); False when it is a replay."""
     if not payload.get("order_id") or not payload.get("status"):
         raise KitePostbackInvalid()
@@ -63,7 +63,7 @@ def kite_order_update_apply(*, account: TradingAccount, payload: dict[str, Any])
     if not cache.add(key, 1, timeout=REPLAY_WINDOW_SECONDS):
         return False
     try:
-        _apply_update(account, order_from_kite(payload))
+        _apply_update(account, order_from_kite(payload), source)
     except Exception:
         cache.delete(key)  # let a redelivery try again
         raise
@@ -78,7 +78,9 @@ def kite_postback_receive(*, payload: Any) -> bool:
     for account in candidates:
         if account.kite_api_secret and postback_checksum_ok(payload, account.kite_api_secret):
             return kite_order_update_apply(account=account, payload=payload)
-    logger.warning("kite postback with a bad checksum for user_id=%s order_id=%s", payload["user_id"], payload["order_id"])
+    logger.warning(
+        "kite postback with a bad checksum for user_id=%s order_id=%s", payload["user_id"], payload["order_id"]
+    )
     raise KitePostbackChecksumInvalid()
 
 
@@ -134,4 +136,5 @@ def kite_instruments_refresh(*, user: AbstractBaseUser, account_id: int) -> Any:
         rows = KiteBroker(account).instruments()
     except BrokerError as exc:
         raise KiteBrokerError(f"Could not download instruments from Kite: {exc.message}") from exc
-    return instruments_import_rows(rows)
+    # A real dump has thousands of rows; one odd row must not block the rest (it is reported).
+    return instruments_import_rows(rows, skip_invalid=True)

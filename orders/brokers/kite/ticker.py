@@ -27,7 +27,7 @@ def on_order_update_message(account: Any, data: dict[str, Any]) -> bool:
     """Apply one ticker order update; False when it was a replay."""
     from .services import kite_order_update_apply
 
-    return kite_order_update_apply(account=account, payload=data)
+    return kite_order_update_apply(account=account, payload=data, source="ticker")
 
 
 class KiteOrderUpdateListener:

@@ -23,7 +23,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -49,6 +49,15 @@ INSTRUMENT_COLUMNS = [
     "instrument_token", "exchange_token", "tradingsymbol", "name", "last_price", "expiry",
     "strike", "tick_size", "lot_size", "instrument_type", "segment", "exchange",
 ]  # fmt: skip
+
+
+def _close_db_connections() -> None:
+    """Request threads are short-lived: give back their DB connections (the venue may use the DB)."""
+    try:
+        from django.db import close_old_connections
+    except ImportError:  # pragma: no cover
+        return
+    close_old_connections()
 
 
 class DropConnection(Exception):
@@ -254,6 +263,12 @@ class KiteSandboxApp:
     # --- WSGI -----------------------------------------------------------------------------------
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> list[bytes]:
+        try:
+            return self._handle(environ, start_response)
+        finally:
+            _close_db_connections()
+
+    def _handle(self, environ: dict[str, Any], start_response: Callable) -> list[bytes]:
         method = environ["REQUEST_METHOD"].upper()
         path = environ.get("PATH_INFO", "") or "/"
         self.requests_seen.append((method, path))
@@ -280,7 +295,12 @@ class KiteSandboxApp:
             raise
         except Exception:  # noqa: BLE001
             logger.exception("kite sandbox: unhandled error on %s %s", method, path)
-            body = {"status": "error", "message": "Something went wrong.", "data": None, "error_type": "GeneralException"}
+            body = {
+                "status": "error",
+                "message": "Something went wrong.",
+                "data": None,
+                "error_type": "GeneralException",
+            }
             return _json(start_response, 500, body)
 
     def _resolve(self, method: str, path: str) -> tuple[str, str, dict[str, str]]:
@@ -429,6 +449,10 @@ class KiteSandboxApp:
     def h_order_place(self, request: _Request, variety: str) -> dict[str, str]:
         order_request = _parse_place(request, variety)
         self._count_order_call(request.user)
+        resolve = getattr(request.user.venue, "resolve_instrument", None)
+        if resolve is not None:
+            token = self._venue_call(lambda: resolve(order_request.exchange, order_request.tradingsymbol))
+            order_request = replace(order_request, instrument_token=token)
         order_id = self._venue_call(lambda: request.user.venue.place_order(order_request))
         return {"order_id": str(order_id)}
 
