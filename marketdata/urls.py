@@ -1,11 +1,10 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
 from django.urls import path
 
+from . import views
 
-@login_required
-def market_watch(request):  # placeholder until the market watch lands
-    return render(request, "base.html")
-
-
-urlpatterns = [path("market/", market_watch, name="market-watch")]
+urlpatterns = [
+    path("market/", views.market_watch, name="market-watch"),
+    path("market/search/", views.instrument_search_partial, name="market-search"),
+    path("market/watch/add/", views.watchlist_add, name="market-watch-add"),
+    path("market/watch/<int:item_id>/remove/", views.watchlist_remove, name="market-watch-remove"),
+]

@@ -80,7 +80,9 @@ class MarketQuoteOutputSerializer(serializers.Serializer):
 
 
 class MarketQuoteMapOutputSerializer(serializers.Serializer):
-    data = serializers.DictField(child=MarketQuoteOutputSerializer(), help_text="Quotes keyed by EXCHANGE:TRADINGSYMBOL")
+    data = serializers.DictField(
+        child=MarketQuoteOutputSerializer(), help_text="Quotes keyed by EXCHANGE:TRADINGSYMBOL"
+    )
 
 
 class MarketDepthOutputSerializer(serializers.Serializer):

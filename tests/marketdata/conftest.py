@@ -42,15 +42,43 @@ def _fresh_caches() -> None:
 def small_master(db: Any) -> dict[str, Instrument]:
     exp = date(2026, 11, 24)
     return {
-        "index": make_instrument(instrument_token=256265, tradingsymbol="NIFTY 50", name="NIFTY 50", lot_size=0,
-                                 segment="INDICES"),
+        "index": make_instrument(
+            instrument_token=256265, tradingsymbol="NIFTY 50", name="NIFTY 50", lot_size=0, segment="INDICES"
+        ),
         "eq": make_instrument(instrument_token=408065, tradingsymbol="INFY", name="INFOSYS"),
-        "fut": make_instrument(instrument_token=9000002, tradingsymbol="NIFTY26NOVFUT", name="NIFTY", exchange="NFO",
-                               segment="NFO-FUT", instrument_type="FUT", lot_size=65, expiry=exp, freeze_quantity=1800),
-        "ce": make_instrument(instrument_token=9000102, tradingsymbol="NIFTY26NOV26000CE", name="NIFTY", exchange="NFO",
-                              segment="NFO-OPT", instrument_type="CE", lot_size=65, expiry=exp, strike=Decimal(26000),
-                              freeze_quantity=1800),
-        "pe": make_instrument(instrument_token=9000202, tradingsymbol="NIFTY26NOV26000PE", name="NIFTY", exchange="NFO",
-                              segment="NFO-OPT", instrument_type="PE", lot_size=65, expiry=exp, strike=Decimal(26000),
-                              freeze_quantity=1800),
+        "fut": make_instrument(
+            instrument_token=9000002,
+            tradingsymbol="NIFTY26NOVFUT",
+            name="NIFTY",
+            exchange="NFO",
+            segment="NFO-FUT",
+            instrument_type="FUT",
+            lot_size=65,
+            expiry=exp,
+            freeze_quantity=1800,
+        ),
+        "ce": make_instrument(
+            instrument_token=9000102,
+            tradingsymbol="NIFTY26NOV26000CE",
+            name="NIFTY",
+            exchange="NFO",
+            segment="NFO-OPT",
+            instrument_type="CE",
+            lot_size=65,
+            expiry=exp,
+            strike=Decimal(26000),
+            freeze_quantity=1800,
+        ),
+        "pe": make_instrument(
+            instrument_token=9000202,
+            tradingsymbol="NIFTY26NOV26000PE",
+            name="NIFTY",
+            exchange="NFO",
+            segment="NFO-OPT",
+            instrument_type="PE",
+            lot_size=65,
+            expiry=exp,
+            strike=Decimal(26000),
+            freeze_quantity=1800,
+        ),
     }

@@ -53,8 +53,10 @@ def test_wrong_header_loads_nothing(tmp_path: Path) -> None:
 
 def test_bad_row_names_line_and_loads_nothing(tmp_path: Path) -> None:
     f = tmp_path / "bad.csv"
-    f.write_text(HEADER + "408065,1594,INFY,INFOSYS,0,,,0.05,1,EQ,NSE,NSE\n"
-                 "5720578,22346,NIFTY159500CE,,23.0,2015-12-31,abc,0.05,75,CE,NFO-OPT,NFO\n")
+    f.write_text(
+        HEADER + "408065,1594,INFY,INFOSYS,0,,,0.05,1,EQ,NSE,NSE\n"
+        "5720578,22346,NIFTY159500CE,,23.0,2015-12-31,abc,0.05,75,CE,NFO-OPT,NFO\n"
+    )
     with pytest.raises(CommandError, match=r"line 3: strike 'abc' is not a number"):
         call_command("import_instruments", str(f))
     assert not Instrument.objects.exists()
@@ -62,8 +64,7 @@ def test_bad_row_names_line_and_loads_nothing(tmp_path: Path) -> None:
 
 def test_skip_invalid_loads_good_rows(tmp_path: Path, capsys) -> None:  # noqa: ANN001
     f = tmp_path / "mixed.csv"
-    f.write_text(HEADER + "408065,1594,INFY,INFOSYS,0,,,0.05,1,EQ,NSE,NSE\n1,2,SHORT\n"
-                 "9,9,X,,0,,,0.05,1,ZZ,NSE,NSE\n")
+    f.write_text(HEADER + "408065,1594,INFY,INFOSYS,0,,,0.05,1,EQ,NSE,NSE\n1,2,SHORT\n9,9,X,,0,,,0.05,1,ZZ,NSE,NSE\n")
     call_command("import_instruments", str(f), "--skip-invalid")
     out = capsys.readouterr()
     assert "skipped 2 invalid row(s)" in out.out
@@ -72,9 +73,22 @@ def test_skip_invalid_loads_good_rows(tmp_path: Path, capsys) -> None:  # noqa: 
 
 
 def test_kiteconnect_dicts() -> None:
-    rows = [{"instrument_token": 5720322, "exchange_token": "22345", "tradingsymbol": "NIFTY15DECFUT", "name": "NIFTY",
-             "last_price": 78.0, "expiry": date(2015, 12, 31), "strike": 0.0, "tick_size": 0.05, "lot_size": 75,
-             "instrument_type": "FUT", "segment": "NFO-FUT", "exchange": "NFO"}]
+    rows = [
+        {
+            "instrument_token": 5720322,
+            "exchange_token": "22345",
+            "tradingsymbol": "NIFTY15DECFUT",
+            "name": "NIFTY",
+            "last_price": 78.0,
+            "expiry": date(2015, 12, 31),
+            "strike": 0.0,
+            "tick_size": 0.05,
+            "lot_size": 75,
+            "instrument_type": "FUT",
+            "segment": "NFO-FUT",
+            "exchange": "NFO",
+        }
+    ]
     result = instruments_import_rows(rows)
     assert result.created == 1
     inst = Instrument.objects.get(pk=5720322)

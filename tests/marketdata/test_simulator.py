@@ -20,8 +20,9 @@ def nifty(kind: str, strike: float | None = None, token: int = 1, expiry: date |
 
 
 def stock_option(strike: float, token: int = 50) -> SimInstrument:
-    return SimInstrument(token, "CE", "RELIANCE", 1500.0, 0.22, T, 500, strike, date(2026, 11, 24),
-                         index_underlying=False)
+    return SimInstrument(
+        token, "CE", "RELIANCE", 1500.0, 0.22, T, 500, strike, date(2026, 11, 24), index_underlying=False
+    )
 
 
 @pytest.fixture
@@ -47,7 +48,9 @@ def test_quote_moves_with_time_and_seed(sim: MarketSimulator) -> None:
     assert MarketSimulator(1).quote(fut, AT).last_price != sim.quote(fut, AT).last_price
 
 
-@pytest.mark.parametrize("kind,strike", [("FUT", None), ("CE", 26000.0), ("PE", 25500.0), ("CE", 27500.0), ("EQ", None)])
+@pytest.mark.parametrize(
+    "kind,strike", [("FUT", None), ("CE", 26000.0), ("PE", 25500.0), ("CE", 27500.0), ("EQ", None)]
+)
 def test_book_on_tick_grid_and_well_formed(sim: MarketSimulator, kind: str, strike: float | None) -> None:
     for s in range(0, 600, 37):
         q = sim.quote(nifty(kind, strike), AT + timedelta(seconds=s))
@@ -60,8 +63,11 @@ def test_book_on_tick_grid_and_well_formed(sim: MarketSimulator, kind: str, stri
         asks = [lv.price for lv in q.sell_depth]
         assert bids == sorted(bids, reverse=True) and len(set(bids)) == 5
         assert asks == sorted(asks) and len(set(asks)) == 5
-        assert all(lv.quantity > 0 and lv.orders >= 1 and lv.quantity % 65 == 0 for lv in q.buy_depth + q.sell_depth
-                   if kind != "EQ")
+        assert all(
+            lv.quantity > 0 and lv.orders >= 1 and lv.quantity % 65 == 0
+            for lv in q.buy_depth + q.sell_depth
+            if kind != "EQ"
+        )
         assert q.low <= q.open <= q.high and q.low <= q.last_price <= q.high
 
 
@@ -128,7 +134,11 @@ def test_vix_is_atm_30_day_vol_and_sane(sim: MarketSimulator) -> None:
 
 def test_realised_volatility_matches_parameter(sim: MarketSimulator) -> None:
     t0 = AT.timestamp()
-    rets = [math.log(sim.spot_at("NIFTY", 26000, 0.125, t0 + (i + 1) * 60) / sim.spot_at("NIFTY", 26000, 0.125,
-                                                                                      t0 + i * 60)) for i in range(2000)]
+    rets = [
+        math.log(
+            sim.spot_at("NIFTY", 26000, 0.125, t0 + (i + 1) * 60) / sim.spot_at("NIFTY", 26000, 0.125, t0 + i * 60)
+        )
+        for i in range(2000)
+    ]
     realised = math.sqrt(sum(r * r for r in rets) / len(rets)) * math.sqrt(365 * 1440)
     assert 0.08 < realised < 0.18

@@ -20,8 +20,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @sync_to_async
 def _master() -> Instrument:
     make_instrument(instrument_token=408065, tradingsymbol="INFY", name="INFOSYS")
-    return make_instrument(instrument_token=9000002, tradingsymbol="NIFTY26NOVFUT", name="NIFTY", exchange="NFO",
-                           segment="NFO-FUT", instrument_type="FUT", lot_size=65)
+    return make_instrument(
+        instrument_token=9000002,
+        tradingsymbol="NIFTY26NOVFUT",
+        name="NIFTY",
+        exchange="NFO",
+        segment="NFO-FUT",
+        instrument_type="FUT",
+        lot_size=65,
+    )
 
 
 @sync_to_async

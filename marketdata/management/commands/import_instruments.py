@@ -50,7 +50,7 @@ class Command(BaseCommand):
             )
 
         def rows():  # noqa: ANN202
-            for number, values in enumerate(reader, start=2):
+            for _number, values in enumerate(reader, start=2):
                 if not values or all(not v.strip() for v in values):
                     continue
                 if len(values) != len(INSTRUMENT_CSV_COLUMNS):
