@@ -242,3 +242,20 @@ def preference_update(
         pref.telegram_chat_id = telegram_chat_id.strip()
     pref.save()
     return pref
+
+
+TEST_ACTIONS = ["Acknowledge", "Dismiss"]
+
+
+def alert_send_test(*, user: AbstractBaseUser, level: str = AlertLevel.INFO, with_actions: bool = False) -> Alert:
+    """A SYSTEM alert to oneself, to check toasts, bots' handlers and Telegram wiring end to end."""
+    return alert_raise(
+        user=user,
+        type=AlertType.SYSTEM,
+        level=level,
+        title="Test alert",
+        message=f"This is a {str(level).lower()} test alert you asked for.",
+        payload={"test": True},
+        actions=list(TEST_ACTIONS) if with_actions else None,
+        expires_in=datetime.timedelta(minutes=10) if with_actions else None,
+    )

@@ -98,6 +98,15 @@ def alert_mark_all_read_page(request: HttpRequest) -> HttpResponse:
     return redirect("alert-center")
 
 
+@login_required
+@require_POST
+def alert_send_test_page(request: HttpRequest) -> HttpResponse:
+    level = request.POST.get("level") if request.POST.get("level") in AlertLevel.__members__ else AlertLevel.INFO
+    services.alert_send_test(user=request.user, level=level, with_actions=bool(request.POST.get("with_actions")))
+    messages.success(request, f"Sent a {level.lower()} test alert.")
+    return redirect("alert-preferences")
+
+
 def _parse_time(value: str) -> datetime.time | None:
     try:
         return datetime.time.fromisoformat(value) if value else None

@@ -54,3 +54,8 @@ class AlertPreferenceSerializer(serializers.Serializer):
     quiet_start = serializers.TimeField(required=False, allow_null=True, help_text="Asia/Kolkata, e.g. 22:00")
     quiet_end = serializers.TimeField(required=False, allow_null=True, help_text="Asia/Kolkata, e.g. 07:00")
     telegram_chat_id = serializers.CharField(required=False, allow_blank=True, max_length=40)
+
+
+class AlertSendTestInputSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=LEVEL_CHOICES, default="INFO")
+    with_actions = serializers.BooleanField(default=False)

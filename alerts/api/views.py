@@ -19,6 +19,7 @@ from .serializers import (
     AlertOutputSerializer,
     AlertPreferenceSerializer,
     AlertRespondInputSerializer,
+    AlertSendTestInputSerializer,
 )
 
 _FILTERS = [
@@ -103,3 +104,14 @@ class AlertPreferenceApi(APIView):
             clear_quiet_hours=clear,
         )
         return Response(AlertPreferenceSerializer(pref).data)
+
+
+class AlertSendTestApi(APIView):
+    """Raise a SYSTEM test alert to yourself (checks a bot's handlers end to end)."""
+
+    @extend_schema(request=AlertSendTestInputSerializer, responses={201: AlertOutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = AlertSendTestInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        alert = services.alert_send_test(user=request.user, **data.validated_data)
+        return Response(AlertOutputSerializer(alert).data, status=201)

@@ -114,3 +114,11 @@ def test_schema_includes_alert_endpoints(api):
     assert schema.status_code == 200
     text = schema.content.decode()
     assert "/api/v1/alerts/{alert_id}/respond/" in text and "/api/v1/users/{user_id}/alerts/" in text
+
+
+def test_send_test_alert_to_self(api, user):
+    response = api.post("/api/v1/alerts/test/", {"level": "URGENT", "with_actions": True}, format="json")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["type"] == "SYSTEM" and body["level"] == "URGENT" and body["actions"] == ["Acknowledge", "Dismiss"]
+    assert body["user_id"] == user.pk and body["expires_at"] is not None
