@@ -188,7 +188,10 @@ class MemoryVenue:
                         status="REJECTED",
                         pending_quantity=0,
                         exchange_order_id=None,
-                        status_message=f"Insufficient funds. Required margin is {cost:.2f} but available margin is {available:.2f}.",
+                        status_message=(
+                            f"Insufficient funds. Required margin is {cost:.2f} "
+                            f"but available margin is {available:.2f}."
+                        ),
                     )
                 )
                 return order_id
