@@ -7,3 +7,15 @@ CELERY_TASK_ALWAYS_EAGER = True
 ALLOWED_HOSTS = ["*"]
 # Tests pin the simulated clock themselves; keep the venue open unless a test says otherwise.
 SIM_TRADE_ANY_TIME = True
+
+# --- Orders: concurrency tests need a FILE-based SQLite test DB -------------------------------
+# The default in-memory shared-cache test DB answers concurrent writers with "database table is
+# locked" at once (no busy timeout), so the 50-concurrent-requests test could not exercise the real
+# IMMEDIATE-transaction behaviour. One file per pytest process, so parallel runs never share it.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import os as _os
+    import tempfile as _tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": _os.path.join(_tempfile.gettempdir(), f"oms-test-{_os.getpid()}.sqlite3")
+    }

@@ -1,5 +1,17 @@
 from django.urls import include, path
 
+from . import views
+
 urlpatterns: list = [
     path("broker/kite/", include("orders.brokers.kite_api_urls")),
+    path("orders/", views.OrderListCreateApi.as_view(), name="api-order-list"),
+    path("orders/cancel-all/", views.OrderCancelAllApi.as_view(), name="api-order-cancel-all"),
+    path("orders/metrics/summary/", views.OrderMetricsSummaryApi.as_view(), name="api-order-metrics"),
+    path("orders/positions/current/", views.PositionCurrentApi.as_view(), name="api-position-current"),
+    path("orders/<int:order_id>/", views.OrderDetailApi.as_view(), name="api-order-detail"),
+    path("orders/<int:order_id>/history/", views.OrderHistoryApi.as_view(), name="api-order-history"),
+    path("orders/<int:order_id>/approve/", views.OrderApproveApi.as_view(), name="api-order-approve"),
+    path("trades/", views.TradeListApi.as_view(), name="api-trade-list"),
+    path("positions/", views.PositionListApi.as_view(), name="api-position-list"),
+    path("positions/<int:position_id>/exit/", views.PositionExitApi.as_view(), name="api-position-exit"),
 ]

@@ -1,0 +1,167 @@
+"""Order API: thin views — parse, call one service/selector, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from orders import selectors, services
+
+from .serializers import (
+    OrderCancelAllInputSerializer,
+    OrderEventOutputSerializer,
+    OrderListFilterSerializer,
+    OrderMetricsOutputSerializer,
+    OrderModifyInputSerializer,
+    OrderOutputSerializer,
+    OrderPlaceInputSerializer,
+    PositionOutputSerializer,
+    TradeOutputSerializer,
+)
+
+
+def actor_of(request: Request) -> str:
+    """Who acted, for the audit trail: the API key (bots) or the user (browser session)."""
+    auth = request.auth
+    prefix = getattr(auth, "prefix", None)
+    if prefix:
+        return f"api_key:{prefix}"
+    return f"user:{request.user.pk}"
+
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    description="Replay protection (same as client_order_id): the same key returns the original order.")
+
+
+class OrderListCreateApi(generics.ListAPIView):
+    """GET: your orders (filters: status=open|closed|<STATUS>, account_id, strategy_id, instrument_token).
+    POST: place an order (quantity in units; or lots)."""
+
+    serializer_class = OrderOutputSerializer
+
+    def get_queryset(self):  # noqa: ANN201
+        f = OrderListFilterSerializer(data=self.request.query_params)
+        f.is_valid(raise_exception=True)
+        return selectors.order_list(user=self.request.user, **f.validated_data)
+
+    @extend_schema(request=OrderPlaceInputSerializer, responses={201: OrderOutputSerializer, 200: OrderOutputSerializer},
+                   parameters=[IDEMPOTENCY_HEADER])
+    def post(self, request: Request) -> Response:
+        data = OrderPlaceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields: dict[str, Any] = dict(data.validated_data)
+        key = request.headers.get("Idempotency-Key")
+        if key and not fields.get("client_order_id"):
+            fields["client_order_id"] = key.strip()[:64]
+        order = services.order_place(user=request.user, actor=actor_of(request), **fields)
+        replayed = getattr(order, "replayed", False)
+        response = Response(OrderOutputSerializer(order).data,
+                            status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
+        if replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+
+class OrderDetailApi(APIView):
+    @extend_schema(responses={200: OrderOutputSerializer})
+    def get(self, request: Request, order_id: int) -> Response:
+        return Response(OrderOutputSerializer(selectors.order_get(user=request.user, order_id=order_id)).data)
+
+    @extend_schema(request=OrderModifyInputSerializer, responses={200: OrderOutputSerializer})
+    def patch(self, request: Request, order_id: int) -> Response:
+        data = OrderModifyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.order_modify(user=request.user, order_id=order_id, actor=actor_of(request),
+                                      **data.validated_data)
+        return Response(OrderOutputSerializer(order).data)
+
+    @extend_schema(request=None, responses={200: OrderOutputSerializer})
+    def delete(self, request: Request, order_id: int) -> Response:
+        order = services.order_cancel(user=request.user, order_id=order_id, actor=actor_of(request))
+        return Response(OrderOutputSerializer(order).data)
+
+
+class OrderApproveApi(APIView):
+    @extend_schema(request=None, responses={200: OrderOutputSerializer})
+    def post(self, request: Request, order_id: int) -> Response:
+        order = services.order_approve(user=request.user, order_id=order_id, actor=actor_of(request))
+        order.refresh_from_db()
+        return Response(OrderOutputSerializer(order).data)
+
+
+class OrderCancelAllApi(APIView):
+    @extend_schema(request=OrderCancelAllInputSerializer, responses={200: OrderOutputSerializer(many=True)})
+    def post(self, request: Request) -> Response:
+        data = OrderCancelAllInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        orders = services.orders_cancel_all(user=request.user, actor=actor_of(request), **data.validated_data)
+        return Response(OrderOutputSerializer(orders, many=True).data)
+
+
+class OrderHistoryApi(generics.ListAPIView):
+    serializer_class = OrderEventOutputSerializer
+    pagination_class = None
+
+    def get_queryset(self):  # noqa: ANN201
+        return selectors.order_history(user=self.request.user, order_id=self.kwargs["order_id"])
+
+
+class TradeListApi(generics.ListAPIView):
+    serializer_class = TradeOutputSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("order_id", int), OpenApiParameter("account_id", int),
+                               OpenApiParameter("strategy_id", int)])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):  # noqa: ANN201
+        p = self.request.query_params
+        ints = {k: int(p[k]) for k in ("order_id", "account_id", "strategy_id") if p.get(k, "").isdigit()}
+        return selectors.trade_list(user=self.request.user, **ints)
+
+
+class PositionListApi(generics.ListAPIView):
+    """Net positions with mark-to-market P&L (mark = LTP). `?open=true` hides flat rows."""
+
+    serializer_class = PositionOutputSerializer
+
+    def get_queryset(self):  # noqa: ANN201
+        p = self.request.query_params
+        ints = {k: int(p[k]) for k in ("account_id", "strategy_id") if p.get(k, "").isdigit()}
+        return selectors.position_list(user=self.request.user, open_only=p.get("open") in ("1", "true"), **ints)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        ctx = super().get_serializer_context()
+        ctx["marks"] = selectors.position_marks(list(self.get_queryset().exclude(quantity=0)[:500]))
+        return ctx
+
+
+class PositionCurrentApi(PositionListApi):
+    """Open positions only (alias used by dashboards)."""
+
+    def get_queryset(self):  # noqa: ANN201
+        p = self.request.query_params
+        ints = {k: int(p[k]) for k in ("account_id", "strategy_id") if p.get(k, "").isdigit()}
+        return selectors.position_list(user=self.request.user, open_only=True, **ints)
+
+
+class PositionExitApi(APIView):
+    @extend_schema(request=None, responses={201: OrderOutputSerializer})
+    def post(self, request: Request, position_id: int) -> Response:
+        order = services.position_exit(user=request.user, position_id=position_id, actor=actor_of(request))
+        return Response(OrderOutputSerializer(order).data, status=status.HTTP_201_CREATED)
+
+
+class OrderMetricsSummaryApi(APIView):
+    @extend_schema(responses={200: OrderMetricsOutputSerializer})
+    def get(self, request: Request) -> Response:
+        p = request.query_params
+        account_id = int(p["account_id"]) if p.get("account_id", "").isdigit() else None
+        data = selectors.metrics_summary(user=request.user, account_id=account_id)
+        return Response(OrderMetricsOutputSerializer(data).data)
