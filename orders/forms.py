@@ -38,7 +38,7 @@ class OrderTicketForm(forms.Form):
     target = forms.DecimalField(required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2)
     trailing_sl = forms.DecimalField(required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2)
 
-    def order_fields(self, *, lot_size: int) -> dict[str, Any]:
+    def service_kwargs(self, *, lot_size: int) -> dict[str, Any]:
         """The service's keyword arguments (call after is_valid): quantity = lots x lot size."""
         d = self.cleaned_data
         order_type = d["order_type"]

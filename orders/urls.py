@@ -1,5 +1,21 @@
 from django.urls import include, path
 
+from . import views
+
 urlpatterns: list = [
     path("broker/kite/", include("orders.brokers.kite_page_urls")),
+    path("orders/", views.order_book, name="order-book"),
+    path("orders/new/", views.order_ticket, name="order-ticket"),
+    path("orders/new/instruments/", views.order_instrument_search, name="order-instrument-search"),
+    path("orders/new/instrument/", views.order_ticket_instrument, name="order-ticket-instrument"),
+    path("orders/new/preview/", views.order_ticket_preview, name="order-ticket-preview"),
+    path("orders/<int:order_id>/", views.order_detail, name="order-detail"),
+    path("orders/<int:order_id>/row/", views.order_book_row, name="order-book-row"),
+    path("orders/<int:order_id>/cancel/", views.order_cancel, name="order-cancel"),
+    path("orders/<int:order_id>/modify/", views.order_modify, name="order-modify"),
+    path("orders/<int:order_id>/approve/", views.order_approve, name="order-approve"),
+    path("orders/<int:order_id>/reject/", views.order_reject, name="order-reject"),
+    path("positions/", views.positions, name="positions"),
+    path("positions/<int:position_id>/row/", views.position_row, name="position-row"),
+    path("positions/<int:position_id>/exit/", views.position_exit, name="position-exit"),
 ]

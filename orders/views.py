@@ -27,6 +27,7 @@ from .forms import OrderModifyForm, OrderTicketForm
 OPEN_STATUSES = sorted(s.value for s in WORKING)
 STATUS_FILTERS = [(s.value, s.value.replace("_", " ").title()) for s in OrderStatus]
 TYPEAHEAD_LIMIT = 12
+ORDER_BOOK_LIMIT = 500  # newest first; older orders stay reachable through the API
 
 
 def _actor(request: HttpRequest) -> str:
@@ -88,8 +89,8 @@ def order_ticket(request: HttpRequest) -> HttpResponse:
     else:
         try:
             context["order"] = services.order_place(
-                user=request.user, account=context["account"], actor=_actor(request),
-                **form.order_fields(lot_size=instrument.lot_size),
+                user=request.user, account_id=context["account"].pk, actor=_actor(request),
+                **form.service_kwargs(lot_size=instrument.lot_size),
             )
         except DomainError as exc:
             context["error"] = _error(exc)
@@ -201,7 +202,10 @@ def order_book(request: HttpRequest) -> HttpResponse:
     status_filter = request.GET.get("status") or ""
     if status_filter not in {v for v, _ in STATUS_FILTERS}:
         status_filter = ""
-    orders = selectors.order_list(user=request.user, account=account, status=status_filter or None) if account else []
+    orders = (
+        selectors.order_list(user=request.user, account_id=account.pk, status=status_filter or None)[:ORDER_BOOK_LIMIT]
+        if account else []
+    )
     return render(
         request,
         "orders/book.html",
@@ -322,8 +326,8 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
 def _detail_context(request: HttpRequest, order: Any, row_error: str = "") -> dict[str, Any]:
     return {
         "order": order,
-        "events": selectors.order_events(user=request.user, order_id=order.pk),
-        "trades": selectors.order_trades(user=request.user, order_id=order.pk),
+        "events": selectors.order_history(user=request.user, order_id=order.pk),
+        "trades": selectors.trade_list(user=request.user, order_id=order.pk),
         "children": list(order.children.all()),
         "open_statuses": OPEN_STATUSES,
         "row_error": row_error,
@@ -339,8 +343,16 @@ def _render_detail_body(request: HttpRequest, order: Any, row_error: str = "") -
 @require_GET
 def positions(request: HttpRequest) -> HttpResponse:
     account = _account(request)
-    rows = selectors.position_list(user=request.user, account=account) if account else []
+    rows = list(selectors.position_list(user=request.user, account_id=account.pk)) if account else []
+    _mark(rows)
     return render(request, "orders/positions.html", {"positions": rows})
+
+
+def _mark(rows: list[Any]) -> None:
+    """Current LTP on each row (the page then follows /ws/market/ ticks)."""
+    marks = selectors.position_marks(rows)
+    for p in rows:
+        p.last_price = marks.get(p.instrument_token, p.last_price)
 
 
 @login_required
@@ -350,6 +362,7 @@ def position_row(request: HttpRequest, position_id: int) -> HttpResponse:
     account = _account(request)
     if account is None or position.account_id != account.pk:
         return HttpResponse(status=204)
+    _mark([position])
     return render(request, "orders/partials/_position_row.html", {"position": position})
 
 
@@ -364,6 +377,7 @@ def position_exit(request: HttpRequest, position_id: int) -> HttpResponse:
         context["row_error"] = exc.message
     else:
         context["position"] = _position_or_404(request, position_id)
+        _mark([context["position"]])
         context["row_notice"] = f"Exit order #{exit_order.pk} {exit_order.status}"
     if not request.htmx:
         return redirect("positions")
