@@ -120,3 +120,54 @@ def test_resting_limit_order_is_open_then_cancelled_via_postback(user, paper_san
     order.refresh_from_db()
     assert order.status == "CANCELLED"
     assert venue.orders()[0].status == "CANCELLED"
+
+
+def _account(user: Any, app: KiteSandboxApp) -> Any:
+    return kite_account_add(
+        user=user, api_key=API_KEY, api_secret=API_SECRET, access_token=app.issue_access_token(API_KEY),
+        name="Kite sandbox", kite_user_id=KITE_USER_ID,
+    )  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dropped_answer_leaves_unknown_then_the_resolver_finds_it_by_tag(user, paper_sandbox):
+    from orders.brokers.kite_sandbox import Fault
+    from orders.models import Order
+    from orders.services import order_place, order_resolve_unknown
+
+    app, venue, sent = paper_sandbox
+    account = _account(user, app)
+    app.inject_fault(Fault(route="order.place", mode="drop"))  # recorded at the venue, answer lost
+    order = order_place(
+        user=user, account_id=account.pk, exchange="NSE", tradingsymbol="INFY", transaction_type="BUY",
+        product="MIS", order_type="MARKET", quantity=1, market_protection=-1,
+    )  # fmt: skip
+    order = Order.objects.get(pk=order.pk)
+    assert order.status == "UNKNOWN"
+    assert not order.broker_order_id
+    [venue_order] = venue.orders()
+
+    order = order_resolve_unknown(order_id=order.pk)
+    assert order.broker_order_id == venue_order.broker_order_id
+    assert order.status == "COMPLETE"
+    assert len(venue.orders()) == 1  # never sent twice
+
+
+@pytest.mark.django_db(transaction=True)
+def test_expired_token_during_placement_clears_the_session(user, paper_sandbox):
+    from orders.models import Order
+    from orders.services import order_place
+
+    app, venue, sent = paper_sandbox
+    account = _account(user, app)
+    app.expire_sessions()
+    order = order_place(
+        user=user, account_id=account.pk, exchange="NSE", tradingsymbol="INFY", transaction_type="BUY",
+        product="MIS", order_type="MARKET", quantity=1, market_protection=-1,
+    )  # fmt: skip
+    order = Order.objects.get(pk=order.pk)
+    assert order.status == "REJECTED"
+    assert "Log in to Kite again" in order.status_message
+    account.refresh_from_db()
+    assert not account.has_kite_session
+    assert venue.orders() == []
