@@ -6,6 +6,7 @@ Other apps call `alert_raise(...)` and `register_response_handler(type, handler)
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import logging
 from collections.abc import Callable
@@ -259,3 +260,76 @@ def alert_send_test(*, user: AbstractBaseUser, level: str = AlertLevel.INFO, wit
         actions=list(TEST_ACTIONS) if with_actions else None,
         expires_in=datetime.timedelta(minutes=10) if with_actions else None,
     )
+
+
+def _send_batch_now(messages: list[tuple[str, dict[str, Any]]]) -> None:
+    """Push many group messages: one event loop and one Redis connection for the whole batch."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+    from oms_project.lib import realtime
+
+    layer = get_channel_layer()
+    if layer is None or not messages:
+        return
+    if isinstance(layer, InMemoryChannelLayer):
+        for group, message in messages:  # the embedded loop owns this layer: hand each over
+            realtime.group_send(group, message)
+        return
+
+    async def send_all() -> None:
+        await asyncio.gather(*(layer.group_send(g, m) for g, m in messages), return_exceptions=True)
+
+    async_to_sync(send_all)()
+
+
+def alert_raise_many(
+    *,
+    users: list[AbstractBaseUser],
+    type: str,
+    level: str,
+    message: str,
+    title: str = "",
+    payload: dict[str, Any] | None = None,
+    links: dict[str, Any] | None = None,
+    expires_in: datetime.timedelta | None = None,
+) -> list[Alert]:
+    """The same alert for many users (e.g. BROKER_DOWN to everyone): one row each, each pushed to
+    its own owner's group only, all pushed together on commit. Informational (no actions)."""
+    if type not in AlertType.__members__ or level not in AlertLevel.__members__:
+        raise AlertTypeInvalid(details={"type": type, "level": level})
+    now = timezone.now()
+    now_ist = timezone.localtime(now, IST).time()
+    prefs = {p.user_id: p for p in AlertPreference.objects.filter(user_id__in=[u.pk for u in users])}
+    rows = []
+    for user in users:
+        pref = prefs.get(user.pk)
+        delivery = (
+            DeliveryPrefs(frozenset(pref.muted_types or []), pref.min_level, pref.quiet_start, pref.quiet_end)
+            if pref
+            else DeliveryPrefs()
+        )
+        rows.append(
+            Alert(
+                user_id=user.pk, type=type, level=level, title=title or str(type).replace("_", " ").title(),
+                message=message, payload=payload or {}, links=links or {}, actions=[],
+                expires_at=(now + expires_in) if expires_in is not None else None,
+                delivered=should_push(delivery, alert_type=type, level=level, actions=[], now_local=now_ist),
+            )
+        )
+    with transaction.atomic():
+        created = Alert.objects.bulk_create(rows)
+        if any(a.pk is None for a in created):  # backends without RETURNING: read the ids back
+            created = list(Alert.objects.filter(user_id__in=[u.pk for u in users], created_at__gte=now, type=type).order_by("id"))
+        batch = [
+            (user_group(a.user_id, ALERTS_TOPIC), {"type": PUSH_EVENT, "message": {"type": "alert", "alert": alert_as_dict(a)}})
+            for a in created
+            if a.delivered
+        ]
+        transaction.on_commit(lambda: _send_batch_now(batch))
+        token = telegram_bot_token()
+        for a in created:
+            pref = prefs.get(a.user_id)
+            if should_telegram(pushed=a.delivered, level=level, chat_id=pref.telegram_chat_id if pref else "", token=token):
+                transaction.on_commit(lambda alert_id=a.pk: _queue_telegram(alert_id))
+    return created

@@ -100,3 +100,16 @@ async def test_push_across_processes_through_redis(redis_url, user):
     finally:
         await listener.group_discard(f"user.{user.pk}.alerts", channel)
         await listener.flush()
+
+
+async def test_raise_many_reaches_each_owner_live(user, other_user):
+    mine = await connect_as(user)
+    theirs = await connect_as(other_user)
+    await sync_to_async(services.alert_raise_many)(
+        users=[user, other_user], type=AlertType.BROKER_DOWN, level=AlertLevel.CRITICAL, message="Kite down"
+    )
+    a, b = await mine.receive_json(), await theirs.receive_json()
+    assert a["alert"]["user_id"] == user.pk and b["alert"]["user_id"] == other_user.pk
+    assert await mine.receive_nothing(timeout=0.2)
+    await mine.disconnect()
+    await theirs.disconnect()

@@ -160,3 +160,19 @@ def test_replay_selector_only_own_and_capped(user, other_user):
     assert [a.pk for a in got] == [a.pk for a in mine[2:]]
     capped = selectors.alerts_since(user_id=user.pk, since_id=0, limit=2)
     assert [a.pk for a in capped] == [mine[3].pk, mine[4].pk]
+
+
+def test_raise_many_pushes_each_owner_its_own_alert_on_commit(user, other_user, make_user, monkeypatch, django_capture_on_commit_callbacks):
+    third = make_user("third")
+    services.preference_update(user=third, min_level="URGENT")
+    sent = []
+    monkeypatch.setattr("alerts.services._send_batch_now", lambda batch: sent.extend(batch))
+    with django_capture_on_commit_callbacks(execute=True):
+        created = services.alert_raise_many(
+            users=[user, other_user, third], type=AlertType.BROKER_DOWN, level=AlertLevel.CRITICAL, message="Kite down"
+        )
+        assert sent == []
+    assert len(created) == 3 and Alert.objects.filter(type="BROKER_DOWN").count() == 3
+    by_group = {g: m["message"]["alert"] for g, m in sent}
+    assert set(by_group) == {f"user.{user.pk}.alerts", f"user.{other_user.pk}.alerts"}  # third's prefs: URGENT only
+    assert all(by_group[f"user.{u.pk}.alerts"]["user_id"] == u.pk for u in (user, other_user))
