@@ -493,7 +493,13 @@ class KiteSandboxApp:
         writer.writeheader()
         for row in self.instruments_source():
             if exchange is None or row.get("exchange") == exchange:
-                writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in INSTRUMENT_COLUMNS})
+                # kiteconnect float()s last_price/strike/tick_size and int()s the token and lot size.
+                out_row = {k: ("" if row.get(k) is None else row.get(k)) for k in INSTRUMENT_COLUMNS}
+                for k in ("last_price", "strike", "tick_size"):
+                    out_row[k] = out_row[k] if out_row[k] != "" else "0.0"
+                for k in ("instrument_token", "exchange_token", "lot_size"):
+                    out_row[k] = out_row[k] if out_row[k] != "" else "0"
+                writer.writerow(out_row)
         return _Raw(200, out.getvalue().encode(), "text/csv")
 
     # --- sandbox control --------------------------------------------------------------------------
