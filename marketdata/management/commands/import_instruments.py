@@ -46,7 +46,9 @@ class Command(BaseCommand):
         header = [h.strip() for h in header]
         if header != list(INSTRUMENT_CSV_COLUMNS):
             raise CommandError(
-                f"{file}: line 1: wrong header.\n  expected: {','.join(INSTRUMENT_CSV_COLUMNS)}\n  found:    {','.join(header)}"
+                f"{file}: line 1: wrong header.\n"
+                f"  expected: {','.join(INSTRUMENT_CSV_COLUMNS)}\n"
+                f"  found:    {','.join(header)}"
             )
 
         def rows():  # noqa: ANN202
