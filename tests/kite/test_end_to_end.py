@@ -171,3 +171,25 @@ def test_expired_token_during_placement_clears_the_session(user, paper_sandbox):
     account.refresh_from_db()
     assert not account.has_kite_session
     assert venue.orders() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_quotes_come_from_the_simulated_market(paper_sandbox, infy):
+    from kiteconnect import KiteConnect
+
+    from marketdata.selectors import quote_for
+    from orders.brokers.kite_sandbox.wiring import default_quotes
+
+    app, venue, sent = paper_sandbox
+    app.quote_source = default_quotes
+    from django.conf import settings
+
+    kite = KiteConnect(API_KEY, access_token=app.issue_access_token(API_KEY), root=settings.KITE_API_ROOT)
+    full = kite.quote("NSE:INFY", "NSE:NOPE")
+    assert list(full) == ["NSE:INFY"]
+    entry = full["NSE:INFY"]
+    assert entry["instrument_token"] == 408065 and len(entry["depth"]["buy"]) == 5
+    band = quote_for(infy)
+    assert band.lower_circuit_limit <= Decimal(str(entry["last_price"])) <= band.upper_circuit_limit
+    assert kite.ltp("NSE:INFY")["NSE:INFY"]["instrument_token"] == 408065
+    assert set(kite.ohlc("NSE:INFY")["NSE:INFY"]["ohlc"]) == {"open", "high", "low", "close"}

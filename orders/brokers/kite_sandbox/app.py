@@ -171,12 +171,15 @@ class KiteSandboxApp:
         users: Iterable[SandboxUser] = (),
         *,
         instruments: Callable[[], list[dict[str, Any]]] | None = None,
+        quotes: Callable[[list[str]], dict[str, Any]] | None = None,
         postback_sink: Callable[[str, dict[str, Any]], None] | None = None,
     ) -> None:
         self._lock = threading.RLock()
         self.users: dict[str, SandboxUser] = {}
         self.faults: list[Fault] = []
         self.instruments_source = instruments or (lambda: [])
+        # keys like "NSE:INFY" -> {key: (instrument_token, marketdata.types.Quote)}; unknown keys are left out
+        self.quote_source = quotes or (lambda keys: {})
         self.postbacks = PostbackSender(postback_sink)
         self.requests_seen: list[tuple[str, str]] = []
         for user in users:
@@ -198,6 +201,9 @@ class KiteSandboxApp:
             ("GET", "portfolio.holdings", re.compile(r"^/portfolio/holdings$"), "holdings"),
             ("GET", "market.instruments.all", re.compile(r"^/instruments$"), "instruments"),
             ("GET", "market.instruments", re.compile(r"^/instruments/(?P<exchange>[A-Z]+)$"), "instruments"),
+            ("GET", "market.quote", re.compile(r"^/quote$"), "quote"),
+            ("GET", "market.quote.ohlc", re.compile(r"^/quote/ohlc$"), "quote_ohlc"),
+            ("GET", "market.quote.ltp", re.compile(r"^/quote/ltp$"), "quote_ltp"),
             ("GET", "connect.login", re.compile(r"^/connect/login/?$"), "connect_login"),
             ("POST", "sandbox.faults", re.compile(r"^/_sandbox/faults$"), "ctl_faults"),
             ("POST", "sandbox.expire", re.compile(r"^/_sandbox/expire$"), "ctl_expire"),
@@ -501,6 +507,28 @@ class KiteSandboxApp:
                     out_row[k] = out_row[k] if out_row[k] != "" else "0"
                 writer.writerow(out_row)
         return _Raw(200, out.getvalue().encode(), "text/csv")
+
+    def _quotes(self, request: _Request) -> dict[str, Any]:
+        keys = request.query.get("i") or []
+        if not keys:
+            raise KiteError(400, "InputException", "No instruments given.")
+        return self.quote_source(keys)
+
+    def h_quote(self, request: _Request) -> dict[str, Any]:
+        return {key: render.quote_json(q) for key, q in self._quotes(request).items()}
+
+    def h_quote_ohlc(self, request: _Request) -> dict[str, Any]:
+        out = {}
+        for key, q in self._quotes(request).items():
+            full = render.quote_json(q)
+            out[key] = {k: full[k] for k in ("instrument_token", "last_price", "ohlc")}
+        return out
+
+    def h_quote_ltp(self, request: _Request) -> dict[str, Any]:
+        return {
+            key: {"instrument_token": q.instrument_token, "last_price": render.num(q.last_price)}
+            for key, q in self._quotes(request).items()
+        }
 
     # --- sandbox control --------------------------------------------------------------------------
 

@@ -162,3 +162,32 @@ def margins_json(funds: BrokerFunds) -> dict[str, Any]:
 
 def segment_margins_json(funds: BrokerFunds) -> dict[str, Any]:
     return _segment(funds)
+
+
+def quote_json(q: Any) -> dict[str, Any]:
+    """marketdata.types.Quote -> an entry of GET /quote (quote.json)."""
+
+    def levels(depth: Any) -> list[dict[str, Any]]:
+        rows = [{"price": num(d.price), "quantity": d.quantity, "orders": d.orders} for d in depth][:5]
+        return rows + [{"price": 0, "quantity": 0, "orders": 0}] * (5 - len(rows))
+
+    ts = to_kite_time(q.timestamp)
+    return {
+        "instrument_token": q.instrument_token,
+        "timestamp": ts,
+        "last_trade_time": ts,
+        "last_price": num(q.last_price),
+        "last_quantity": q.last_quantity,
+        "buy_quantity": sum(d.quantity for d in q.buy_depth),
+        "sell_quantity": sum(d.quantity for d in q.sell_depth),
+        "volume": q.volume,
+        "average_price": num(q.average_price),
+        "oi": q.oi,
+        "oi_day_high": 0,
+        "oi_day_low": 0,
+        "net_change": num(q.last_price - q.close),
+        "lower_circuit_limit": num(q.lower_circuit_limit),
+        "upper_circuit_limit": num(q.upper_circuit_limit),
+        "ohlc": {"open": num(q.open), "high": num(q.high), "low": num(q.low), "close": num(q.close)},
+        "depth": {"buy": levels(q.buy_depth), "sell": levels(q.sell_depth)},
+    }

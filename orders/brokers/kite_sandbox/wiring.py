@@ -32,3 +32,16 @@ def default_instruments() -> list[dict[str, Any]]:
         row["expiry"] = inst.expiry.isoformat() if getattr(inst, "expiry", None) else ""
         rows.append(row)
     return rows
+
+
+def default_quotes(keys: list[str]) -> dict[str, Any]:
+    """Quotes from the product's simulated market for "EXCHANGE:SYMBOL" keys."""
+    from marketdata.selectors import instrument_get_by_key, quote_for
+
+    out: dict[str, Any] = {}
+    for key in keys:
+        try:
+            out[key] = quote_for(instrument_get_by_key(key))
+        except Exception:  # noqa: BLE001 - Kite leaves unknown instruments out of the answer
+            continue
+    return out

@@ -16,7 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from orders.brokers.kite_sandbox import KiteSandboxApp, KiteSandboxServer, SandboxUser
-from orders.brokers.kite_sandbox.wiring import default_instruments, venue_for
+from orders.brokers.kite_sandbox.wiring import default_instruments, default_quotes, venue_for
 
 
 class Command(BaseCommand):
@@ -41,7 +41,7 @@ class Command(BaseCommand):
             redirect_url=opts["redirect_url"],
             postback_url=opts["postback_url"],
         )
-        app = KiteSandboxApp([user], instruments=default_instruments)
+        app = KiteSandboxApp([user], instruments=default_instruments, quotes=default_quotes)
         server = KiteSandboxServer(app, host=opts["host"], port=opts["port"])
         self.stdout.write(
             f"Kite sandbox on {server.url}  (venue: {type(user.venue).__name__})\n"
