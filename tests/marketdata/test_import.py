@@ -18,11 +18,8 @@ from marketdata.services import INSTRUMENT_CSV_COLUMNS, instruments_import_rows
 pytestmark = pytest.mark.django_db
 # The official Kite mock dump lives in shared/ beside the checkout (CI clones main with shared/ beside it).
 _ROOT = Path(__file__).resolve().parents[2]
-MOCK = next(
-    p
-    for p in (_ROOT.parent / "shared/kite-mocks/instruments_all.csv", Path("/work/shared/kite-mocks/instruments_all.csv"))
-    if p.exists() or p.parent.parent == Path("/work/shared")
-)
+_BESIDE = _ROOT.parent / "shared/kite-mocks/instruments_all.csv"
+MOCK = _BESIDE if _BESIDE.exists() else Path("/work/shared/kite-mocks/instruments_all.csv")
 HEADER = ",".join(INSTRUMENT_CSV_COLUMNS) + "\n"
 
 

@@ -36,9 +36,18 @@ def _keep_test_connection_open():  # noqa: ANN202
 def master(db) -> None:  # noqa: ANN001
     make_instrument(instrument_token=408065, tradingsymbol="INFY", name="INFOSYS")
     for i, itype in enumerate(("CE", "PE")):
-        make_instrument(instrument_token=9000102 + i * 256, tradingsymbol=f"NIFTY26NOV26000{itype}", name="NIFTY",
-                        exchange="NFO", segment="NFO-OPT", instrument_type=itype, lot_size=65,
-                        expiry=date(2026, 11, 24), strike=Decimal(26000), freeze_quantity=1800)
+        make_instrument(
+            instrument_token=9000102 + i * 256,
+            tradingsymbol=f"NIFTY26NOV26000{itype}",
+            name="NIFTY",
+            exchange="NFO",
+            segment="NFO-OPT",
+            instrument_type=itype,
+            lot_size=65,
+            expiry=date(2026, 11, 24),
+            strike=Decimal(26000),
+            freeze_quantity=1800,
+        )
 
 
 def test_instruments(sdk, master) -> None:  # noqa: ANN001
