@@ -49,9 +49,9 @@ DEFAULT_TIMEOUT_SECONDS = 7.0
 RATE_LIMIT_RETRY_AFTER_SECONDS = 1.0
 
 
-def _price(value: Decimal | None) -> float | None:
+def _price(value: Decimal | None) -> str | None:
     # kiteconnect form-encodes whatever we pass; str(Decimal) keeps "101.05" exact on the wire.
-    return None if value is None else str(value)  # type: ignore[return-value]
+    return None if value is None else str(value)
 
 
 def _is_connect_failure(exc: requests.RequestException) -> bool:
