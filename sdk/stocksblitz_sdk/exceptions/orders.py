@@ -1,3 +1,157 @@
-"""Exceptions of this API area (one class per error code)."""
+"""Exceptions of the orders API: one class per error code (see orders/errors.py on the server)."""
 
-from ._base import APIError  # noqa: F401
+from ._base import APIError, ConflictError, NotFoundError, RateLimitError, ServiceUnavailableError, ValidationError
+
+__all__ = [
+    "OrderNotFoundError",
+    "PositionNotFoundError",
+    "StrategyNotFoundError",
+    "OrderValidationError",
+    "InvalidQuantityError",
+    "LotSizeMismatchError",
+    "TickSizeMismatchError",
+    "PriceRequiredError",
+    "TriggerRequiredError",
+    "PriceOutOfBandError",
+    "TriggerWrongSideError",
+    "ProductNotAllowedError",
+    "InstrumentExpiredError",
+    "MarketClosedError",
+    "MarketProtectionRequiredError",
+    "FreezeQuantityExceededError",
+    "TooManySlicesError",
+    "InvalidOrderFieldError",
+    "InvalidBracketError",
+    "IdempotencyKeyReusedError",
+    "DuplicateOrderError",
+    "OrderRateLimitedError",
+    "ModificationLimitReachedError",
+    "OrderNotModifiableError",
+    "OrderNotCancellableError",
+    "OrderNotPendingApprovalError",
+    "BrokerRefusedError",
+    "BrokerNotReachableError",
+    "BrokerSessionExpiredError",
+    "NothingToExitError",
+]
+
+class OrderNotFoundError(NotFoundError):
+    code = "ORDER_NOT_FOUND"
+
+
+class PositionNotFoundError(NotFoundError):
+    code = "POSITION_NOT_FOUND"
+
+
+class StrategyNotFoundError(NotFoundError):
+    code = "STRATEGY_NOT_FOUND"
+
+
+class OrderValidationError(ValidationError):
+    code = "ORDER_INVALID"
+
+
+class InvalidQuantityError(OrderValidationError):
+    code = "INVALID_QUANTITY"
+
+
+class LotSizeMismatchError(OrderValidationError):
+    code = "LOT_SIZE_MISMATCH"
+
+
+class TickSizeMismatchError(OrderValidationError):
+    code = "TICK_SIZE_MISMATCH"
+
+
+class PriceRequiredError(OrderValidationError):
+    code = "PRICE_REQUIRED"
+
+
+class TriggerRequiredError(OrderValidationError):
+    code = "TRIGGER_REQUIRED"
+
+
+class PriceOutOfBandError(OrderValidationError):
+    code = "PRICE_OUT_OF_BAND"
+
+
+class TriggerWrongSideError(OrderValidationError):
+    code = "TRIGGER_WRONG_SIDE"
+
+
+class ProductNotAllowedError(OrderValidationError):
+    code = "PRODUCT_NOT_ALLOWED"
+
+
+class InstrumentExpiredError(OrderValidationError):
+    code = "INSTRUMENT_EXPIRED"
+
+
+class MarketClosedError(OrderValidationError):
+    code = "MARKET_CLOSED"
+
+
+class MarketProtectionRequiredError(OrderValidationError):
+    code = "MARKET_PROTECTION_REQUIRED"
+
+
+class FreezeQuantityExceededError(OrderValidationError):
+    code = "FREEZE_QUANTITY_EXCEEDED"
+
+
+class TooManySlicesError(OrderValidationError):
+    code = "TOO_MANY_SLICES"
+
+
+class InvalidOrderFieldError(OrderValidationError):
+    code = "INVALID_ORDER_FIELD"
+
+
+class InvalidBracketError(OrderValidationError):
+    code = "INVALID_BRACKET"
+
+
+class IdempotencyKeyReusedError(ConflictError):
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+
+class DuplicateOrderError(ConflictError):
+    code = "DUPLICATE_ORDER"
+
+
+class OrderRateLimitedError(RateLimitError):
+    """`.retry_after` says when to try again."""
+
+    code = "ORDER_RATE_LIMITED"
+
+
+class ModificationLimitReachedError(ConflictError):
+    code = "MODIFICATION_LIMIT_REACHED"
+
+
+class OrderNotModifiableError(ConflictError):
+    code = "ORDER_NOT_MODIFIABLE"
+
+
+class OrderNotCancellableError(ConflictError):
+    code = "ORDER_NOT_CANCELLABLE"
+
+
+class OrderNotPendingApprovalError(ConflictError):
+    code = "ORDER_NOT_PENDING_APPROVAL"
+
+
+class BrokerRefusedError(APIError):
+    code = "BROKER_REJECTED"
+
+
+class BrokerNotReachableError(ServiceUnavailableError):
+    code = "BROKER_UNAVAILABLE"
+
+
+class BrokerSessionExpiredError(APIError):
+    code = "BROKER_SESSION_EXPIRED"
+
+
+class NothingToExitError(ConflictError):
+    code = "POSITION_FLAT"

@@ -1,0 +1,125 @@
+"""Typed models of the orders API (orders, events, trades, positions, metrics)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from ._base import SdkModel
+
+TERMINAL_STATUSES = frozenset({"COMPLETE", "CANCELLED", "REJECTED", "EXPIRED"})
+
+
+class Order(SdkModel):
+    id: int
+    account_id: int
+    strategy_id: int | None = None
+    parent_id: int | None = None
+    role: str = "ENTRY"
+    oco_sibling_id: int | None = None
+    client_order_id: str | None = None
+    tag: str
+    user_tag: str = ""
+    broker_order_id: str | None = None
+    exchange_order_id: str | None = None
+    exchange: str
+    tradingsymbol: str
+    instrument_token: int
+    transaction_type: str
+    quantity: int
+    product: str
+    order_type: str
+    variety: str = "regular"
+    price: Decimal | None = None
+    trigger_price: Decimal | None = None
+    validity: str = "DAY"
+    validity_ttl: int | None = None
+    disclosed_quantity: int = 0
+    market_protection: int | None = None
+    stop_loss: Decimal | None = None
+    target: Decimal | None = None
+    stop_loss_points: Decimal | None = None
+    target_points: Decimal | None = None
+    trailing_stop_points: Decimal | None = None
+    status: str
+    status_message: str = ""
+    is_terminal: bool = False
+    filled_quantity: int = 0
+    pending_quantity: int = 0
+    cancelled_quantity: int = 0
+    average_price: Decimal = Decimal("0")
+    modification_count: int = 0
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None = None
+    completed_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in TERMINAL_STATUSES
+
+
+class OrderEvent(SdkModel):
+    id: int
+    kind: str
+    from_status: str = ""
+    to_status: str = ""
+    actor: str
+    before: dict = {}
+    after: dict = {}
+    reason: str = ""
+    created_at: datetime
+
+
+class Trade(SdkModel):
+    id: int
+    trade_id: str
+    order_id: int
+    broker_order_id: str
+    account_id: int
+    strategy_id: int | None = None
+    exchange: str
+    tradingsymbol: str
+    instrument_token: int
+    transaction_type: str
+    product: str
+    quantity: int
+    price: Decimal
+    fill_timestamp: datetime
+
+
+class Position(SdkModel):
+    id: int
+    account_id: int
+    strategy_id: int | None = None
+    exchange: str
+    tradingsymbol: str
+    instrument_token: int
+    product: str
+    quantity: int
+    average_price: Decimal
+    mark_price: Decimal
+    realized_pnl: Decimal
+    unrealized_pnl: Decimal
+    pnl: Decimal
+    overnight_quantity: int = 0
+    day_quantity: int = 0
+    day_buy_quantity: int = 0
+    day_sell_quantity: int = 0
+    buy_quantity: int = 0
+    sell_quantity: int = 0
+    buy_value: Decimal = Decimal("0")
+    sell_value: Decimal = Decimal("0")
+    updated_at: datetime
+
+
+class OrderMetrics(SdkModel):
+    total: int
+    open: int
+    by_status: dict[str, int]
+    filled_today: int
+    rejected_today: int
+    fill_rate_pct: float
+    realized_pnl: Decimal
+    unrealized_pnl: Decimal
+    open_positions: int
