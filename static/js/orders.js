@@ -35,7 +35,8 @@
   }
 
   function rowUrl(template, id, params) {
-    const url = new URL(template.replace(/\/0\/([^/]*)$/, `/${id}/$1`), window.location.origin);
+    // Templates are reversed with id 0, e.g. /orders/0/row/.
+    const url = new URL(template.replace("/0/", `/${encodeURIComponent(id)}/`), window.location.origin);
     Object.entries(params || {}).forEach(([k, v]) => { if (v) url.searchParams.set(k, v); });
     return url.toString();
   }

@@ -41,7 +41,9 @@ def test_limit_order_ticket_book_and_live_cancel(logged_in_page: Any, live: Any)
     page.on("dialog", lambda dialog: dialog.accept())  # hx-confirm on cancel
     page.goto(f"{live.url}/orders/new/")
     _pick_future(page)
-    price = (_ltp(page) * Decimal("0.9")).quantize(Decimal("1"), rounding=ROUND_DOWN)  # rests below the market
+    price = (_ltp(page) * Decimal("0.95")).quantize(
+        Decimal("1"), rounding=ROUND_DOWN
+    )  # rests below the market, inside the band
     page.check("[data-testid=side-buy]")
     page.fill("[data-testid=lots]", "2")
     page.select_option("[data-testid=order-type]", "LIMIT")
@@ -55,7 +57,7 @@ def test_limit_order_ticket_book_and_live_cancel(logged_in_page: Any, live: Any)
     page.goto(f"{live.url}/orders/")
     row = page.locator(f"#order-row-{order_id}")
     expect(row.locator("[data-testid=order-status]")).to_have_text("OPEN")
-    page.wait_for_function("document.body.dataset.wsworders === 'open'")
+    page.wait_for_function("document.body.dataset.wswsorders === 'open'")
     row.locator("[data-testid=cancel-order]").click()
     expect(page.locator(f"#order-row-{order_id} [data-testid=order-status]")).to_have_text("CANCELLED")
 
@@ -64,13 +66,13 @@ def test_limit_order_ticket_book_and_live_cancel(logged_in_page: Any, live: Any)
     headers = {"Authorization": f"Api-Key {key}"}
     first = httpx.get(f"{live.url}/api/v1/orders/{order_id}/", headers=headers, timeout=10).json()
     body = {k: first[k] for k in ("exchange", "tradingsymbol", "transaction_type", "product", "order_type", "quantity")}
-    body["price"] = str(price - 5)
+    body.update(price=str(price - 5), client_order_id=f"e2e-{order_id}-bot")
     created = httpx.post(f"{live.url}/api/v1/orders/", json=body, headers=headers, timeout=10)
     assert created.status_code in (200, 201), created.text
     bot_id = created.json()["id"]
     bot_row = page.locator(f"#order-row-{bot_id}")
     expect(bot_row.locator("[data-testid=order-status]")).to_have_text("OPEN")
-    cancelled = httpx.post(f"{live.url}/api/v1/orders/{bot_id}/cancel/", headers=headers, timeout=10)
+    cancelled = httpx.delete(f"{live.url}/api/v1/orders/{bot_id}/", headers=headers, timeout=10)
     assert cancelled.status_code in (200, 202), cancelled.text
     expect(bot_row.locator("[data-testid=order-status]")).to_have_text("CANCELLED")
 
@@ -78,7 +80,7 @@ def test_limit_order_ticket_book_and_live_cancel(logged_in_page: Any, live: Any)
 def test_market_order_shows_up_as_a_position(logged_in_page: Any, live: Any) -> None:
     page = logged_in_page
     page.goto(f"{live.url}/positions/")
-    page.wait_for_function("document.body.dataset.wsworders === 'open'")
+    page.wait_for_function("document.body.dataset.wswsorders === 'open'")
     expect(page.locator("[data-testid=positions-empty]")).to_be_visible()
 
     ticket = page.context.new_page()
