@@ -18,20 +18,6 @@ from tests.marketdata.conftest import make_instrument
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _keep_test_connection_open():  # noqa: ANN202
-    """WSGI requests end with close_old_connections, which would close the test transaction's
-    connection; Django's own test Client disconnects it the same way."""
-    from django.core import signals
-    from django.db import close_old_connections
-
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
-
-
 @pytest.fixture
 def master(db) -> None:  # noqa: ANN001
     make_instrument(instrument_token=408065, tradingsymbol="INFY", name="INFOSYS")
