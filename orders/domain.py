@@ -47,13 +47,16 @@ ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.SUBMITTED: frozenset({S.CANCEL_PENDING} | _AT_BROKER),
     # UNKNOWN resolves to whatever the broker shows, or back to PENDING_SUBMIT when provably absent.
     S.UNKNOWN: frozenset({S.SUBMITTED, S.PENDING_SUBMIT} | _AT_BROKER),
-    S.OPEN: frozenset({S.TRIGGER_PENDING, S.PARTIALLY_FILLED, S.COMPLETE, S.CANCELLED, S.REJECTED, S.EXPIRED,
-                       S.CANCEL_PENDING}),
-    S.TRIGGER_PENDING: frozenset({S.OPEN, S.PARTIALLY_FILLED, S.COMPLETE, S.CANCELLED, S.REJECTED, S.EXPIRED,
-                                  S.CANCEL_PENDING}),
+    S.OPEN: frozenset(
+        {S.TRIGGER_PENDING, S.PARTIALLY_FILLED, S.COMPLETE, S.CANCELLED, S.REJECTED, S.EXPIRED, S.CANCEL_PENDING}
+    ),
+    S.TRIGGER_PENDING: frozenset(
+        {S.OPEN, S.PARTIALLY_FILLED, S.COMPLETE, S.CANCELLED, S.REJECTED, S.EXPIRED, S.CANCEL_PENDING}
+    ),
     S.PARTIALLY_FILLED: frozenset({S.COMPLETE, S.CANCELLED, S.EXPIRED, S.CANCEL_PENDING}),
-    S.CANCEL_PENDING: frozenset({S.OPEN, S.TRIGGER_PENDING, S.PARTIALLY_FILLED, S.COMPLETE, S.CANCELLED,
-                                 S.EXPIRED, S.REJECTED}),
+    S.CANCEL_PENDING: frozenset(
+        {S.OPEN, S.TRIGGER_PENDING, S.PARTIALLY_FILLED, S.COMPLETE, S.CANCELLED, S.EXPIRED, S.REJECTED}
+    ),
     S.COMPLETE: frozenset(),
     S.CANCELLED: frozenset(),
     S.REJECTED: frozenset(),
@@ -62,8 +65,18 @@ ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
 
 # How far along an order is; a broker snapshot may never move an order "back" past this.
 _RANK: dict[OrderStatus, int] = {
-    S.PENDING_APPROVAL: 0, S.PENDING_SUBMIT: 1, S.UNKNOWN: 2, S.SUBMITTED: 3, S.OPEN: 4, S.TRIGGER_PENDING: 4,
-    S.CANCEL_PENDING: 5, S.PARTIALLY_FILLED: 5, S.COMPLETE: 9, S.CANCELLED: 9, S.REJECTED: 9, S.EXPIRED: 9,
+    S.PENDING_APPROVAL: 0,
+    S.PENDING_SUBMIT: 1,
+    S.UNKNOWN: 2,
+    S.SUBMITTED: 3,
+    S.OPEN: 4,
+    S.TRIGGER_PENDING: 4,
+    S.CANCEL_PENDING: 5,
+    S.PARTIALLY_FILLED: 5,
+    S.COMPLETE: 9,
+    S.CANCELLED: 9,
+    S.REJECTED: 9,
+    S.EXPIRED: 9,
 }
 
 
@@ -79,8 +92,13 @@ def can_transition(current: str, new: str) -> bool:
     return b in ALLOWED[a]
 
 
-_TRANSIENT_SUBMITTED = {"PUT ORDER REQ RECEIVED", "PUT ORDER REQUEST RECEIVED", "VALIDATION PENDING",
-                        "OPEN PENDING", "AMO REQ RECEIVED"}
+_TRANSIENT_SUBMITTED = {
+    "PUT ORDER REQ RECEIVED",
+    "PUT ORDER REQUEST RECEIVED",
+    "VALIDATION PENDING",
+    "OPEN PENDING",
+    "AMO REQ RECEIVED",
+}
 _TRANSIENT_NO_CHANGE = {"MODIFY VALIDATION PENDING", "MODIFY PENDING", "MODIFIED"}
 
 

@@ -167,4 +167,6 @@ class NothingToExit(Conflict):
 
 
 def details(**kw: Any) -> dict[str, Any]:
-    return {k: (str(v) if not isinstance(v, (int, float, str, bool, type(None), list, dict)) else v) for k, v in kw.items()}
+    return {
+        k: (str(v) if not isinstance(v, (int, float, str, bool, type(None), list, dict)) else v) for k, v in kw.items()
+    }

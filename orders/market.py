@@ -25,8 +25,9 @@ def instrument_by_token(token: int) -> Instrument:
         raise InstrumentNotFound(details={"instrument_token": token}) from None
 
 
-def instrument_resolve(*, instrument_token: int | None = None, exchange: str | None = None,
-                       tradingsymbol: str | None = None) -> Instrument:
+def instrument_resolve(
+    *, instrument_token: int | None = None, exchange: str | None = None, tradingsymbol: str | None = None
+) -> Instrument:
     if instrument_token:
         return instrument_by_token(int(instrument_token))
     if exchange and tradingsymbol:

@@ -142,7 +142,9 @@ class Order(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.transaction_type} {self.quantity} {self.tradingsymbol} {self.order_type} {self.status}"
+        return (
+            f"#{self.pk} {self.transaction_type} {self.quantity} {self.tradingsymbol} {self.order_type} {self.status}"
+        )
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -156,8 +158,6 @@ class AppendOnlyQuerySet(models.QuerySet):
 class OrderEvent(models.Model):
     """Audit trail: one row per action/transition, written in the same transaction. Never changed."""
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     order = models.ForeignKey(Order, on_delete=models.DO_NOTHING, related_name="events", db_constraint=False)
     kind = models.CharField(max_length=20, choices=_choices(EventKind))
     from_status = models.CharField(max_length=20, blank=True)
@@ -167,6 +167,8 @@ class OrderEvent(models.Model):
     after = models.JSONField(default=dict, blank=True)
     reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

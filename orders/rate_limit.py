@@ -47,7 +47,8 @@ def acquire(account_id: int, *, max_wait: float | None = None, clock=time.time, 
         next_second = math.floor(now) + 1
         if next_second > deadline:
             raise OrderRateLimited(
-                f"This broker account already sent {limit} orders this second (the broker's limit). Try again in a moment.",
+                f"This broker account already sent {limit} orders this second (the broker's limit). "
+                "Try again in a moment.",
                 retry_after=round(max(0.05, next_second - now), 2),
                 details={"limit_per_second": limit},
             )

@@ -15,12 +15,23 @@ from .domain import TERMINAL, WORKING, OrderStatus
 from .errors import OrderNotFound, PositionNotFound, StrategyNotFound
 from .models import Order, OrderEvent, OrderPreferences, Position, Strategy, Trade
 
-OPEN_STATUSES = [*WORKING, OrderStatus.PENDING_APPROVAL, OrderStatus.PENDING_SUBMIT, OrderStatus.UNKNOWN,
-                 OrderStatus.CANCEL_PENDING]
+OPEN_STATUSES = [
+    *WORKING,
+    OrderStatus.PENDING_APPROVAL,
+    OrderStatus.PENDING_SUBMIT,
+    OrderStatus.UNKNOWN,
+    OrderStatus.CANCEL_PENDING,
+]
 
 
-def order_list(*, user: AbstractBaseUser, status: str | None = None, account_id: int | None = None,
-               strategy_id: int | None = None, instrument_token: int | None = None) -> QuerySet[Order]:
+def order_list(
+    *,
+    user: AbstractBaseUser,
+    status: str | None = None,
+    account_id: int | None = None,
+    strategy_id: int | None = None,
+    instrument_token: int | None = None,
+) -> QuerySet[Order]:
     qs = Order.objects.filter(user=user)
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
@@ -49,8 +60,13 @@ def order_history(*, user: AbstractBaseUser, order_id: int) -> QuerySet[OrderEve
     return OrderEvent.objects.filter(order=order).order_by("id")
 
 
-def trade_list(*, user: AbstractBaseUser, account_id: int | None = None, order_id: int | None = None,
-               strategy_id: int | None = None) -> QuerySet[Trade]:
+def trade_list(
+    *,
+    user: AbstractBaseUser,
+    account_id: int | None = None,
+    order_id: int | None = None,
+    strategy_id: int | None = None,
+) -> QuerySet[Trade]:
     qs = Trade.objects.filter(user=user)
     if account_id is not None:
         qs = qs.filter(account_id=account_id)
@@ -61,8 +77,9 @@ def trade_list(*, user: AbstractBaseUser, account_id: int | None = None, order_i
     return qs.order_by("-fill_timestamp", "-id")
 
 
-def position_list(*, user: AbstractBaseUser, account_id: int | None = None, strategy_id: int | None = None,
-                  open_only: bool = False) -> QuerySet[Position]:
+def position_list(
+    *, user: AbstractBaseUser, account_id: int | None = None, strategy_id: int | None = None, open_only: bool = False
+) -> QuerySet[Position]:
     qs = Position.objects.filter(user=user)
     if account_id is not None:
         qs = qs.filter(account_id=account_id)
@@ -121,8 +138,14 @@ def metrics_summary(*, user: AbstractBaseUser, account_id: int | None = None) ->
     positions = list(position_list(user=user, account_id=account_id))
     marks = position_marks([p for p in positions if p.quantity])
     realized = sum((Decimal(p.realized_pnl) for p in positions), Decimal("0"))
-    unrealized = sum(((marks.get(p.instrument_token, Decimal(p.last_price)) - Decimal(p.average_price)) * p.quantity
-                      for p in positions if p.quantity), Decimal("0"))
+    unrealized = sum(
+        (
+            (marks.get(p.instrument_token, Decimal(p.last_price)) - Decimal(p.average_price)) * p.quantity
+            for p in positions
+            if p.quantity
+        ),
+        Decimal("0"),
+    )
     return {
         "total": sum(by_status.values()),
         "open": sum(n for s, n in by_status.items() if s in OPEN_STATUSES),

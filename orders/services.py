@@ -5,8 +5,10 @@
   with `order.replayed = True`), takes a rate-governor slot, commits the Order + CREATED event, THEN
   submits it to the broker inline (paper: fills happen during the call) and returns the refreshed row
   with its current status (PENDING_APPROVAL when a near-duplicate needs confirmation).
-- `order_modify(user=..., order_id=..., quantity=?, price=?, trigger_price=?, order_type=?, validity=?, actor=...) -> Order`
-- `order_cancel(user=..., order_id=..., actor=...) -> Order`;  `orders_cancel_all(user=..., account_id=?, strategy_id=?, actor=...) -> list[Order]`
+- `order_modify(user=..., order_id=..., quantity=?, price=?, trigger_price=?, order_type=?, validity=?,
+  actor=...) -> Order`
+- `order_cancel(user=..., order_id=..., actor=...) -> Order`
+- `orders_cancel_all(user=..., account_id=?, strategy_id=?, actor=...) -> list[Order]`
 - `order_approve(user=..., order_id=..., actor=...)` / `order_reject(user=..., order_id=..., actor=..., reason=...)`
 - `order_apply_broker_update(account=..., order=BrokerOrder, trades=[BrokerTrade], source="kite") -> Order | None`
   idempotent: matches our order by tag (else broker id), ignores stale/duplicate snapshots, stores each
@@ -89,9 +91,14 @@ _sleep = time.sleep  # tests replace it
 # --- small helpers ----------------------------------------------------------------------------
 def _snapshot(order: Order) -> dict[str, Any]:
     return {
-        "status": order.status, "quantity": order.quantity, "price": _s(order.price),
-        "trigger_price": _s(order.trigger_price), "order_type": order.order_type, "validity": order.validity,
-        "filled_quantity": order.filled_quantity, "average_price": _s(order.average_price),
+        "status": order.status,
+        "quantity": order.quantity,
+        "price": _s(order.price),
+        "trigger_price": _s(order.trigger_price),
+        "order_type": order.order_type,
+        "validity": order.validity,
+        "filled_quantity": order.filled_quantity,
+        "average_price": _s(order.average_price),
         "broker_order_id": order.broker_order_id,
     }
 
@@ -100,28 +107,47 @@ def _s(v: Any) -> Any:
     return None if v is None else str(v)
 
 
-def _event(order: Order, kind: str, *, actor: str, before: dict | None = None, frm: str = "", to: str = "",
-           reason: str = "") -> None:
-    OrderEvent.objects.create(order=order, kind=kind, actor=actor or SYSTEM, from_status=frm, to_status=to,
-                              before=before or {}, after=_snapshot(order), reason=reason[:500])
+def _event(
+    order: Order, kind: str, *, actor: str, before: dict | None = None, frm: str = "", to: str = "", reason: str = ""
+) -> None:
+    OrderEvent.objects.create(
+        order=order,
+        kind=kind,
+        actor=actor or SYSTEM,
+        from_status=frm,
+        to_status=to,
+        before=before or {},
+        after=_snapshot(order),
+        reason=reason[:500],
+    )
 
 
 def _push_order(order: Order) -> None:
     from .presenters import order_json
 
-    group_send_on_commit(user_group(order.user_id, ORDERS_TOPIC),
-                         {"type": "order.push", "payload": {"type": "order", "order": order_json(order)}})
+    group_send_on_commit(
+        user_group(order.user_id, ORDERS_TOPIC),
+        {"type": "order.push", "payload": {"type": "order", "order": order_json(order)}},
+    )
 
 
 def _push(user_id: int, kind: str, payload: dict) -> None:
-    group_send_on_commit(user_group(user_id, ORDERS_TOPIC), {"type": "order.push", "payload": {"type": kind, kind: payload}})
+    group_send_on_commit(
+        user_group(user_id, ORDERS_TOPIC), {"type": "order.push", "payload": {"type": kind, kind: payload}}
+    )
 
 
 def _alert(order: Order, type_: str, level: str, message: str, **extra: Any) -> None:
     try:
-        alert_services.alert_raise(user=order.user, type=type_, level=level, message=message,
-                                   links={"order_id": order.pk}, payload={"source": "orders", "order_id": order.pk},
-                                   **extra)
+        alert_services.alert_raise(
+            user=order.user,
+            type=type_,
+            level=level,
+            message=message,
+            links={"order_id": order.pk},
+            payload={"source": "orders", "order_id": order.pk},
+            **extra,
+        )
     except Exception:  # an alert must never undo an order change
         logger.exception("alert_raise failed for order %s", order.pk)
 
@@ -136,7 +162,8 @@ def _transition(order: Order, new: str, *, actor: str, kind: str, reason: str = 
     if new in TERMINAL and "completed_at" not in fields:
         fields["completed_at"] = now
     updated = Order.objects.filter(pk=order.pk, status=old, version=order.version).update(
-        status=new, version=F("version") + 1, updated_at=now, **fields)
+        status=new, version=F("version") + 1, updated_at=now, **fields
+    )
     order.refresh_from_db()
     if not updated:
         return False
@@ -146,8 +173,9 @@ def _transition(order: Order, new: str, *, actor: str, kind: str, reason: str = 
 
 
 def _payload_hash(fields: dict[str, Any]) -> str:
-    canonical = json.dumps({k: _s(v) if isinstance(v, Decimal) else v for k, v in sorted(fields.items())},
-                           sort_keys=True, default=str)
+    canonical = json.dumps(
+        {k: _s(v) if isinstance(v, Decimal) else v for k, v in sorted(fields.items())}, sort_keys=True, default=str
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -204,8 +232,9 @@ def order_place(
 ) -> Order:
     actor = actor or f"user:{user.pk}"
     account = account_resolve(user=user, account_id=account_id)
-    instrument = market.instrument_resolve(instrument_token=instrument_token, exchange=exchange,
-                                           tradingsymbol=tradingsymbol)
+    instrument = market.instrument_resolve(
+        instrument_token=instrument_token, exchange=exchange, tradingsymbol=tradingsymbol
+    )
     if quantity is None and lots is not None:
         quantity = int(lots) * instrument.lot_size
     if quantity is None:
@@ -217,13 +246,27 @@ def order_place(
     slice_requested = prefs.auto_slice if auto_slice is None else auto_slice
     client_order_id = (client_order_id or "").strip() or None
     fields = {
-        "account_id": account.pk, "instrument_token": instrument.instrument_token, "transaction_type": transaction_type,
-        "quantity": quantity, "product": product, "order_type": order_type, "price": price,
-        "trigger_price": trigger_price, "validity": validity, "validity_ttl": validity_ttl,
-        "disclosed_quantity": disclosed_quantity, "market_protection": market_protection, "tag": tag,
-        "variety": variety, "strategy_id": strategy_id, "stop_loss": _dec(stop_loss), "target": _dec(target),
-        "stop_loss_points": _dec(stop_loss_points), "target_points": _dec(target_points),
-        "trailing_stop_points": _dec(trailing_stop_points), "auto_slice": bool(slice_requested),
+        "account_id": account.pk,
+        "instrument_token": instrument.instrument_token,
+        "transaction_type": transaction_type,
+        "quantity": quantity,
+        "product": product,
+        "order_type": order_type,
+        "price": price,
+        "trigger_price": trigger_price,
+        "validity": validity,
+        "validity_ttl": validity_ttl,
+        "disclosed_quantity": disclosed_quantity,
+        "market_protection": market_protection,
+        "tag": tag,
+        "variety": variety,
+        "strategy_id": strategy_id,
+        "stop_loss": _dec(stop_loss),
+        "target": _dec(target),
+        "stop_loss_points": _dec(stop_loss_points),
+        "target_points": _dec(target_points),
+        "trailing_stop_points": _dec(trailing_stop_points),
+        "auto_slice": bool(slice_requested),
     }
     payload_hash = _payload_hash(fields)
     if client_order_id:
@@ -234,15 +277,30 @@ def order_place(
     now = timezone.now()
     q = market.quote(instrument, now)
     draft = validation.OrderDraft(
-        transaction_type=transaction_type, quantity=quantity, product=product, order_type=order_type,
-        validity=validity, price=price, trigger_price=trigger_price, validity_ttl=validity_ttl,
-        disclosed_quantity=disclosed_quantity or 0, market_protection=market_protection, tag=tag,
-        stop_loss=_dec(stop_loss), target=_dec(target))
+        transaction_type=transaction_type,
+        quantity=quantity,
+        product=product,
+        order_type=order_type,
+        validity=validity,
+        price=price,
+        trigger_price=trigger_price,
+        validity_ttl=validity_ttl,
+        disclosed_quantity=disclosed_quantity or 0,
+        market_protection=market_protection,
+        tag=tag,
+        stop_loss=_dec(stop_loss),
+        target=_dec(target),
+    )
     facts = market.facts(instrument, q)
     if role in (OrderRole.STOP_LOSS, OrderRole.TARGET, OrderRole.EXIT):
         facts = replace(facts, last_price=None)  # exits may sit anywhere relative to a moving market
-    validation.validate(draft, facts, today=timezone.localdate(now), amo=variety == "amo",
-                        market_open=market.market_open(instrument, now, simulated=account.is_paper))
+    validation.validate(
+        draft,
+        facts,
+        today=timezone.localdate(now),
+        amo=variety == "amo",
+        market_open=market.market_open(instrument, now, simulated=account.is_paper),
+    )
     slices = validation.slice_plan(quantity, facts, slice_requested=slice_requested)
     strategy = None
     if strategy_id is not None:
@@ -253,53 +311,106 @@ def order_place(
     status = S.PENDING_SUBMIT
     if not client_order_id and not confirm_duplicate and role == OrderRole.ENTRY and parent is None:
         window = timedelta(seconds=float(prefs.duplicate_window_seconds))
-        recent = Order.objects.filter(
-            account=account, instrument_token=instrument.instrument_token, transaction_type=transaction_type,
-            quantity=quantity, parent__isnull=True, created_at__gte=now - window,
-        ).exclude(status__in=[S.REJECTED]).first()
+        recent = (
+            Order.objects.filter(
+                account=account,
+                instrument_token=instrument.instrument_token,
+                transaction_type=transaction_type,
+                quantity=quantity,
+                parent__isnull=True,
+                created_at__gte=now - window,
+            )
+            .exclude(status__in=[S.REJECTED])
+            .first()
+        )
         if recent is not None:
             if prefs.duplicate_action == OrderPreferences.DuplicateAction.REFUSE:
                 raise errors.DuplicateOrder(
                     f"You placed the same order (#{recent.pk}: {transaction_type} {quantity} "
                     f"{instrument.tradingsymbol}) {(now - recent.created_at).total_seconds():.1f} s ago. "
                     "Send it again with confirm_duplicate=true if you mean it.",
-                    details={"duplicate_of": recent.pk, "window_seconds": float(prefs.duplicate_window_seconds)})
+                    details={"duplicate_of": recent.pk, "window_seconds": float(prefs.duplicate_window_seconds)},
+                )
             status = S.PENDING_APPROVAL
 
     if submit and status == S.PENDING_SUBMIT:
         rate_limit.acquire(account.pk)  # queue up to a second, else ORDER_RATE_LIMITED; nothing stored
 
     common = dict(
-        user=user, account=account, strategy=strategy, exchange=instrument.exchange,
-        tradingsymbol=instrument.tradingsymbol, instrument_token=instrument.instrument_token,
-        transaction_type=transaction_type, product=product, order_type=order_type, variety=variety, price=price,
-        trigger_price=trigger_price, validity=validity, validity_ttl=validity_ttl,
-        disclosed_quantity=disclosed_quantity or 0, market_protection=market_protection, user_tag=tag or "",
+        user=user,
+        account=account,
+        strategy=strategy,
+        exchange=instrument.exchange,
+        tradingsymbol=instrument.tradingsymbol,
+        instrument_token=instrument.instrument_token,
+        transaction_type=transaction_type,
+        product=product,
+        order_type=order_type,
+        variety=variety,
+        price=price,
+        trigger_price=trigger_price,
+        validity=validity,
+        validity_ttl=validity_ttl,
+        disclosed_quantity=disclosed_quantity or 0,
+        market_protection=market_protection,
+        user_tag=tag or "",
     )
     try:
         with transaction.atomic():
             order = Order.objects.create(
-                **common, quantity=quantity, pending_quantity=quantity, status=status, role=role, parent=parent,
-                client_order_id=client_order_id, payload_hash=payload_hash, tag=_new_tag(),
-                stop_loss=_dec(stop_loss), target=_dec(target), stop_loss_points=_dec(stop_loss_points),
-                target_points=_dec(target_points), trailing_stop_points=_dec(trailing_stop_points),
+                **common,
+                quantity=quantity,
+                pending_quantity=quantity,
+                status=status,
+                role=role,
+                parent=parent,
+                client_order_id=client_order_id,
+                payload_hash=payload_hash,
+                tag=_new_tag(),
+                stop_loss=_dec(stop_loss),
+                target=_dec(target),
+                stop_loss_points=_dec(stop_loss_points),
+                target_points=_dec(target_points),
+                trailing_stop_points=_dec(trailing_stop_points),
             )
-            _event(order, EventKind.CREATED, actor=actor, to=status,
-                   reason="near-duplicate: waiting for confirmation" if status == S.PENDING_APPROVAL else "")
+            _event(
+                order,
+                EventKind.CREATED,
+                actor=actor,
+                to=status,
+                reason="near-duplicate: waiting for confirmation" if status == S.PENDING_APPROVAL else "",
+            )
             children: list[Order] = []
             if len(slices) > 1:
                 for n, part in enumerate(slices, 1):
-                    child = Order.objects.create(**common, quantity=part, pending_quantity=part, role=OrderRole.SLICE,
-                                                 parent=order, tag=_new_tag(), status=status)
+                    child = Order.objects.create(
+                        **common,
+                        quantity=part,
+                        pending_quantity=part,
+                        role=OrderRole.SLICE,
+                        parent=order,
+                        tag=_new_tag(),
+                        status=status,
+                    )
                     _event(child, EventKind.CREATED, actor=actor, to=status, reason=f"slice {n}/{len(slices)}")
                     children.append(child)
-                _event(order, EventKind.SLICED, actor=actor, to=status,
-                       reason=f"split into {len(slices)} orders at the freeze limit {instrument.freeze_quantity}")
+                _event(
+                    order,
+                    EventKind.SLICED,
+                    actor=actor,
+                    to=status,
+                    reason=f"split into {len(slices)} orders at the freeze limit {instrument.freeze_quantity}",
+                )
             if status == S.PENDING_APPROVAL:
-                _alert(order, AlertType.APPROVAL_REQUIRED, AlertLevel.WARNING,
-                       f"Confirm the repeated order {transaction_type} {quantity} {instrument.tradingsymbol}: an "
-                       "identical order was placed moments ago.",
-                       actions=[AlertAction.APPROVE, AlertAction.REJECT], expires_in=timedelta(minutes=5))
+                _alert(
+                    order,
+                    AlertType.APPROVAL_REQUIRED,
+                    AlertLevel.WARNING,
+                    f"Confirm the repeated order {transaction_type} {quantity} {instrument.tradingsymbol}: an "
+                    "identical order was placed moments ago.",
+                    actions=[AlertAction.APPROVE, AlertAction.REJECT],
+                    expires_in=timedelta(minutes=5),
+                )
             _push_order(order)
     except IntegrityError:
         if client_order_id:
@@ -322,7 +433,9 @@ def _replay(user: AbstractBaseUser, client_order_id: str, payload_hash: str) -> 
     if existing.payload_hash != payload_hash:
         raise errors.IdempotencyKeyReused(
             f"The client order id {client_order_id!r} was already used for order #{existing.pk} with different "
-            "contents. Use a new id for a new order.", details={"order_id": existing.pk})
+            "contents. Use a new id for a new order.",
+            details={"order_id": existing.pk},
+        )
     existing.replayed = True
     return existing
 
@@ -341,11 +454,20 @@ def _submit_tree(order: Order, *, actor: str) -> None:
 
 def _request_for(order: Order) -> BrokerOrderRequest:
     return BrokerOrderRequest(
-        tag=order.tag, exchange=order.exchange, tradingsymbol=order.tradingsymbol,
-        instrument_token=order.instrument_token, transaction_type=order.transaction_type, quantity=order.quantity,
-        product=order.product, order_type=order.order_type, validity=order.validity, price=order.price,
-        trigger_price=order.trigger_price, validity_ttl=order.validity_ttl,
-        disclosed_quantity=order.disclosed_quantity, market_protection=order.market_protection,
+        tag=order.tag,
+        exchange=order.exchange,
+        tradingsymbol=order.tradingsymbol,
+        instrument_token=order.instrument_token,
+        transaction_type=order.transaction_type,
+        quantity=order.quantity,
+        product=order.product,
+        order_type=order.order_type,
+        validity=order.validity,
+        price=order.price,
+        trigger_price=order.trigger_price,
+        validity_ttl=order.validity_ttl,
+        disclosed_quantity=order.disclosed_quantity,
+        market_protection=order.market_protection,
         variety=order.variety,
     )
 
@@ -353,7 +475,8 @@ def _request_for(order: Order) -> BrokerOrderRequest:
 def order_submit(*, order_id: int, actor: str = SYSTEM) -> Order:
     """Send a committed PENDING_SUBMIT order to its broker exactly once (claimed by a conditional UPDATE)."""
     claimed = Order.objects.filter(pk=order_id, status=S.PENDING_SUBMIT, submitted_at__isnull=True).update(
-        submitted_at=timezone.now(), submit_attempts=F("submit_attempts") + 1, version=F("version") + 1)
+        submitted_at=timezone.now(), submit_attempts=F("submit_attempts") + 1, version=F("version") + 1
+    )
     order = Order.objects.select_related("account", "user").get(pk=order_id)
     if not claimed:
         return order  # someone else is sending it, or it is past this point
@@ -365,12 +488,21 @@ def order_submit(*, order_id: int, actor: str = SYSTEM) -> Order:
         except BrokerOutcomeUnknown as exc:
             order.refresh_from_db()
             with transaction.atomic():
-                if _transition(order, S.UNKNOWN, actor=actor, kind=EventKind.UNKNOWN,
-                               reason=f"broker outcome unknown: {exc.message}"):
-                    _alert(order, AlertType.ORDER_UNKNOWN, AlertLevel.CRITICAL,
-                           f"Order #{order.pk} ({order.transaction_type} {order.quantity} {order.tradingsymbol}) was "
-                           "sent but the broker did not answer. We are checking the broker's order book; it will "
-                           "not be sent twice.")
+                if _transition(
+                    order,
+                    S.UNKNOWN,
+                    actor=actor,
+                    kind=EventKind.UNKNOWN,
+                    reason=f"broker outcome unknown: {exc.message}",
+                ):
+                    _alert(
+                        order,
+                        AlertType.ORDER_UNKNOWN,
+                        AlertLevel.CRITICAL,
+                        f"Order #{order.pk} ({order.transaction_type} {order.quantity} {order.tradingsymbol}) was "
+                        "sent but the broker did not answer. We are checking the broker's order book; it will "
+                        "not be sent twice.",
+                    )
             return order
         except (BrokerUnavailable, BrokerRateLimited) as exc:
             # Provably not received: safe to retry, with exponential backoff and full jitter.
@@ -378,8 +510,14 @@ def order_submit(*, order_id: int, actor: str = SYSTEM) -> Order:
                 return _reject(order, f"The broker could not be reached: {exc.message}", actor=actor)
             delay = exc.retry_after or random.uniform(0, SUBMIT_BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
             with transaction.atomic():
-                _event(order, EventKind.SUBMIT_FAILED, actor=actor, frm=order.status, to=order.status,
-                       reason=f"attempt {attempt} not received ({exc.message}); retrying in {delay:.2f}s")
+                _event(
+                    order,
+                    EventKind.SUBMIT_FAILED,
+                    actor=actor,
+                    frm=order.status,
+                    to=order.status,
+                    reason=f"attempt {attempt} not received ({exc.message}); retrying in {delay:.2f}s",
+                )
             _sleep(delay)
             continue
         except BrokerAuthError as exc:
@@ -395,29 +533,49 @@ def order_submit(*, order_id: int, actor: str = SYSTEM) -> Order:
     with transaction.atomic():
         Order.objects.filter(pk=order.pk, broker_order_id__isnull=True).update(broker_order_id=broker_order_id)
         order.refresh_from_db()
-        if not _transition(order, S.SUBMITTED, actor=actor, kind=EventKind.PLACED,
-                           reason=f"broker order id {broker_order_id}"):
+        if not _transition(
+            order, S.SUBMITTED, actor=actor, kind=EventKind.PLACED, reason=f"broker order id {broker_order_id}"
+        ):
             # The broker already reported a later state (the paper venue answers synchronously).
-            _event(order, EventKind.PLACED, actor=actor, frm=order.status, to=order.status,
-                   reason=f"broker order id {broker_order_id}")
+            _event(
+                order,
+                EventKind.PLACED,
+                actor=actor,
+                frm=order.status,
+                to=order.status,
+                reason=f"broker order id {broker_order_id}",
+            )
     return order
 
 
 def _reject(order: Order, message: str, *, actor: str) -> Order:
     order.refresh_from_db()
     with transaction.atomic():
-        if _transition(order, S.REJECTED, actor=actor, kind=EventKind.REJECTED, reason=message,
-                       status_message=message[:500], pending_quantity=0):
-            _alert(order, AlertType.ORDER_REJECTED, AlertLevel.WARNING,
-                   f"Order #{order.pk} {order.transaction_type} {order.quantity} {order.tradingsymbol} was rejected: "
-                   f"{message}")
+        if _transition(
+            order,
+            S.REJECTED,
+            actor=actor,
+            kind=EventKind.REJECTED,
+            reason=message,
+            status_message=message[:500],
+            pending_quantity=0,
+        ):
+            _alert(
+                order,
+                AlertType.ORDER_REJECTED,
+                AlertLevel.WARNING,
+                f"Order #{order.pk} {order.transaction_type} {order.quantity} {order.tradingsymbol} was rejected: "
+                f"{message}",
+            )
     if order.parent_id and order.role == OrderRole.SLICE:
         _slice_parent_refresh(order.parent_id)
     return order
 
 
 # --- unknown outcomes -------------------------------------------------------------------------
-def order_resolve_unknown(*, order_id: int, actor: str = "system:resolver", grace_seconds: float | None = None) -> Order:
+def order_resolve_unknown(
+    *, order_id: int, actor: str = "system:resolver", grace_seconds: float | None = None
+) -> Order:
     """Settle an UNKNOWN order by finding it at the broker by its tag; re-send only if provably absent."""
     order = Order.objects.select_related("account", "user").get(pk=order_id)
     if order.status != S.UNKNOWN:
@@ -432,9 +590,16 @@ def order_resolve_unknown(*, order_id: int, actor: str = "system:resolver", grac
     if found is not None:
         with transaction.atomic():
             Order.objects.filter(pk=order.pk, broker_order_id__isnull=True).update(
-                broker_order_id=found.broker_order_id)
-            _event(order, EventKind.RESOLVED, actor=actor, frm=S.UNKNOWN, to=S.UNKNOWN,
-                   reason=f"found at the broker by tag {order.tag}: {found.status}")
+                broker_order_id=found.broker_order_id
+            )
+            _event(
+                order,
+                EventKind.RESOLVED,
+                actor=actor,
+                frm=S.UNKNOWN,
+                to=S.UNKNOWN,
+                reason=f"found at the broker by tag {order.tag}: {found.status}",
+            )
         trades: list[BrokerTrade] = []
         try:
             trades = broker.order_trades(found.broker_order_id)
@@ -450,9 +615,14 @@ def order_resolve_unknown(*, order_id: int, actor: str = "system:resolver", grac
         return _reject(order, "The broker never received the order after several attempts.", actor=actor)
     # Provably absent: the broker's order book lists every order it received, and ours is not there.
     with transaction.atomic():
-        if not _transition(order, S.PENDING_SUBMIT, actor=actor, kind=EventKind.RETRIED,
-                           reason=f"not in the broker's order book (tag {order.tag}); sending again",
-                           submitted_at=None):
+        if not _transition(
+            order,
+            S.PENDING_SUBMIT,
+            actor=actor,
+            kind=EventKind.RETRIED,
+            reason=f"not in the broker's order book (tag {order.tag}); sending again",
+            submitted_at=None,
+        ):
             return order
     _sleep(random.uniform(0, SUBMIT_BACKOFF_BASE_SECONDS * 2 ** max(0, order.submit_attempts - 1)))
     return order_submit(order_id=order.pk, actor=actor)
@@ -480,8 +650,9 @@ def _find_order(account: Any, bo: BrokerOrder) -> Order | None:
     return qs.filter(broker_order_id=bo.broker_order_id).first()
 
 
-def order_apply_broker_update(*, account: Any, order: BrokerOrder, trades: list[BrokerTrade] | tuple = (),
-                              source: str = "broker") -> Order | None:
+def order_apply_broker_update(
+    *, account: Any, order: BrokerOrder, trades: list[BrokerTrade] | tuple = (), source: str = "broker"
+) -> Order | None:
     bo = order
     actor = f"broker:{source}"
     after_commit: list = []
@@ -502,11 +673,20 @@ def order_apply_broker_update(*, account: Any, order: BrokerOrder, trades: list[
             # Updates without trade records (postback/ticker): one synthetic fill per increase.
             qty = bo.filled_quantity - stored_qty
             px = _synthetic_fill_price(o, bo, stored_qty)
-            fills = [BrokerTrade(trade_id=f"{bo.broker_order_id}:{bo.filled_quantity}", broker_order_id=bo.broker_order_id,
-                                 exchange=bo.exchange, tradingsymbol=bo.tradingsymbol,
-                                 instrument_token=bo.instrument_token, transaction_type=bo.transaction_type,
-                                 product=bo.product, quantity=qty, price=px,
-                                 fill_timestamp=bo.exchange_timestamp or timezone.now())]
+            fills = [
+                BrokerTrade(
+                    trade_id=f"{bo.broker_order_id}:{bo.filled_quantity}",
+                    broker_order_id=bo.broker_order_id,
+                    exchange=bo.exchange,
+                    tradingsymbol=bo.tradingsymbol,
+                    instrument_token=bo.instrument_token,
+                    transaction_type=bo.transaction_type,
+                    product=bo.product,
+                    quantity=qty,
+                    price=px,
+                    fill_timestamp=bo.exchange_timestamp or timezone.now(),
+                )
+            ]
         new_trades: list[Trade] = []
         for t in fills:
             if Trade.objects.filter(account=account, trade_id=t.trade_id).exists():
@@ -514,10 +694,21 @@ def order_apply_broker_update(*, account: Any, order: BrokerOrder, trades: list[
             try:
                 with transaction.atomic():
                     trade = Trade.objects.create(
-                        user=o.user, account=account, order=o, strategy=o.strategy, trade_id=t.trade_id,
-                        broker_order_id=t.broker_order_id, exchange=t.exchange, tradingsymbol=t.tradingsymbol,
-                        instrument_token=t.instrument_token, transaction_type=t.transaction_type, product=t.product,
-                        quantity=t.quantity, price=t.price, fill_timestamp=t.fill_timestamp)
+                        user=o.user,
+                        account=account,
+                        order=o,
+                        strategy=o.strategy,
+                        trade_id=t.trade_id,
+                        broker_order_id=t.broker_order_id,
+                        exchange=t.exchange,
+                        tradingsymbol=t.tradingsymbol,
+                        instrument_token=t.instrument_token,
+                        transaction_type=t.transaction_type,
+                        product=t.product,
+                        quantity=t.quantity,
+                        price=t.price,
+                        fill_timestamp=t.fill_timestamp,
+                    )
             except IntegrityError:
                 continue  # a concurrent writer stored it
             new_trades.append(trade)
@@ -529,9 +720,18 @@ def order_apply_broker_update(*, account: Any, order: BrokerOrder, trades: list[
         filled_total = sum(Trade.objects.filter(order=o).values_list("quantity", flat=True))
         # 2. status (stale snapshots change nothing)
         stale = bool(o.broker_updated_at and bo.exchange_timestamp and bo.exchange_timestamp < o.broker_updated_at)
-        new_status = None if stale else normalize_broker_status(
-            bo.status, filled_quantity=max(bo.filled_quantity, filled_total), quantity=bo.quantity)
-        if new_status is not None and new_status in (S.OPEN, S.TRIGGER_PENDING, S.SUBMITTED) and 0 < filled_total < o.quantity:
+        new_status = (
+            None
+            if stale
+            else normalize_broker_status(
+                bo.status, filled_quantity=max(bo.filled_quantity, filled_total), quantity=bo.quantity
+            )
+        )
+        if (
+            new_status is not None
+            and new_status in (S.OPEN, S.TRIGGER_PENDING, S.SUBMITTED)
+            and 0 < filled_total < o.quantity
+        ):
             new_status = S.PARTIALLY_FILLED
         fields: dict[str, Any] = {
             "filled_quantity": max(o.filled_quantity, filled_total),
@@ -551,9 +751,13 @@ def order_apply_broker_update(*, account: Any, order: BrokerOrder, trades: list[
         else:
             fields["pending_quantity"] = max(0, qty - fields["filled_quantity"])
         if new_status is not None and new_status != o.status and can_transition(o.status, new_status):
-            kind = {S.COMPLETE: EventKind.FILLED, S.PARTIALLY_FILLED: EventKind.PARTIALLY_FILLED,
-                    S.CANCELLED: EventKind.CANCELLED, S.REJECTED: EventKind.REJECTED,
-                    S.EXPIRED: EventKind.EXPIRED}.get(new_status, EventKind.STATUS)
+            kind = {
+                S.COMPLETE: EventKind.FILLED,
+                S.PARTIALLY_FILLED: EventKind.PARTIALLY_FILLED,
+                S.CANCELLED: EventKind.CANCELLED,
+                S.REJECTED: EventKind.REJECTED,
+                S.EXPIRED: EventKind.EXPIRED,
+            }.get(new_status, EventKind.STATUS)
             old = o.status
             if _transition(o, new_status, actor=actor, kind=kind, reason=bo.status_message or "", **fields):
                 _status_alert(o, old)
@@ -561,15 +765,27 @@ def order_apply_broker_update(*, account: Any, order: BrokerOrder, trades: list[
             before = _snapshot(o)
             Order.objects.filter(pk=o.pk).update(version=F("version") + 1, updated_at=timezone.now(), **fields)
             o.refresh_from_db()
-            _event(o, EventKind.PARTIALLY_FILLED, actor=actor, before=before, frm=o.status, to=o.status,
-                   reason=f"filled {o.filled_quantity}/{o.quantity}")
-            _alert(o, AlertType.ORDER_PARTIALLY_FILLED, AlertLevel.INFO,
-                   f"Order #{o.pk}: {o.filled_quantity} of {o.quantity} {o.tradingsymbol} filled.")
+            _event(
+                o,
+                EventKind.PARTIALLY_FILLED,
+                actor=actor,
+                before=before,
+                frm=o.status,
+                to=o.status,
+                reason=f"filled {o.filled_quantity}/{o.quantity}",
+            )
+            _alert(
+                o,
+                AlertType.ORDER_PARTIALLY_FILLED,
+                AlertLevel.INFO,
+                f"Order #{o.pk}: {o.filled_quantity} of {o.quantity} {o.tradingsymbol} filled.",
+            )
             _push_order(o)
         elif new_trades:
             # fills arriving after a terminal status (e.g. a late trade of a COMPLETE order)
-            Order.objects.filter(pk=o.pk).update(filled_quantity=fields["filled_quantity"],
-                                                 average_price=fields["average_price"])
+            Order.objects.filter(pk=o.pk).update(
+                filled_quantity=fields["filled_quantity"], average_price=fields["average_price"]
+            )
             o.refresh_from_db()
             _push_order(o)
         delta = o.filled_quantity - prior_filled
@@ -605,8 +821,12 @@ def _status_alert(o: Order, old: str) -> None:
     if o.status == S.COMPLETE:
         _alert(o, AlertType.ORDER_FILLED, AlertLevel.INFO, f"Order {what} filled at {o.average_price:.2f}.")
     elif o.status == S.PARTIALLY_FILLED:
-        _alert(o, AlertType.ORDER_PARTIALLY_FILLED, AlertLevel.INFO,
-               f"Order {what}: {o.filled_quantity} of {o.quantity} filled.")
+        _alert(
+            o,
+            AlertType.ORDER_PARTIALLY_FILLED,
+            AlertLevel.INFO,
+            f"Order {what}: {o.filled_quantity} of {o.quantity} filled.",
+        )
     elif o.status == S.REJECTED:
         _alert(o, AlertType.ORDER_REJECTED, AlertLevel.WARNING, f"Order {what} was rejected: {o.status_message}")
     elif o.status == S.CANCELLED:
@@ -637,14 +857,16 @@ def _position_json(position: Position) -> dict:
 
 # --- positions --------------------------------------------------------------------------------
 def _position_apply(o: Order, trade: Trade) -> Position:
-    lookup = dict(account=o.account, instrument_token=trade.instrument_token, product=trade.product,
-                  strategy=o.strategy)
+    lookup = dict(
+        account=o.account, instrument_token=trade.instrument_token, product=trade.product, strategy=o.strategy
+    )
     position = Position.objects.select_for_update().filter(**lookup).first()
     if position is None:
         try:
             with transaction.atomic():
-                position = Position.objects.create(user=o.user, exchange=trade.exchange,
-                                                   tradingsymbol=trade.tradingsymbol, **lookup)
+                position = Position.objects.create(
+                    user=o.user, exchange=trade.exchange, tradingsymbol=trade.tradingsymbol, **lookup
+                )
         except IntegrityError:
             position = Position.objects.select_for_update().get(**lookup)
     day = timezone.localdate(trade.fill_timestamp)
@@ -653,8 +875,11 @@ def _position_apply(o: Order, trade: Trade) -> Position:
         position.overnight_quantity = position.quantity
         position.day_buy_quantity = position.day_sell_quantity = 0
         position.trading_day = day
-    state = apply_fill(PositionState(position.quantity, Decimal(position.average_price), Decimal(position.realized_pnl)),
-                       signed(trade.transaction_type, trade.quantity), trade.price)
+    state = apply_fill(
+        PositionState(position.quantity, Decimal(position.average_price), Decimal(position.realized_pnl)),
+        signed(trade.transaction_type, trade.quantity),
+        trade.price,
+    )
     position.quantity = state.quantity
     position.average_price = state.average_price.quantize(Decimal("0.0001"))
     position.realized_pnl = state.realized.quantize(Decimal("0.01"))
@@ -730,11 +955,22 @@ def _place_bracket_exits(entry: Order, qty: int) -> None:
     exit_side = opposite(entry.transaction_type)
     actor = "system:bracket"
     placed: list[Order] = []
-    common = dict(user=entry.user, account_id=entry.account_id, instrument_token=entry.instrument_token,
-                  transaction_type=exit_side, quantity=qty, product=entry.product, strategy_id=entry.strategy_id,
-                  actor=actor, parent=entry, auto_slice=True)
-    for role, kwargs in ((OrderRole.STOP_LOSS, {"order_type": OrderType.SLM, "trigger_price": sl}),
-                         (OrderRole.TARGET, {"order_type": OrderType.LIMIT, "price": tgt})):
+    common = dict(
+        user=entry.user,
+        account_id=entry.account_id,
+        instrument_token=entry.instrument_token,
+        transaction_type=exit_side,
+        quantity=qty,
+        product=entry.product,
+        strategy_id=entry.strategy_id,
+        actor=actor,
+        parent=entry,
+        auto_slice=True,
+    )
+    for role, kwargs in (
+        (OrderRole.STOP_LOSS, {"order_type": OrderType.SLM, "trigger_price": sl}),
+        (OrderRole.TARGET, {"order_type": OrderType.LIMIT, "price": tgt}),
+    ):
         if (role == OrderRole.STOP_LOSS and sl is None) or (role == OrderRole.TARGET and tgt is None):
             continue
         try:
@@ -742,15 +978,27 @@ def _place_bracket_exits(entry: Order, qty: int) -> None:
         except Exception as exc:
             logger.warning("bracket %s for order %s not placed: %s", role, entry.pk, exc)
             with transaction.atomic():
-                _event(entry, EventKind.BRACKET_PLACED, actor=actor, frm=entry.status, to=entry.status,
-                       reason=f"{role} not placed: {exc}")
+                _event(
+                    entry,
+                    EventKind.BRACKET_PLACED,
+                    actor=actor,
+                    frm=entry.status,
+                    to=entry.status,
+                    reason=f"{role} not placed: {exc}",
+                )
     if len(placed) == 2:
         a, b = placed
         Order.objects.filter(pk=a.pk).update(oco_sibling=b)
         Order.objects.filter(pk=b.pk).update(oco_sibling=a)
     with transaction.atomic():
-        _event(entry, EventKind.BRACKET_PLACED, actor=actor, frm=entry.status, to=entry.status,
-               reason=f"exits for {qty}: " + ", ".join(f"{p.role} #{p.pk} {p.status}" for p in placed))
+        _event(
+            entry,
+            EventKind.BRACKET_PLACED,
+            actor=actor,
+            frm=entry.status,
+            to=entry.status,
+            reason=f"exits for {qty}: " + ", ".join(f"{p.role} #{p.pk} {p.status}" for p in placed),
+        )
     # Exits placed after the fill may be cancelled already (OCO) — nothing else to do.
 
 
@@ -776,9 +1024,13 @@ def _on_position_flat(position_id: int) -> None:
     if position.strategy is not None and position.strategy.allow_orphaned_orders:
         return
     exits = Order.objects.filter(
-        account_id=position.account_id, instrument_token=position.instrument_token, product=position.product,
-        strategy=position.strategy, role__in=[OrderRole.STOP_LOSS, OrderRole.TARGET],
-        status__in=[*WORKING, S.PENDING_SUBMIT, S.PENDING_APPROVAL])
+        account_id=position.account_id,
+        instrument_token=position.instrument_token,
+        product=position.product,
+        strategy=position.strategy,
+        role__in=[OrderRole.STOP_LOSS, OrderRole.TARGET],
+        status__in=[*WORKING, S.PENDING_SUBMIT, S.PENDING_APPROVAL],
+    )
     for ex in exits:
         # After a reversal, keep exits that protect the new side.
         if position.quantity != 0 and ex.transaction_type != ("SELL" if position.quantity > 0 else "BUY"):
@@ -800,8 +1052,13 @@ def _slice_parent_refresh(parent_id: int) -> None:
         if statuses <= {S.COMPLETE}:
             target = S.COMPLETE
         elif statuses <= TERMINAL:
-            target = (S.REJECTED if statuses == {S.REJECTED} else
-                      S.EXPIRED if statuses <= {S.EXPIRED, S.COMPLETE} and S.EXPIRED in statuses else S.CANCELLED)
+            target = (
+                S.REJECTED
+                if statuses == {S.REJECTED}
+                else S.EXPIRED
+                if statuses <= {S.EXPIRED, S.COMPLETE} and S.EXPIRED in statuses
+                else S.CANCELLED
+            )
         elif filled:
             target = S.PARTIALLY_FILLED
         elif statuses & {S.UNKNOWN}:
@@ -810,8 +1067,11 @@ def _slice_parent_refresh(parent_id: int) -> None:
             target = S.OPEN
         else:
             target = parent.status
-        fields = {"filled_quantity": filled, "average_price": (value / filled).quantize(Decimal("0.0001")) if filled else 0,
-                  "pending_quantity": max(0, parent.quantity - filled) if target not in TERMINAL else 0}
+        fields = {
+            "filled_quantity": filled,
+            "average_price": (value / filled).quantize(Decimal("0.0001")) if filled else 0,
+            "pending_quantity": max(0, parent.quantity - filled) if target not in TERMINAL else 0,
+        }
         if target != parent.status and can_transition(parent.status, target):
             _transition(parent, target, actor="system:slices", kind=EventKind.STATUS, reason="slices updated", **fields)
         else:
@@ -828,35 +1088,79 @@ def _owned(user: AbstractBaseUser, order_id: int) -> Order:
         raise errors.OrderNotFound() from None
 
 
-def order_modify(*, user: AbstractBaseUser, order_id: int, quantity: int | None = None, price: Any = None,
-                 trigger_price: Any = None, order_type: str | None = None, validity: str | None = None,
-                 actor: str = "") -> Order:
+def order_modify(
+    *,
+    user: AbstractBaseUser,
+    order_id: int,
+    quantity: int | None = None,
+    price: Any = None,
+    trigger_price: Any = None,
+    order_type: str | None = None,
+    validity: str | None = None,
+    actor: str = "",
+) -> Order:
     order = _owned(user, order_id)
-    return _modify(order, quantity=quantity, price=_dec(price), trigger_price=_dec(trigger_price),
-                   order_type=order_type, validity=validity, actor=actor or f"user:{user.pk}")
+    return _modify(
+        order,
+        quantity=quantity,
+        price=_dec(price),
+        trigger_price=_dec(trigger_price),
+        order_type=order_type,
+        validity=validity,
+        actor=actor or f"user:{user.pk}",
+    )
 
 
-def _modify(order: Order, *, quantity: int | None = None, price: Decimal | None = None,
-            trigger_price: Decimal | None = None, order_type: str | None = None, validity: str | None = None,
-            actor: str, reason: str = "") -> Order:
-    changes = {k: v for k, v in {"quantity": quantity, "price": price, "trigger_price": trigger_price,
-                                 "order_type": order_type, "validity": validity}.items() if v is not None}
+def _modify(
+    order: Order,
+    *,
+    quantity: int | None = None,
+    price: Decimal | None = None,
+    trigger_price: Decimal | None = None,
+    order_type: str | None = None,
+    validity: str | None = None,
+    actor: str,
+    reason: str = "",
+) -> Order:
+    changes = {
+        k: v
+        for k, v in {
+            "quantity": quantity,
+            "price": price,
+            "trigger_price": trigger_price,
+            "order_type": order_type,
+            "validity": validity,
+        }.items()
+        if v is not None
+    }
     if not changes:
-        raise errors.InvalidOrderField("Nothing to change: give quantity, price, trigger_price, order_type or validity.")
+        raise errors.InvalidOrderField(
+            "Nothing to change: give quantity, price, trigger_price, order_type or validity."
+        )
     if order.children.filter(role=OrderRole.SLICE).exists():
         raise errors.OrderNotModifiable("A sliced order is modified through its slices.")
     if order.status in TERMINAL or order.status in (S.UNKNOWN, S.CANCEL_PENDING):
         raise errors.OrderNotModifiable(f"Order #{order.pk} is {order.status}; it can no longer be modified.")
     if order.modification_count >= MAX_MODIFICATIONS:
-        raise errors.ModificationLimitReached(details={"modifications": order.modification_count,
-                                                       "limit": MAX_MODIFICATIONS})
+        raise errors.ModificationLimitReached(
+            details={"modifications": order.modification_count, "limit": MAX_MODIFICATIONS}
+        )
     # Re-validate the changed order against the instrument.
     instrument = market.instrument_by_token(order.instrument_token)
-    new = {f: changes.get(f, getattr(order, f)) for f in ("quantity", "price", "trigger_price", "order_type", "validity")}
-    draft = validation.OrderDraft(transaction_type=order.transaction_type, quantity=int(new["quantity"]),
-                                  product=order.product, order_type=new["order_type"], validity=new["validity"],
-                                  price=new["price"], trigger_price=new["trigger_price"], validity_ttl=order.validity_ttl,
-                                  market_protection=order.market_protection or (-1 if new["order_type"] in ("MARKET", "SL-M") else None))
+    new = {
+        f: changes.get(f, getattr(order, f)) for f in ("quantity", "price", "trigger_price", "order_type", "validity")
+    }
+    draft = validation.OrderDraft(
+        transaction_type=order.transaction_type,
+        quantity=int(new["quantity"]),
+        product=order.product,
+        order_type=new["order_type"],
+        validity=new["validity"],
+        price=new["price"],
+        trigger_price=new["trigger_price"],
+        validity_ttl=order.validity_ttl,
+        market_protection=order.market_protection or (-1 if new["order_type"] in ("MARKET", "SL-M") else None),
+    )
     facts = replace(market.facts(instrument, market.quote(instrument)), last_price=None)
     validation.check_enums(draft)
     validation.check_quantity(draft, facts)
@@ -867,37 +1171,62 @@ def _modify(order: Order, *, quantity: int | None = None, price: Decimal | None 
     if order.status in (S.PENDING_APPROVAL,) or (order.status == S.PENDING_SUBMIT and order.submitted_at is None):
         with transaction.atomic():
             n = Order.objects.filter(pk=order.pk, version=order.version, status=order.status).update(
-                version=F("version") + 1, modification_count=F("modification_count") + 1, **changes,
-                pending_quantity=int(new["quantity"]) - order.filled_quantity)
+                version=F("version") + 1,
+                modification_count=F("modification_count") + 1,
+                **changes,
+                pending_quantity=int(new["quantity"]) - order.filled_quantity,
+            )
             if not n:
                 raise errors.OrderNotModifiable("The order changed meanwhile; reload and try again.")
             order.refresh_from_db()
-            _event(order, EventKind.MODIFIED, actor=actor, before=before, frm=order.status, to=order.status,
-                   reason=reason or "modified before sending")
+            _event(
+                order,
+                EventKind.MODIFIED,
+                actor=actor,
+                before=before,
+                frm=order.status,
+                to=order.status,
+                reason=reason or "modified before sending",
+            )
             _push_order(order)
         return order
     rate_limit.acquire(order.account_id)
     with transaction.atomic():
         n = Order.objects.filter(pk=order.pk, version=order.version, modification_count__lt=MAX_MODIFICATIONS).update(
-            version=F("version") + 1, modification_count=F("modification_count") + 1)
+            version=F("version") + 1, modification_count=F("modification_count") + 1
+        )
         if not n:
             raise errors.OrderNotModifiable("The order changed meanwhile; reload and try again.")
         order.refresh_from_db()
-        _event(order, EventKind.MODIFY_REQUESTED, actor=actor, before=before, frm=order.status, to=order.status,
-               reason=reason or json.dumps({k: _s(v) for k, v in changes.items()}))
+        _event(
+            order,
+            EventKind.MODIFY_REQUESTED,
+            actor=actor,
+            before=before,
+            frm=order.status,
+            to=order.status,
+            reason=reason or json.dumps({k: _s(v) for k, v in changes.items()}),
+        )
     broker = broker_for(order.account)
     try:
         broker.modify_order(order.broker_order_id, **changes, variety=order.variety)
     except BrokerRejected as exc:
         with transaction.atomic():
-            _event(order, EventKind.MODIFY_REQUESTED, actor=actor, frm=order.status, to=order.status,
-                   reason=f"refused by the broker: {exc.message}")
+            _event(
+                order,
+                EventKind.MODIFY_REQUESTED,
+                actor=actor,
+                frm=order.status,
+                to=order.status,
+                reason=f"refused by the broker: {exc.message}",
+            )
         raise errors.BrokerRefused(f"The broker refused the change: {exc.message}") from None
     except (BrokerUnavailable, BrokerRateLimited) as exc:
         raise errors.BrokerNotReachable(f"The change was not sent: {exc.message}") from None
     except BrokerError as exc:
-        raise errors.BrokerNotReachable(f"The broker did not confirm the change: {exc.message}. "
-                                        "Check the order before retrying.") from None
+        raise errors.BrokerNotReachable(
+            f"The broker did not confirm the change: {exc.message}. Check the order before retrying."
+        ) from None
     with transaction.atomic():
         order.refresh_from_db()
         fields = {k: v for k, v in changes.items()}
@@ -905,8 +1234,15 @@ def _modify(order: Order, *, quantity: int | None = None, price: Decimal | None 
             fields["pending_quantity"] = max(0, int(changes["quantity"]) - order.filled_quantity)
         Order.objects.filter(pk=order.pk).update(version=F("version") + 1, **fields)
         order.refresh_from_db()
-        _event(order, EventKind.MODIFIED, actor=actor, before=before, frm=order.status, to=order.status,
-               reason=reason or "accepted by the broker")
+        _event(
+            order,
+            EventKind.MODIFIED,
+            actor=actor,
+            before=before,
+            frm=order.status,
+            to=order.status,
+            reason=reason or "accepted by the broker",
+        )
         _push_order(order)
     return order
 
@@ -933,8 +1269,15 @@ def _cancel(order: Order, *, actor: str, reason: str = "") -> Order:
         raise errors.OrderNotCancellable(f"Order #{order.pk} is {order.status}; it cannot be cancelled.")
     if order.status == S.PENDING_APPROVAL or (order.status == S.PENDING_SUBMIT and order.submitted_at is None):
         with transaction.atomic():
-            if not _transition(order, S.CANCELLED, actor=actor, kind=EventKind.CANCELLED, reason=reason,
-                               pending_quantity=0, cancelled_quantity=order.quantity - order.filled_quantity):
+            if not _transition(
+                order,
+                S.CANCELLED,
+                actor=actor,
+                kind=EventKind.CANCELLED,
+                reason=reason,
+                pending_quantity=0,
+                cancelled_quantity=order.quantity - order.filled_quantity,
+            ):
                 raise errors.OrderNotCancellable("The order changed meanwhile; reload and try again.")
         return order
     if not order.broker_order_id:
@@ -955,15 +1298,22 @@ def _cancel(order: Order, *, actor: str, reason: str = "") -> Order:
     order.refresh_from_db()
     if order.status not in TERMINAL:
         with transaction.atomic():
-            _transition(order, S.CANCEL_PENDING, actor=actor, kind=EventKind.CANCEL_REQUESTED,
-                        reason="cancel accepted by the broker")
+            _transition(
+                order,
+                S.CANCEL_PENDING,
+                actor=actor,
+                kind=EventKind.CANCEL_REQUESTED,
+                reason="cancel accepted by the broker",
+            )
     return order
 
 
-def orders_cancel_all(*, user: AbstractBaseUser, account_id: int | None = None, strategy_id: int | None = None,
-                      actor: str = "") -> list[Order]:
-    qs = Order.objects.filter(user=user, status__in=[*WORKING, S.PENDING_APPROVAL, S.PENDING_SUBMIT],
-                              children__isnull=True)
+def orders_cancel_all(
+    *, user: AbstractBaseUser, account_id: int | None = None, strategy_id: int | None = None, actor: str = ""
+) -> list[Order]:
+    qs = Order.objects.filter(
+        user=user, status__in=[*WORKING, S.PENDING_APPROVAL, S.PENDING_SUBMIT], children__isnull=True
+    )
     if account_id is not None:
         qs = qs.filter(account_id=account_id)
     if strategy_id is not None:
@@ -983,10 +1333,12 @@ def order_approve(*, user: AbstractBaseUser, order_id: int, actor: str = "") -> 
     actor = actor or f"user:{user.pk}"
     with transaction.atomic():
         if order.status != S.PENDING_APPROVAL or not _transition(
-                order, S.PENDING_SUBMIT, actor=actor, kind=EventKind.APPROVED, reason="confirmed by the user"):
+            order, S.PENDING_SUBMIT, actor=actor, kind=EventKind.APPROVED, reason="confirmed by the user"
+        ):
             raise errors.OrderNotPendingApproval()
         Order.objects.filter(parent=order, role=OrderRole.SLICE, status=S.PENDING_APPROVAL).update(
-            status=S.PENDING_SUBMIT, version=F("version") + 1)
+            status=S.PENDING_SUBMIT, version=F("version") + 1
+        )
     rate_limit.acquire(order.account_id)
     transaction.on_commit(lambda: _submit_tree(order, actor=actor))
     return order
@@ -997,11 +1349,25 @@ def order_reject(*, user: AbstractBaseUser, order_id: int, actor: str = "", reas
     with transaction.atomic():
         if order.status != S.PENDING_APPROVAL:
             raise errors.OrderNotPendingApproval()
-        _transition(order, S.CANCELLED, actor=actor or f"user:{user.pk}", kind=EventKind.CANCELLED, reason=reason,
-                    pending_quantity=0, cancelled_quantity=order.quantity)
+        _transition(
+            order,
+            S.CANCELLED,
+            actor=actor or f"user:{user.pk}",
+            kind=EventKind.CANCELLED,
+            reason=reason,
+            pending_quantity=0,
+            cancelled_quantity=order.quantity,
+        )
         for kid in Order.objects.filter(parent=order, role=OrderRole.SLICE, status=S.PENDING_APPROVAL):
-            _transition(kid, S.CANCELLED, actor=actor or SYSTEM, kind=EventKind.CANCELLED, reason=reason,
-                        pending_quantity=0, cancelled_quantity=kid.quantity)
+            _transition(
+                kid,
+                S.CANCELLED,
+                actor=actor or SYSTEM,
+                kind=EventKind.CANCELLED,
+                reason=reason,
+                pending_quantity=0,
+                cancelled_quantity=kid.quantity,
+            )
     return order
 
 
@@ -1016,8 +1382,12 @@ def approval_alert_handler(alert: Any, action: str, actor: str) -> None:
     if action == AlertAction.APPROVE:
         order_approve(user=order.user, order_id=order.pk, actor=actor)
     else:
-        order_reject(user=order.user, order_id=order.pk, actor=actor,
-                     reason="not confirmed" if action != "EXPIRED" else "confirmation expired")
+        order_reject(
+            user=order.user,
+            order_id=order.pk,
+            actor=actor,
+            reason="not confirmed" if action != "EXPIRED" else "confirmation expired",
+        )
 
 
 # --- positions --------------------------------------------------------------------------------
@@ -1028,10 +1398,19 @@ def position_exit(*, user: AbstractBaseUser, position_id: int, actor: str = "") 
     if position.quantity == 0:
         raise errors.NothingToExit()
     return order_place(
-        user=user, account_id=position.account_id, instrument_token=position.instrument_token,
-        transaction_type="SELL" if position.quantity > 0 else "BUY", quantity=abs(position.quantity),
-        product=position.product, order_type=OrderType.MARKET, strategy_id=position.strategy_id,
-        role=OrderRole.EXIT, auto_slice=True, confirm_duplicate=True, actor=actor or f"user:{user.pk}")
+        user=user,
+        account_id=position.account_id,
+        instrument_token=position.instrument_token,
+        transaction_type="SELL" if position.quantity > 0 else "BUY",
+        quantity=abs(position.quantity),
+        product=position.product,
+        order_type=OrderType.MARKET,
+        strategy_id=position.strategy_id,
+        role=OrderRole.EXIT,
+        auto_slice=True,
+        confirm_duplicate=True,
+        actor=actor or f"user:{user.pk}",
+    )
 
 
 # --- matcher step: paper matching, trailing stops, unknown outcomes ----------------------------
@@ -1059,9 +1438,12 @@ def paper_match_all(at: datetime | None = None) -> int:
 def orders_trail_stops(at: datetime | None = None) -> int:
     """Trailing stop-loss by points: move working STOP_LOSS exits behind the market (never back)."""
     n = 0
-    exits = Order.objects.filter(role=OrderRole.STOP_LOSS, status__in=[S.TRIGGER_PENDING, S.OPEN, S.SUBMITTED],
-                                 parent__trailing_stop_points__isnull=False,
-                                 modification_count__lt=MAX_MODIFICATIONS).select_related("parent", "account", "user")
+    exits = Order.objects.filter(
+        role=OrderRole.STOP_LOSS,
+        status__in=[S.TRIGGER_PENDING, S.OPEN, S.SUBMITTED],
+        parent__trailing_stop_points__isnull=False,
+        modification_count__lt=MAX_MODIFICATIONS,
+    ).select_related("parent", "account", "user")
     for ex in exits:
         points = ex.parent.trailing_stop_points
         try:
@@ -1092,8 +1474,9 @@ def orders_trail_stops(at: datetime | None = None) -> int:
 STRATEGY_FIELDS = tuple(STRATEGY_PRESETS["conservative"].keys())
 
 
-def strategy_create(*, user: AbstractBaseUser, name: str, account_id: int | None = None,
-                    preset: str = "conservative", **overrides: Any) -> Strategy:
+def strategy_create(
+    *, user: AbstractBaseUser, name: str, account_id: int | None = None, preset: str = "conservative", **overrides: Any
+) -> Strategy:
     account = account_resolve(user=user, account_id=account_id)
     if preset not in STRATEGY_PRESETS:
         raise errors.InvalidOrderField(f"preset must be one of {', '.join(STRATEGY_PRESETS)}.")
@@ -1117,8 +1500,13 @@ def strategy_update(*, user: AbstractBaseUser, strategy_id: int, **fields: Any) 
     return strategy
 
 
-def preferences_update(*, user: AbstractBaseUser, duplicate_window_seconds: Any = None,
-                       duplicate_action: str | None = None, auto_slice: bool | None = None) -> OrderPreferences:
+def preferences_update(
+    *,
+    user: AbstractBaseUser,
+    duplicate_window_seconds: Any = None,
+    duplicate_action: str | None = None,
+    auto_slice: bool | None = None,
+) -> OrderPreferences:
     prefs = preferences_for(user)
     if duplicate_window_seconds is not None:
         prefs.duplicate_window_seconds = Decimal(str(duplicate_window_seconds))
@@ -1132,5 +1520,7 @@ def preferences_update(*, user: AbstractBaseUser, duplicate_window_seconds: Any 
     return prefs
 
 
-__all__ = [name for name in dir() if name.startswith(("order", "orders", "position", "paper", "strategy", "preferences"))]
+__all__ = [
+    name for name in dir() if name.startswith(("order", "orders", "position", "paper", "strategy", "preferences"))
+]
 _ = settings  # settings names used by rate_limit are documented there

@@ -59,8 +59,12 @@ def _fmt(d: Decimal) -> str:
 
 
 def check_enums(d: OrderDraft) -> None:
-    for field, enum in (("transaction_type", Side), ("product", Product), ("order_type", OrderType),
-                        ("validity", Validity)):
+    for field, enum in (
+        ("transaction_type", Side),
+        ("product", Product),
+        ("order_type", OrderType),
+        ("validity", Validity),
+    ):
         value = getattr(d, field)
         if value not in {m.value for m in enum}:
             allowed = ", ".join(m.value for m in enum)
@@ -82,7 +86,9 @@ def check_quantity(d: OrderDraft, f: InstrumentFacts) -> None:
             details={"quantity": d.quantity, "lot_size": f.lot_size},
         )
     if d.disclosed_quantity and d.disclosed_quantity > d.quantity:
-        raise errors.InvalidOrderField("disclosed_quantity cannot exceed quantity.", details={"field": "disclosed_quantity"})
+        raise errors.InvalidOrderField(
+            "disclosed_quantity cannot exceed quantity.", details={"field": "disclosed_quantity"}
+        )
 
 
 def check_prices(d: OrderDraft, f: InstrumentFacts) -> None:
@@ -92,8 +98,10 @@ def check_prices(d: OrderDraft, f: InstrumentFacts) -> None:
         raise errors.PriceRequired(f"{d.order_type} orders need a price above zero.")
     if needs_trigger and (d.trigger_price is None or d.trigger_price <= 0):
         raise errors.TriggerRequired(f"{d.order_type} orders need a trigger price above zero.")
-    for name, value in (("price", d.price if needs_price else None),
-                        ("trigger_price", d.trigger_price if needs_trigger else None)):
+    for name, value in (
+        ("price", d.price if needs_price else None),
+        ("trigger_price", d.trigger_price if needs_trigger else None),
+    ):
         if value is None:
             continue
         if not _on_grid(value, f.tick_size):
@@ -170,7 +178,8 @@ def check_market_open(*, is_open: bool, amo: bool, amo_allowed: bool) -> None:
         return
     raise errors.MarketClosed(
         "The market is closed. Place it as an after-market order (variety amo) or wait for the open."
-        if amo_allowed else "The market is closed for this instrument."
+        if amo_allowed
+        else "The market is closed for this instrument."
     )
 
 
@@ -215,8 +224,9 @@ def slice_plan(quantity: int, f: InstrumentFacts, *, slice_requested: bool) -> l
     return parts
 
 
-def validate(d: OrderDraft, f: InstrumentFacts, *, today: date, market_open: bool, amo: bool = False,
-             amo_allowed: bool = True) -> None:
+def validate(
+    d: OrderDraft, f: InstrumentFacts, *, today: date, market_open: bool, amo: bool = False, amo_allowed: bool = True
+) -> None:
     """All checks in the order a trader would fix them."""
     check_enums(d)
     check_expiry(f, today)

@@ -21,13 +21,49 @@ class OrderOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Order
         fields = [
-            "id", "order_id", "account_id", "strategy_id", "parent_id", "role", "oco_sibling_id", "client_order_id",
-            "tag", "user_tag", "broker_order_id", "exchange_order_id", "exchange", "tradingsymbol",
-            "instrument_token", "transaction_type", "quantity", "product", "order_type", "variety", "price",
-            "trigger_price", "validity", "validity_ttl", "disclosed_quantity", "market_protection", "stop_loss",
-            "target", "stop_loss_points", "target_points", "trailing_stop_points", "status", "status_message",
-            "is_terminal", "filled_quantity", "pending_quantity", "cancelled_quantity", "average_price",
-            "modification_count", "created_at", "updated_at", "submitted_at", "completed_at",
+            "id",
+            "order_id",
+            "account_id",
+            "strategy_id",
+            "parent_id",
+            "role",
+            "oco_sibling_id",
+            "client_order_id",
+            "tag",
+            "user_tag",
+            "broker_order_id",
+            "exchange_order_id",
+            "exchange",
+            "tradingsymbol",
+            "instrument_token",
+            "transaction_type",
+            "quantity",
+            "product",
+            "order_type",
+            "variety",
+            "price",
+            "trigger_price",
+            "validity",
+            "validity_ttl",
+            "disclosed_quantity",
+            "market_protection",
+            "stop_loss",
+            "target",
+            "stop_loss_points",
+            "target_points",
+            "trailing_stop_points",
+            "status",
+            "status_message",
+            "is_terminal",
+            "filled_quantity",
+            "pending_quantity",
+            "cancelled_quantity",
+            "average_price",
+            "modification_count",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "completed_at",
         ]
 
     def get_is_terminal(self, obj: Order) -> bool:
@@ -43,8 +79,12 @@ class OrderPlaceInputSerializer(serializers.Serializer):
     exchange = serializers.CharField(required=False, max_length=8)
     tradingsymbol = serializers.CharField(required=False, max_length=64)
     transaction_type = serializers.ChoiceField(choices=[m.value for m in Side])
-    quantity = serializers.IntegerField(required=False, allow_null=True, min_value=1, help_text="Units (Kite semantics).")
-    lots = serializers.IntegerField(required=False, allow_null=True, min_value=1, help_text="Alternative to quantity: number of lots.")
+    quantity = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, help_text="Units (Kite semantics)."
+    )
+    lots = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, help_text="Alternative to quantity: number of lots."
+    )
     product = serializers.ChoiceField(choices=[m.value for m in Product], default="NRML")
     order_type = serializers.ChoiceField(choices=[m.value for m in OrderType], default="MARKET")
     price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
@@ -58,12 +98,15 @@ class OrderPlaceInputSerializer(serializers.Serializer):
     client_order_id = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)
     stop_loss = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
     target = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
-    stop_loss_points = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True,
-                                                min_value=Decimal("0.01"))
-    target_points = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True,
-                                             min_value=Decimal("0.01"))
-    trailing_stop_points = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
-                                                    allow_null=True, min_value=Decimal("0.01"))
+    stop_loss_points = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=Decimal("0.01")
+    )
+    target_points = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=Decimal("0.01")
+    )
+    trailing_stop_points = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=Decimal("0.01")
+    )
     auto_slice = serializers.BooleanField(required=False, allow_null=True, default=None)
     confirm_duplicate = serializers.BooleanField(required=False, default=False)
 
@@ -108,9 +151,22 @@ class TradeOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Trade
-        fields = ["id", "trade_id", "order_id", "broker_order_id", "account_id", "strategy_id", "exchange",
-                  "tradingsymbol", "instrument_token", "transaction_type", "product", "quantity", "price",
-                  "fill_timestamp"]
+        fields = [
+            "id",
+            "trade_id",
+            "order_id",
+            "broker_order_id",
+            "account_id",
+            "strategy_id",
+            "exchange",
+            "tradingsymbol",
+            "instrument_token",
+            "transaction_type",
+            "product",
+            "quantity",
+            "price",
+            "fill_timestamp",
+        ]
 
 
 class PositionOutputSerializer(serializers.ModelSerializer):
@@ -123,10 +179,30 @@ class PositionOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Position
-        fields = ["id", "account_id", "strategy_id", "exchange", "tradingsymbol", "instrument_token", "product",
-                  "quantity", "average_price", "mark_price", "realized_pnl", "unrealized_pnl", "pnl",
-                  "overnight_quantity", "day_quantity", "day_buy_quantity", "day_sell_quantity", "buy_quantity",
-                  "sell_quantity", "buy_value", "sell_value", "updated_at"]
+        fields = [
+            "id",
+            "account_id",
+            "strategy_id",
+            "exchange",
+            "tradingsymbol",
+            "instrument_token",
+            "product",
+            "quantity",
+            "average_price",
+            "mark_price",
+            "realized_pnl",
+            "unrealized_pnl",
+            "pnl",
+            "overnight_quantity",
+            "day_quantity",
+            "day_buy_quantity",
+            "day_sell_quantity",
+            "buy_quantity",
+            "sell_quantity",
+            "buy_value",
+            "sell_value",
+            "updated_at",
+        ]
 
     def _mark(self, obj: Position) -> Decimal:
         marks = self.context.get("marks") or {}
@@ -146,10 +222,24 @@ class PositionOutputSerializer(serializers.ModelSerializer):
 class StrategyOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Strategy
-        fields = ["id", "account", "name", "preset", "is_active", "auto_cleanup_enabled", "cleanup_sl_on_exit",
-                  "allow_orphaned_orders", "max_order_spread_pct", "min_liquidity_score",
-                  "require_user_approval_high_impact", "max_market_impact_bps", "margin_buffer_pct",
-                  "max_loss_per_strategy_pct", "auto_square_off_on_loss_limit", "created_at"]
+        fields = [
+            "id",
+            "account",
+            "name",
+            "preset",
+            "is_active",
+            "auto_cleanup_enabled",
+            "cleanup_sl_on_exit",
+            "allow_orphaned_orders",
+            "max_order_spread_pct",
+            "min_liquidity_score",
+            "require_user_approval_high_impact",
+            "max_market_impact_bps",
+            "margin_buffer_pct",
+            "max_loss_per_strategy_pct",
+            "auto_square_off_on_loss_limit",
+            "created_at",
+        ]
 
 
 class OrderMetricsOutputSerializer(serializers.Serializer):

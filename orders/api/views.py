@@ -35,8 +35,12 @@ def actor_of(request: Request) -> str:
 
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
-    description="Replay protection (same as client_order_id): the same key returns the original order.")
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Replay protection (same as client_order_id): the same key returns the original order.",
+)
 
 
 class OrderListCreateApi(generics.ListAPIView):
@@ -50,8 +54,11 @@ class OrderListCreateApi(generics.ListAPIView):
         f.is_valid(raise_exception=True)
         return selectors.order_list(user=self.request.user, **f.validated_data)
 
-    @extend_schema(request=OrderPlaceInputSerializer, responses={201: OrderOutputSerializer, 200: OrderOutputSerializer},
-                   parameters=[IDEMPOTENCY_HEADER])
+    @extend_schema(
+        request=OrderPlaceInputSerializer,
+        responses={201: OrderOutputSerializer, 200: OrderOutputSerializer},
+        parameters=[IDEMPOTENCY_HEADER],
+    )
     def post(self, request: Request) -> Response:
         data = OrderPlaceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -61,8 +68,9 @@ class OrderListCreateApi(generics.ListAPIView):
             fields["client_order_id"] = key.strip()[:64]
         order = services.order_place(user=request.user, actor=actor_of(request), **fields)
         replayed = getattr(order, "replayed", False)
-        response = Response(OrderOutputSerializer(order).data,
-                            status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
+        response = Response(
+            OrderOutputSerializer(order).data, status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED
+        )
         if replayed:
             response["Idempotent-Replayed"] = "true"
         return response
@@ -77,8 +85,9 @@ class OrderDetailApi(APIView):
     def patch(self, request: Request, order_id: int) -> Response:
         data = OrderModifyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        order = services.order_modify(user=request.user, order_id=order_id, actor=actor_of(request),
-                                      **data.validated_data)
+        order = services.order_modify(
+            user=request.user, order_id=order_id, actor=actor_of(request), **data.validated_data
+        )
         return Response(OrderOutputSerializer(order).data)
 
     @extend_schema(request=None, responses={200: OrderOutputSerializer})
@@ -115,8 +124,13 @@ class OrderHistoryApi(generics.ListAPIView):
 class TradeListApi(generics.ListAPIView):
     serializer_class = TradeOutputSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("order_id", int), OpenApiParameter("account_id", int),
-                               OpenApiParameter("strategy_id", int)])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("order_id", int),
+            OpenApiParameter("account_id", int),
+            OpenApiParameter("strategy_id", int),
+        ]
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 

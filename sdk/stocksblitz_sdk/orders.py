@@ -62,60 +62,118 @@ class OrdersAPI:
         """Place an order; returns it with its current status. Retries with the same client_order_id are safe."""
         client_order_id = client_order_id or f"sdk-{uuid.uuid4().hex[:24]}"
         body = _body(
-            transaction_type=(transaction_type or side or "").upper(), instrument_token=instrument_token,
-            exchange=exchange, tradingsymbol=tradingsymbol, quantity=quantity, lots=lots, product=product,
-            order_type=order_type, price=price, trigger_price=trigger_price, validity=validity,
-            validity_ttl=validity_ttl, market_protection=market_protection, disclosed_quantity=disclosed_quantity,
-            tag=tag, account_id=account_id, strategy_id=strategy_id, client_order_id=client_order_id,
-            stop_loss=stop_loss, target=target, stop_loss_points=stop_loss_points, target_points=target_points,
-            trailing_stop_points=trailing_stop_points, auto_slice=auto_slice, confirm_duplicate=confirm_duplicate,
+            transaction_type=(transaction_type or side or "").upper(),
+            instrument_token=instrument_token,
+            exchange=exchange,
+            tradingsymbol=tradingsymbol,
+            quantity=quantity,
+            lots=lots,
+            product=product,
+            order_type=order_type,
+            price=price,
+            trigger_price=trigger_price,
+            validity=validity,
+            validity_ttl=validity_ttl,
+            market_protection=market_protection,
+            disclosed_quantity=disclosed_quantity,
+            tag=tag,
+            account_id=account_id,
+            strategy_id=strategy_id,
+            client_order_id=client_order_id,
+            stop_loss=stop_loss,
+            target=target,
+            stop_loss_points=stop_loss_points,
+            target_points=target_points,
+            trailing_stop_points=trailing_stop_points,
+            auto_slice=auto_slice,
+            confirm_duplicate=confirm_duplicate,
             variety=variety,
         )
         data = self._http.request("POST", "/orders/", json=body, headers={"Idempotency-Key": client_order_id})
         return Order.model_validate(data)
 
-    def place_market(self, *, instrument_token: int | None = None, quantity: int | None = None, side: str = "BUY",
-                     **kwargs: Any) -> Order:
-        return self.place(instrument_token=instrument_token, quantity=quantity, side=side, order_type="MARKET",
-                          **kwargs)
+    def place_market(
+        self, *, instrument_token: int | None = None, quantity: int | None = None, side: str = "BUY", **kwargs: Any
+    ) -> Order:
+        return self.place(
+            instrument_token=instrument_token, quantity=quantity, side=side, order_type="MARKET", **kwargs
+        )
 
-    def place_limit(self, *, price: Decimal, instrument_token: int | None = None, quantity: int | None = None,
-                    side: str = "BUY", **kwargs: Any) -> Order:
-        return self.place(instrument_token=instrument_token, quantity=quantity, side=side, order_type="LIMIT",
-                          price=price, **kwargs)
+    def place_limit(
+        self,
+        *,
+        price: Decimal,
+        instrument_token: int | None = None,
+        quantity: int | None = None,
+        side: str = "BUY",
+        **kwargs: Any,
+    ) -> Order:
+        return self.place(
+            instrument_token=instrument_token, quantity=quantity, side=side, order_type="LIMIT", price=price, **kwargs
+        )
 
-    def place_stop(self, *, trigger_price: Decimal, price: Decimal | None = None, instrument_token: int | None = None,
-                   quantity: int | None = None, side: str = "SELL", **kwargs: Any) -> Order:
+    def place_stop(
+        self,
+        *,
+        trigger_price: Decimal,
+        price: Decimal | None = None,
+        instrument_token: int | None = None,
+        quantity: int | None = None,
+        side: str = "SELL",
+        **kwargs: Any,
+    ) -> Order:
         """SL (with `price`) or SL-M (without) order."""
-        return self.place(instrument_token=instrument_token, quantity=quantity, side=side,
-                          order_type="SL" if price is not None else "SL-M", price=price, trigger_price=trigger_price,
-                          **kwargs)
+        return self.place(
+            instrument_token=instrument_token,
+            quantity=quantity,
+            side=side,
+            order_type="SL" if price is not None else "SL-M",
+            price=price,
+            trigger_price=trigger_price,
+            **kwargs,
+        )
 
     def get(self, order_id: int) -> Order:
         return Order.model_validate(self._http.request("GET", f"/orders/{order_id}/"))
 
-    def list(self, *, status: str | None = None, account_id: int | None = None, strategy_id: int | None = None,
-             instrument_token: int | None = None) -> list[Order]:
-        return list(self.iter(status=status, account_id=account_id, strategy_id=strategy_id,
-                              instrument_token=instrument_token))
+    def list(
+        self,
+        *,
+        status: str | None = None,
+        account_id: int | None = None,
+        strategy_id: int | None = None,
+        instrument_token: int | None = None,
+    ) -> list[Order]:
+        return list(
+            self.iter(status=status, account_id=account_id, strategy_id=strategy_id, instrument_token=instrument_token)
+        )
 
     def iter(self, **filters: Any) -> Iterator[Order]:
         for item in self._http.paginate("/orders/", {k: v for k, v in filters.items() if v is not None}):
             yield Order.model_validate(item)
 
-    def modify(self, order_id: int, *, quantity: int | None = None, price: Decimal | None = None,
-               trigger_price: Decimal | None = None, order_type: str | None = None,
-               validity: str | None = None) -> Order:
-        body = _body(quantity=quantity, price=price, trigger_price=trigger_price, order_type=order_type,
-                     validity=validity)
+    def modify(
+        self,
+        order_id: int,
+        *,
+        quantity: int | None = None,
+        price: Decimal | None = None,
+        trigger_price: Decimal | None = None,
+        order_type: str | None = None,
+        validity: str | None = None,
+    ) -> Order:
+        body = _body(
+            quantity=quantity, price=price, trigger_price=trigger_price, order_type=order_type, validity=validity
+        )
         return Order.model_validate(self._http.request("PATCH", f"/orders/{order_id}/", json=body))
 
     def cancel(self, order_id: int) -> Order:
         return Order.model_validate(self._http.request("DELETE", f"/orders/{order_id}/"))
 
     def cancel_all(self, *, account_id: int | None = None, strategy_id: int | None = None) -> list[Order]:
-        data = self._http.request("POST", "/orders/cancel-all/",
-                                  json=_body(account_id=account_id, strategy_id=strategy_id))
+        data = self._http.request(
+            "POST", "/orders/cancel-all/", json=_body(account_id=account_id, strategy_id=strategy_id)
+        )
         return [Order.model_validate(o) for o in data]
 
     def approve(self, order_id: int) -> Order:
@@ -126,15 +184,17 @@ class OrdersAPI:
 
     def metrics(self, *, account_id: int | None = None) -> OrderMetrics:
         return OrderMetrics.model_validate(
-            self._http.request("GET", "/orders/metrics/summary/", params={"account_id": account_id}))
+            self._http.request("GET", "/orders/metrics/summary/", params={"account_id": account_id})
+        )
 
 
 class PositionsAPI:
     def __init__(self, http: HttpSession) -> None:
         self._http = http
 
-    def list(self, *, account_id: int | None = None, strategy_id: int | None = None,
-             open_only: bool = False) -> list[Position]:
+    def list(
+        self, *, account_id: int | None = None, strategy_id: int | None = None, open_only: bool = False
+    ) -> list[Position]:
         params = {"account_id": account_id, "strategy_id": strategy_id, "open": "true" if open_only else None}
         return [Position.model_validate(p) for p in self._http.paginate("/positions/", params)]
 
@@ -149,7 +209,8 @@ class TradesAPI:
     def __init__(self, http: HttpSession) -> None:
         self._http = http
 
-    def list(self, *, order_id: int | None = None, account_id: int | None = None,
-             strategy_id: int | None = None) -> list[Trade]:
+    def list(
+        self, *, order_id: int | None = None, account_id: int | None = None, strategy_id: int | None = None
+    ) -> list[Trade]:
         params = {"order_id": order_id, "account_id": account_id, "strategy_id": strategy_id}
         return [Trade.model_validate(t) for t in self._http.paginate("/trades/", params)]

@@ -79,8 +79,8 @@ def test_near_duplicate_needs_confirmation_per_setting(user, api, account, fut):
     assert r.json()["status"] == "PENDING_APPROVAL"
     alert = Alert.objects.get(type="APPROVAL_REQUIRED", user=user)
     assert alert.links["order_id"] == r.json()["id"]
-    from django.test.utils import CaptureQueriesContext  # noqa: F401
     from django.db import transaction  # noqa: F401
+    from django.test.utils import CaptureQueriesContext  # noqa: F401
 
     alert_respond(user=user, alert_id=alert.pk, action="Approve", actor="user:test")
     order = Order.objects.get(pk=r.json()["id"])
@@ -118,14 +118,19 @@ def test_modify_cancel_history(api, account, fut):
     assert r.json()["status"] == "CANCELLED"
     kinds = [e["kind"] for e in api.get(f"/api/v1/orders/{oid}/history/").json()]
     assert kinds[0] == "CREATED" and "MODIFIED" in kinds and kinds[-1] == "CANCELLED"
-    assert all(e["actor"].startswith("api_key:") for e in api.get(f"/api/v1/orders/{oid}/history/").json()
-               if e["kind"] in ("CREATED", "MODIFIED"))
+    assert all(
+        e["actor"].startswith("api_key:")
+        for e in api.get(f"/api/v1/orders/{oid}/history/").json()
+        if e["kind"] in ("CREATED", "MODIFIED")
+    )
 
 
 @pytest.mark.django_db
 def test_cancel_all(api, account, fut):
     for p in ("23000", "23100"):
-        api.post("/api/v1/orders/", {**BODY, "order_type": "LIMIT", "price": p, "confirm_duplicate": True}, format="json")
+        api.post(
+            "/api/v1/orders/", {**BODY, "order_type": "LIMIT", "price": p, "confirm_duplicate": True}, format="json"
+        )
     r = api.post("/api/v1/orders/cancel-all/", {}, format="json")
     assert r.status_code == 200
     assert sorted(o["status"] for o in r.json()) == ["CANCELLED", "CANCELLED"]

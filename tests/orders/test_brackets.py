@@ -16,8 +16,9 @@ def exits_of(entry):  # noqa: ANN001, ANN201
     return {o.role: o for o in Order.objects.filter(parent=entry).exclude(role="SLICE")}
 
 
-def test_entry_fill_places_linked_exits_and_target_fill_cancels_stop(fut, fake_market, place,
-                                                                     django_capture_on_commit_callbacks):
+def test_entry_fill_places_linked_exits_and_target_fill_cancels_stop(
+    fut, fake_market, place, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         entry = place(stop_loss_points=D("50"), target_points=D("100"))
     entry.refresh_from_db()
@@ -37,8 +38,9 @@ def test_entry_fill_places_linked_exits_and_target_fill_cancels_stop(fut, fake_m
     assert sl.status == "CANCELLED"
 
 
-def test_partial_entry_fill_places_exits_for_the_filled_quantity(fut, fake_market, place,
-                                                                 django_capture_on_commit_callbacks):
+def test_partial_entry_fill_places_exits_for_the_filled_quantity(
+    fut, fake_market, place, django_capture_on_commit_callbacks
+):
     fake_market.set(1001, "24000", level_qty=75, levels=1)
     with django_capture_on_commit_callbacks(execute=True):
         entry = place(quantity=150, order_type="LIMIT", price=D("24000.05"), stop_loss=D("23800"), target=D("24300"))
@@ -59,8 +61,9 @@ def test_stop_fill_cancels_target(fut, fake_market, place, django_capture_on_com
     assert ex["TARGET"].status == "CANCELLED"
 
 
-def test_position_closed_another_way_cancels_exits_unless_orphans_allowed(user, fut, place, account,
-                                                                          django_capture_on_commit_callbacks):
+def test_position_closed_another_way_cancels_exits_unless_orphans_allowed(
+    user, fut, place, account, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         entry = place(stop_loss=D("23900"), target=D("24500"))
         place(transaction_type="SELL")  # closes the position manually

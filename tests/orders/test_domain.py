@@ -56,9 +56,20 @@ def test_conditional_update_prevents_skipping(user, account, fut):
     from orders.models import Order
     from orders.services import _transition
 
-    o = Order.objects.create(user=user, account=account, exchange="NFO", tradingsymbol="X", instrument_token=1001,
-                             transaction_type="BUY", quantity=75, product="NRML", order_type="LIMIT",
-                             price=D("1"), tag="t-cond", status="OPEN")
+    o = Order.objects.create(
+        user=user,
+        account=account,
+        exchange="NFO",
+        tradingsymbol="X",
+        instrument_token=1001,
+        transaction_type="BUY",
+        quantity=75,
+        product="NRML",
+        order_type="LIMIT",
+        price=D("1"),
+        tag="t-cond",
+        status="OPEN",
+    )
     a, b = Order.objects.get(pk=o.pk), Order.objects.get(pk=o.pk)
     assert _transition(a, "COMPLETE", actor="t", kind="FILLED")
     assert not _transition(b, "CANCELLED", actor="t", kind="CANCELLED")  # stale version, and terminal now
@@ -66,11 +77,29 @@ def test_conditional_update_prevents_skipping(user, account, fut):
 
 
 # --- validation -------------------------------------------------------------------------------
-FUT = InstrumentFacts(instrument_token=1, exchange="NFO", tradingsymbol="NIFTY26DECFUT", instrument_type="FUT",
-                      lot_size=75, tick_size=D("0.05"), freeze_quantity=1800, expiry=date.today() + timedelta(days=9),
-                      lower_circuit=D("21600"), upper_circuit=D("26400"), last_price=D("24000"))
-EQ = InstrumentFacts(instrument_token=2, exchange="NSE", tradingsymbol="INFY", instrument_type="EQ", lot_size=1,
-                     tick_size=D("0.05"), freeze_quantity=None, expiry=None)
+FUT = InstrumentFacts(
+    instrument_token=1,
+    exchange="NFO",
+    tradingsymbol="NIFTY26DECFUT",
+    instrument_type="FUT",
+    lot_size=75,
+    tick_size=D("0.05"),
+    freeze_quantity=1800,
+    expiry=date.today() + timedelta(days=9),
+    lower_circuit=D("21600"),
+    upper_circuit=D("26400"),
+    last_price=D("24000"),
+)
+EQ = InstrumentFacts(
+    instrument_token=2,
+    exchange="NSE",
+    tradingsymbol="INFY",
+    instrument_type="EQ",
+    lot_size=1,
+    tick_size=D("0.05"),
+    freeze_quantity=None,
+    expiry=None,
+)
 
 
 def draft(**kw):  # noqa: ANN003, ANN201
@@ -79,24 +108,34 @@ def draft(**kw):  # noqa: ANN003, ANN201
     return OrderDraft(**base)
 
 
-@pytest.mark.parametrize("d, facts, code", [
-    (draft(quantity=70), FUT, "LOT_SIZE_MISMATCH"),
-    (draft(quantity=0), FUT, "INVALID_QUANTITY"),
-    (draft(price=D("24000.03")), FUT, "TICK_SIZE_MISMATCH"),
-    (draft(price=D("27000")), FUT, "PRICE_OUT_OF_BAND"),
-    (draft(price=None), FUT, "PRICE_REQUIRED"),
-    (draft(order_type="SL-M", price=None, trigger_price=None, market_protection=-1), FUT, "TRIGGER_REQUIRED"),
-    (draft(order_type="SL-M", price=None, trigger_price=D("23900"), market_protection=-1), FUT, "TRIGGER_WRONG_SIDE"),
-    (draft(transaction_type="SELL", order_type="SL", price=D("24200"), trigger_price=D("24100")), FUT,
-     "TRIGGER_WRONG_SIDE"),
-    (draft(product="CNC"), FUT, "PRODUCT_NOT_ALLOWED"),
-    (draft(product="NRML", quantity=1, price=D("1500")), EQ, "PRODUCT_NOT_ALLOWED"),
-    (draft(order_type="MARKET", price=None, market_protection=0), FUT, "MARKET_PROTECTION_REQUIRED"),
-    (draft(order_type="MARKET", price=None, market_protection=None), FUT, "MARKET_PROTECTION_REQUIRED"),
-    (draft(validity="TTL"), FUT, "INVALID_ORDER_FIELD"),
-    (draft(tag="x" * 21), FUT, "INVALID_ORDER_FIELD"),
-    (draft(stop_loss=D("24100")), FUT, "INVALID_BRACKET"),
-])
+@pytest.mark.parametrize(
+    "d, facts, code",
+    [
+        (draft(quantity=70), FUT, "LOT_SIZE_MISMATCH"),
+        (draft(quantity=0), FUT, "INVALID_QUANTITY"),
+        (draft(price=D("24000.03")), FUT, "TICK_SIZE_MISMATCH"),
+        (draft(price=D("27000")), FUT, "PRICE_OUT_OF_BAND"),
+        (draft(price=None), FUT, "PRICE_REQUIRED"),
+        (draft(order_type="SL-M", price=None, trigger_price=None, market_protection=-1), FUT, "TRIGGER_REQUIRED"),
+        (
+            draft(order_type="SL-M", price=None, trigger_price=D("23900"), market_protection=-1),
+            FUT,
+            "TRIGGER_WRONG_SIDE",
+        ),
+        (
+            draft(transaction_type="SELL", order_type="SL", price=D("24200"), trigger_price=D("24100")),
+            FUT,
+            "TRIGGER_WRONG_SIDE",
+        ),
+        (draft(product="CNC"), FUT, "PRODUCT_NOT_ALLOWED"),
+        (draft(product="NRML", quantity=1, price=D("1500")), EQ, "PRODUCT_NOT_ALLOWED"),
+        (draft(order_type="MARKET", price=None, market_protection=0), FUT, "MARKET_PROTECTION_REQUIRED"),
+        (draft(order_type="MARKET", price=None, market_protection=None), FUT, "MARKET_PROTECTION_REQUIRED"),
+        (draft(validity="TTL"), FUT, "INVALID_ORDER_FIELD"),
+        (draft(tag="x" * 21), FUT, "INVALID_ORDER_FIELD"),
+        (draft(stop_loss=D("24100")), FUT, "INVALID_BRACKET"),
+    ],
+)
 def test_each_validation_failure_has_its_code(d, facts, code):
     with pytest.raises(errors.OrderValidationError) as exc:
         validate(d, facts, today=date.today(), market_open=True)
@@ -126,9 +165,13 @@ def test_freeze_limit_refused_with_hint_or_sliced():
 
 # --- positions (hypothesis) -------------------------------------------------------------------
 fills_st = st.lists(
-    st.tuples(st.integers(min_value=-500, max_value=500).filter(bool),
-              st.decimals(min_value=D("1"), max_value=D("50000"), places=2)),
-    min_size=1, max_size=40)
+    st.tuples(
+        st.integers(min_value=-500, max_value=500).filter(bool),
+        st.decimals(min_value=D("1"), max_value=D("50000"), places=2),
+    ),
+    min_size=1,
+    max_size=40,
+)
 
 
 @settings(max_examples=300)
@@ -154,3 +197,33 @@ def test_position_examples_add_partial_close_reversal():
     assert (s.quantity, s.average_price, s.realized) == (-50, D("90"), D("750") - D("1500"))
     s = apply_fill(s, 50, D("80"))  # full close
     assert (s.quantity, s.realized) == (0, D("-250"))
+
+
+def test_pure_modules_do_not_import_django():
+    """domain / validation / positions_math import nothing from Django."""
+    import ast
+    from pathlib import Path
+
+    import orders
+
+    root = Path(orders.__file__).parent
+    for name in ("domain.py", "validation.py", "positions_math.py"):
+        tree = ast.parse((root / name).read_text())
+        mods = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        mods += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        assert not [m for m in mods if m.split(".")[0] in ("django", "rest_framework", "channels")], name
+
+
+@pytest.mark.django_db
+def test_matcher_step_and_admin_history_read_only(admin_client, fut, place, monkeypatch):
+    from orders.brokers.paper import matcher
+    from orders.brokers.paper.matcher import matcher_step
+
+    monkeypatch.setattr(matcher, "close_old_connections", lambda: None)  # keep the test transaction's connection
+
+    order = place(order_type="LIMIT", price=D("23000"))
+    assert matcher_step() == {"matched": 0, "trailed": 0, "resolved": 0}
+    r = admin_client.get(f"/admin/orders/order/{order.pk}/change/")
+    assert r.status_code == 200 and b"CREATED" in r.content
+    ev = order.events.first()
+    assert admin_client.post(f"/admin/orders/orderevent/{ev.pk}/delete/", {"post": "yes"}).status_code == 403

@@ -144,8 +144,14 @@ def test_rate_governor_queues_then_refuses(settings, account):
 def test_rate_limited_api_answers_429_with_retry_after(settings, api, account, fut):
     settings.ORDER_RATE_LIMIT_PER_SECOND = 1
     settings.ORDER_RATE_MAX_WAIT_SECONDS = 0
-    body = {"instrument_token": 1001, "transaction_type": "BUY", "product": "NRML", "order_type": "LIMIT",
-            "price": "23000", "confirm_duplicate": True}
+    body = {
+        "instrument_token": 1001,
+        "transaction_type": "BUY",
+        "product": "NRML",
+        "order_type": "LIMIT",
+        "price": "23000",
+        "confirm_duplicate": True,
+    }
     codes = [api.post("/api/v1/orders/", {**body, "quantity": 75 * (i + 1)}, format="json") for i in range(3)]
     limited = [r for r in codes if r.status_code == 429]
     assert limited, [r.status_code for r in codes]
@@ -168,11 +174,26 @@ def test_broker_update_is_idempotent_and_stale_ignored(user, account, fut, place
 
     from orders.brokers.base import BrokerTrade
 
-    filled = replace(snapshot, status="COMPLETE", filled_quantity=75, pending_quantity=0,
-                     average_price=D("23000"), exchange_timestamp=snapshot.exchange_timestamp)
-    trade = BrokerTrade(trade_id="T1", broker_order_id=snapshot.broker_order_id, exchange="NFO",
-                        tradingsymbol=snapshot.tradingsymbol, instrument_token=1001, transaction_type="BUY",
-                        product="NRML", quantity=75, price=D("23000"), fill_timestamp=snapshot.order_timestamp)
+    filled = replace(
+        snapshot,
+        status="COMPLETE",
+        filled_quantity=75,
+        pending_quantity=0,
+        average_price=D("23000"),
+        exchange_timestamp=snapshot.exchange_timestamp,
+    )
+    trade = BrokerTrade(
+        trade_id="T1",
+        broker_order_id=snapshot.broker_order_id,
+        exchange="NFO",
+        tradingsymbol=snapshot.tradingsymbol,
+        instrument_token=1001,
+        transaction_type="BUY",
+        product="NRML",
+        quantity=75,
+        price=D("23000"),
+        fill_timestamp=snapshot.order_timestamp,
+    )
     for _ in range(3):  # a replayed postback changes nothing
         services.order_apply_broker_update(account=account, order=filled, trades=[trade])
     order.refresh_from_db()

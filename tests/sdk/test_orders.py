@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
-
 from stocksblitz_sdk.exceptions import (
     IdempotencyKeyReusedError,
     LotSizeMismatchError,
@@ -14,6 +13,7 @@ from stocksblitz_sdk.exceptions import (
     StocksBlitzError,
 )
 from stocksblitz_sdk.models.orders import Order, Position
+
 from tests.orders.conftest import FakeMarket, _paper_account  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -36,10 +36,21 @@ def _keep_test_connection_open():  # noqa: ANN202
 def market(monkeypatch, user, make_user):  # noqa: ANN001, ANN201
     from marketdata.models import Instrument
 
-    Instrument.objects.create(instrument_token=1001, exchange_token=4, tradingsymbol="NIFTY26DECFUT", name="NIFTY",
-                              last_price=D("24000"), tick_size=D("0.05"), lot_size=75, instrument_type="FUT",
-                              segment="NFO-FUT", exchange="NFO", freeze_quantity=1800, source="demo",
-                              expiry=__import__("datetime").date.today() + __import__("datetime").timedelta(days=30))
+    Instrument.objects.create(
+        instrument_token=1001,
+        exchange_token=4,
+        tradingsymbol="NIFTY26DECFUT",
+        name="NIFTY",
+        last_price=D("24000"),
+        tick_size=D("0.05"),
+        lot_size=75,
+        instrument_type="FUT",
+        segment="NFO-FUT",
+        exchange="NFO",
+        freeze_quantity=1800,
+        source="demo",
+        expiry=__import__("datetime").date.today() + __import__("datetime").timedelta(days=30),
+    )
     fm = FakeMarket()
     fm.set(1001, "24000")
     monkeypatch.setattr("orders.market.quote", fm.quote)

@@ -26,8 +26,11 @@ def apply_to_order_core(account: Any) -> Listener:
 class PaperBroker:
     def __init__(self, account: Any, *, listener: Listener | None = None) -> None:
         self.account = account
-        self.venue = PaperVenue(account_ref(account), capital=Decimal(account.paper_capital),
-                                on_update=listener or apply_to_order_core(account))
+        self.venue = PaperVenue(
+            account_ref(account),
+            capital=Decimal(account.paper_capital),
+            on_update=listener or apply_to_order_core(account),
+        )
 
     def place_order(self, request: BrokerOrderRequest) -> str:
         return self.venue.place_order(request)

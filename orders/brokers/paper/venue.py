@@ -72,8 +72,9 @@ def _round_tick(value: Decimal, tick: Decimal, rounding: str) -> Decimal:
     return ((value / tick).to_integral_value(rounding=rounding) * tick).quantize(Decimal("0.01"))
 
 
-def margin_estimate(*, instrument_type: str, product: str, side: str, quantity: int, price: Decimal,
-                    strike: Decimal | None) -> Decimal:
+def margin_estimate(
+    *, instrument_type: str, product: str, side: str, quantity: int, price: Decimal, strike: Decimal | None
+) -> Decimal:
     """Futures: 15 % of notional. Long options: the premium. Short options: 15 % of strike × qty.
     Equity: MIS 20 %, CNC 100 % of value."""
     notional = price * quantity
@@ -90,8 +91,14 @@ def margin_estimate(*, instrument_type: str, product: str, side: str, quantity: 
 
 
 class PaperVenue:
-    def __init__(self, account_ref: str, *, capital: Decimal = ZERO, on_update: Listener | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        account_ref: str,
+        *,
+        capital: Decimal = ZERO,
+        on_update: Listener | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self.account_ref = account_ref
         self.capital = Decimal(capital)
         self._listeners: list[Listener] = [on_update] if on_update else []
@@ -118,8 +125,10 @@ class PaperVenue:
         if request.tag and len(request.tag) > 20:
             raise BrokerRejected("Tag length should be less than or equal to 20 characters.")
         if request.order_type in ("MARKET", "SL-M") and request.market_protection in (None, 0):
-            raise BrokerRejected("Market orders without market protection are not allowed via API. "
-                                 "Please set market protection or use a Limit order.")
+            raise BrokerRejected(
+                "Market orders without market protection are not allowed via API. "
+                "Please set market protection or use a Limit order."
+            )
         try:
             instrument = market.instrument_by_token(request.instrument_token)
         except Exception:
@@ -127,14 +136,26 @@ class PaperVenue:
         changes: list[tuple[PaperVenueOrder, list[PaperVenueTrade]]] = []
         with transaction.atomic():
             vo = PaperVenueOrder(
-                account_ref=self.account_ref, venue_order_id=_new_id(), tag=request.tag or "",
-                exchange=request.exchange, tradingsymbol=request.tradingsymbol,
-                instrument_token=request.instrument_token, transaction_type=request.transaction_type,
-                order_type=request.order_type, product=request.product, validity=request.validity,
-                validity_ttl=request.validity_ttl, variety=request.variety, quantity=request.quantity,
-                disclosed_quantity=request.disclosed_quantity or 0, price=request.price or ZERO,
-                trigger_price=request.trigger_price or ZERO, market_protection=request.market_protection,
-                status="OPEN", created_at=at, updated_at=at,
+                account_ref=self.account_ref,
+                venue_order_id=_new_id(),
+                tag=request.tag or "",
+                exchange=request.exchange,
+                tradingsymbol=request.tradingsymbol,
+                instrument_token=request.instrument_token,
+                transaction_type=request.transaction_type,
+                order_type=request.order_type,
+                product=request.product,
+                validity=request.validity,
+                validity_ttl=request.validity_ttl,
+                variety=request.variety,
+                quantity=request.quantity,
+                disclosed_quantity=request.disclosed_quantity or 0,
+                price=request.price or ZERO,
+                trigger_price=request.trigger_price or ZERO,
+                market_protection=request.market_protection,
+                status="OPEN",
+                created_at=at,
+                updated_at=at,
             )
             vo.expires_at = self._expiry_for(vo, instrument, at)
             q = market.quote(instrument, at)
@@ -143,8 +164,9 @@ class PaperVenue:
             available = self._available_margin()
             if required > available:
                 vo.status = "REJECTED"
-                vo.status_message = (f"Insufficient funds. Required margin is {required:.2f} but available margin "
-                                     f"is {available:.2f}.")
+                vo.status_message = (
+                    f"Insufficient funds. Required margin is {required:.2f} but available margin is {available:.2f}."
+                )
                 vo.save()
                 changes.append((vo, []))
             else:
@@ -157,9 +179,18 @@ class PaperVenue:
         self._notify(changes)
         return vo.venue_order_id
 
-    def modify_order(self, broker_order_id: str, *, quantity: int | None = None, price: Decimal | None = None,
-                     trigger_price: Decimal | None = None, order_type: str | None = None,
-                     validity: str | None = None, variety: str = "regular", **_: object) -> str:
+    def modify_order(
+        self,
+        broker_order_id: str,
+        *,
+        quantity: int | None = None,
+        price: Decimal | None = None,
+        trigger_price: Decimal | None = None,
+        order_type: str | None = None,
+        validity: str | None = None,
+        variety: str = "regular",
+        **_: object,
+    ) -> str:
         at = self._clock()
         with transaction.atomic():
             vo = self._get_for_update(broker_order_id)
@@ -223,26 +254,37 @@ class PaperVenue:
             instrument = market.instrument_by_token(token)
             ltp = market.last_price(instrument) or state.average_price
             pnl = state.realized + (ltp - state.average_price) * state.quantity
-            out.append(BrokerPosition(
-                exchange=sample.exchange, tradingsymbol=sample.tradingsymbol, instrument_token=token,
-                product=product, quantity=state.quantity, overnight_quantity=overnight,
-                average_price=state.average_price.quantize(Decimal("0.01")), last_price=ltp,
-                pnl=pnl.quantize(Decimal("0.01")),
-            ))
+            out.append(
+                BrokerPosition(
+                    exchange=sample.exchange,
+                    tradingsymbol=sample.tradingsymbol,
+                    instrument_token=token,
+                    product=product,
+                    quantity=state.quantity,
+                    overnight_quantity=overnight,
+                    average_price=state.average_price.quantize(Decimal("0.01")),
+                    last_price=ltp,
+                    pnl=pnl.quantize(Decimal("0.01")),
+                )
+            )
         return out
 
     def funds(self) -> BrokerFunds:
         used = self._used_margin()
         realized = self._realized()
         net = self.capital + realized - used
-        return BrokerFunds(available_cash=(self.capital + realized).quantize(Decimal("0.01")),
-                           used_margin=used.quantize(Decimal("0.01")), net=net.quantize(Decimal("0.01")))
+        return BrokerFunds(
+            available_cash=(self.capital + realized).quantize(Decimal("0.01")),
+            used_margin=used.quantize(Decimal("0.01")),
+            net=net.quantize(Decimal("0.01")),
+        )
 
     # --- the matcher step -------------------------------------------------------------------
     def match(self, at: datetime | None = None) -> int:
         """Work every open order of this account against the market at `at`; returns how many changed."""
-        return match_orders(PaperVenueOrder.objects.filter(account_ref=self.account_ref, status__in=WORKING),
-                            at or self._clock(), self)
+        return match_orders(
+            PaperVenueOrder.objects.filter(account_ref=self.account_ref, status__in=WORKING), at or self._clock(), self
+        )
 
     # --- internals --------------------------------------------------------------------------
     def _get(self, broker_order_id: str) -> PaperVenueOrder:
@@ -254,7 +296,8 @@ class PaperVenue:
     def _get_for_update(self, broker_order_id: str) -> PaperVenueOrder:
         try:
             return PaperVenueOrder.objects.select_for_update().get(
-                account_ref=self.account_ref, venue_order_id=broker_order_id)
+                account_ref=self.account_ref, venue_order_id=broker_order_id
+            )
         except PaperVenueOrder.DoesNotExist:
             raise BrokerRejected("Order not found.") from None
 
@@ -290,17 +333,26 @@ class PaperVenue:
         return sum((s.realized for s, _, _ in self._position_states().values()), ZERO)
 
     def _used_margin(self) -> Decimal:
-        blocked = sum((vo.blocked_margin for vo in PaperVenueOrder.objects.filter(
-            account_ref=self.account_ref, status__in=WORKING)), ZERO)
+        blocked = sum(
+            (
+                vo.blocked_margin
+                for vo in PaperVenueOrder.objects.filter(account_ref=self.account_ref, status__in=WORKING)
+            ),
+            ZERO,
+        )
         positions = ZERO
         for (token, product), (state, _, _) in self._position_states().items():
             if state.quantity == 0:
                 continue
             instrument = market.instrument_by_token(token)
             positions += margin_estimate(
-                instrument_type=instrument.instrument_type, product=product,
-                side="BUY" if state.quantity > 0 else "SELL", quantity=abs(state.quantity),
-                price=state.average_price, strike=instrument.strike)
+                instrument_type=instrument.instrument_type,
+                product=product,
+                side="BUY" if state.quantity > 0 else "SELL",
+                quantity=abs(state.quantity),
+                price=state.average_price,
+                strike=instrument.strike,
+            )
         return blocked + positions
 
     def _available_margin(self) -> Decimal:
@@ -313,8 +365,14 @@ class PaperVenue:
             qty = state[0].quantity
             if qty != 0 and (qty > 0) != (vo.transaction_type == "BUY") and vo.quantity <= abs(qty):
                 return ZERO
-        return margin_estimate(instrument_type=instrument.instrument_type, product=vo.product,
-                               side=vo.transaction_type, quantity=vo.quantity, price=price, strike=instrument.strike)
+        return margin_estimate(
+            instrument_type=instrument.instrument_type,
+            product=vo.product,
+            side=vo.transaction_type,
+            quantity=vo.quantity,
+            price=price,
+            strike=instrument.strike,
+        )
 
     def _work(self, vo: PaperVenueOrder, instrument, q, at: datetime) -> list[PaperVenueTrade]:  # noqa: ANN001
         """Trigger, fill through the depth, apply IOC/expiry. Saves `vo`; returns the new trades."""
@@ -357,10 +415,18 @@ class PaperVenue:
             remaining = 0
         for qty, price in fills:
             t = PaperVenueTrade.objects.create(
-                account_ref=vo.account_ref, trade_id=_new_id()[-12:], venue_order=vo, exchange=vo.exchange,
-                tradingsymbol=vo.tradingsymbol, instrument_token=vo.instrument_token,
-                transaction_type=vo.transaction_type, product=vo.product, quantity=qty, price=price,
-                fill_timestamp=at)
+                account_ref=vo.account_ref,
+                trade_id=_new_id()[-12:],
+                venue_order=vo,
+                exchange=vo.exchange,
+                tradingsymbol=vo.tradingsymbol,
+                instrument_token=vo.instrument_token,
+                transaction_type=vo.transaction_type,
+                product=vo.product,
+                quantity=qty,
+                price=price,
+                fill_timestamp=at,
+            )
             trades.append(t)
             total = vo.filled_quantity + qty
             vo.average_price = (vo.average_price * vo.filled_quantity + price * qty) / total
@@ -374,7 +440,8 @@ class PaperVenue:
             vo.blocked_margin = ZERO
         elif fills and vo.quantity:
             vo.blocked_margin = (vo.blocked_margin * (vo.quantity - vo.filled_quantity) / vo.quantity).quantize(
-                Decimal("0.01"))
+                Decimal("0.01")
+            )
         if fills or vo.status != start_status:
             vo.updated_at = at
         vo.save()
@@ -392,29 +459,57 @@ class PaperVenue:
         if vo.order_type == "MARKET" and vo.protection_price is not None:
             shown_type = "LIMIT"  # Kite shows a protected MARKET order as a LIMIT at the protection price
         return BrokerOrder(
-            broker_order_id=vo.venue_order_id, status=vo.status, tag=vo.tag or None, exchange=vo.exchange,
-            tradingsymbol=vo.tradingsymbol, instrument_token=vo.instrument_token,
-            transaction_type=vo.transaction_type, order_type=shown_type, product=vo.product, validity=vo.validity,
-            quantity=vo.quantity, filled_quantity=vo.filled_quantity, pending_quantity=vo.pending_quantity,
+            broker_order_id=vo.venue_order_id,
+            status=vo.status,
+            tag=vo.tag or None,
+            exchange=vo.exchange,
+            tradingsymbol=vo.tradingsymbol,
+            instrument_token=vo.instrument_token,
+            transaction_type=vo.transaction_type,
+            order_type=shown_type,
+            product=vo.product,
+            validity=vo.validity,
+            quantity=vo.quantity,
+            filled_quantity=vo.filled_quantity,
+            pending_quantity=vo.pending_quantity,
             cancelled_quantity=vo.cancelled_quantity,
             price=vo.protection_price if shown_type != vo.order_type else vo.price,
-            trigger_price=vo.trigger_price, average_price=Decimal(vo.average_price).quantize(Decimal("0.01")),
-            status_message=vo.status_message or None, exchange_order_id=vo.venue_order_id,
-            order_timestamp=vo.created_at, exchange_timestamp=vo.updated_at,
-            raw={"variety": vo.variety, "market_protection": vo.market_protection, "modified": vo.modified_count > 0,
-                 "tags": ["mktp"] if shown_type != vo.order_type else []},
+            trigger_price=vo.trigger_price,
+            average_price=Decimal(vo.average_price).quantize(Decimal("0.01")),
+            status_message=vo.status_message or None,
+            exchange_order_id=vo.venue_order_id,
+            order_timestamp=vo.created_at,
+            exchange_timestamp=vo.updated_at,
+            raw={
+                "variety": vo.variety,
+                "market_protection": vo.market_protection,
+                "modified": vo.modified_count > 0,
+                "tags": ["mktp"] if shown_type != vo.order_type else [],
+            },
         )
 
     @staticmethod
     def _to_broker_trade(t: PaperVenueTrade) -> BrokerTrade:
         return BrokerTrade(
-            trade_id=t.trade_id, broker_order_id=t.venue_order.venue_order_id, exchange=t.exchange,
-            tradingsymbol=t.tradingsymbol, instrument_token=t.instrument_token, transaction_type=t.transaction_type,
-            product=t.product, quantity=t.quantity, price=t.price, fill_timestamp=t.fill_timestamp)
+            trade_id=t.trade_id,
+            broker_order_id=t.venue_order.venue_order_id,
+            exchange=t.exchange,
+            tradingsymbol=t.tradingsymbol,
+            instrument_token=t.instrument_token,
+            transaction_type=t.transaction_type,
+            product=t.product,
+            quantity=t.quantity,
+            price=t.price,
+            fill_timestamp=t.fill_timestamp,
+        )
 
 
-def match_orders(queryset, at: datetime, venue: PaperVenue | None = None,  # noqa: ANN001
-                 venue_for: Callable[[str], PaperVenue] | None = None) -> int:
+def match_orders(
+    queryset,
+    at: datetime,
+    venue: PaperVenue | None = None,  # noqa: ANN001
+    venue_for: Callable[[str], PaperVenue] | None = None,
+) -> int:
     """Work the given open venue orders at `at`; each order in its own short transaction."""
     changed = 0
     ids = list(queryset.values_list("id", flat=True))

@@ -35,6 +35,7 @@ __all__ = [
     "NothingToExitError",
 ]
 
+
 class OrderNotFoundError(NotFoundError):
     code = "ORDER_NOT_FOUND"
 

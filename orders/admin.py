@@ -1,0 +1,86 @@
+from django.contrib import admin
+
+from .models import Order, OrderEvent, OrderPreferences, PaperVenueOrder, PaperVenueTrade, Position, Strategy, Trade
+
+
+class OrderEventInline(admin.TabularInline):
+    model = OrderEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "from_status", "to_status", "actor", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "user",
+        "account",
+        "tradingsymbol",
+        "transaction_type",
+        "quantity",
+        "order_type",
+        "status",
+        "filled_quantity",
+        "average_price",
+        "created_at",
+    ]
+    list_filter = ["status", "order_type", "product", "role"]
+    search_fields = ["tradingsymbol", "tag", "broker_order_id", "client_order_id"]
+    raw_id_fields = ["user", "account", "strategy", "parent", "oco_sibling"]
+    readonly_fields = ["status", "version", "tag", "broker_order_id", "filled_quantity", "average_price"]
+    inlines = [OrderEventInline]
+
+
+@admin.register(OrderEvent)
+class OrderEventAdmin(admin.ModelAdmin):
+    """Read-only: audit rows are never changed or deleted."""
+
+    list_display = ["id", "order_id", "kind", "from_status", "to_status", "actor", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["order__id", "actor", "reason"]
+
+    def has_add_permission(self, request):  # noqa: ANN001, ANN201
+        return False
+
+    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False
+
+
+@admin.register(Trade)
+class TradeAdmin(admin.ModelAdmin):
+    list_display = ["trade_id", "order", "tradingsymbol", "transaction_type", "quantity", "price", "fill_timestamp"]
+    raw_id_fields = ["user", "account", "order", "strategy"]
+
+
+@admin.register(Position)
+class PositionAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "user",
+        "account",
+        "strategy",
+        "tradingsymbol",
+        "product",
+        "quantity",
+        "average_price",
+        "realized_pnl",
+    ]
+    raw_id_fields = ["user", "account", "strategy"]
+
+
+@admin.register(Strategy)
+class StrategyAdmin(admin.ModelAdmin):
+    list_display = ["id", "user", "name", "preset", "is_active", "allow_orphaned_orders", "margin_buffer_pct"]
+
+
+admin.site.register(OrderPreferences)
+admin.site.register(PaperVenueOrder)
+admin.site.register(PaperVenueTrade)
