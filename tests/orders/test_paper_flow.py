@@ -102,3 +102,18 @@ def test_modify_open_limit_to_marketable_fills(user, fut, place):
     order.refresh_from_db()
     assert order.status == "COMPLETE"
     assert order.modification_count == 1
+
+
+def test_market_order_on_the_real_simulated_market(user, account):
+    """No faked quotes: the demo instrument master and marketdata's simulator drive the paper venue."""
+    import datetime
+
+    from marketdata.models import Instrument
+    from marketdata.services import demo_instruments_refresh
+
+    demo_instruments_refresh(today=datetime.date.today())
+    inst = Instrument.objects.filter(instrument_type="FUT").order_by("expiry").first()
+    order = services.order_place(user=user, instrument_token=inst.instrument_token, transaction_type="BUY",
+                                 quantity=inst.lot_size, product="NRML", order_type="MARKET")
+    assert order.status in ("COMPLETE", "PARTIALLY_FILLED")
+    assert order.filled_quantity > 0 and order.average_price > 0
