@@ -262,6 +262,9 @@ def alert_send_test(*, user: AbstractBaseUser, level: str = AlertLevel.INFO, wit
     )
 
 
+PUSH_CHUNK = 50
+
+
 def _send_batch_now(messages: list[tuple[str, dict[str, Any]]]) -> None:
     """Push many group messages: one event loop and one Redis connection for the whole batch."""
     from asgiref.sync import async_to_sync
@@ -278,7 +281,13 @@ def _send_batch_now(messages: list[tuple[str, dict[str, Any]]]) -> None:
         return
 
     async def send_all() -> None:
-        await asyncio.gather(*(layer.group_send(g, m) for g, m in messages), return_exceptions=True)
+        # Chunks stay under the Redis client's pool limit (redis-py's default is 100 connections).
+        for start in range(0, len(messages), PUSH_CHUNK):
+            results = await asyncio.gather(
+                *(layer.group_send(g, m) for g, m in messages[start : start + PUSH_CHUNK]), return_exceptions=True
+            )
+            for failure in (r for r in results if isinstance(r, BaseException)):
+                logger.warning("batched alert push failed: %s", failure)
 
     async_to_sync(send_all)()
 
