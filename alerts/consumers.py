@@ -38,7 +38,9 @@ class AlertConsumer(AuthenticatedJsonConsumer):
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
-            await self.send_json({"type": "error", "error": {"code": "MALFORMED_REQUEST", "message": "Send a JSON object."}})
+            await self.send_json(
+                {"type": "error", "error": {"code": "MALFORMED_REQUEST", "message": "Send a JSON object."}}
+            )
             return
         action = content.get("action")
         if action == "replay":
@@ -56,7 +58,9 @@ class AlertConsumer(AuthenticatedJsonConsumer):
         elif action == "ping":
             await self.send_json({"type": "pong"})
         else:
-            await self.send_json({"type": "error", "error": {"code": "UNKNOWN_ACTION", "message": f"Unknown action {action!r}."}})
+            await self.send_json(
+                {"type": "error", "error": {"code": "UNKNOWN_ACTION", "message": f"Unknown action {action!r}."}}
+            )
 
     async def alert_push(self, event: dict[str, Any]) -> None:
         await self.send_json(event["message"])

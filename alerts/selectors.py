@@ -42,7 +42,11 @@ def alert_as_dict(alert: Alert) -> dict[str, Any]:
 
 
 def alert_list(
-    *, user: AbstractBaseUser, unread: bool | None = None, level: str | None = None, type: str | None = None,
+    *,
+    user: AbstractBaseUser,
+    unread: bool | None = None,
+    level: str | None = None,
+    type: str | None = None,
     status: str | None = None,
 ) -> QuerySet[Alert]:
     qs = Alert.objects.filter(user=user)

@@ -63,7 +63,8 @@ def _run_handlers(alert: Alert, action: str, actor: str) -> None:
 
 def _push(alert: Alert, kind: str) -> None:
     group_send_on_commit(
-        user_group(alert.user_id, ALERTS_TOPIC), {"type": PUSH_EVENT, "message": {"type": kind, "alert": alert_as_dict(alert)}}
+        user_group(alert.user_id, ALERTS_TOPIC),
+        {"type": PUSH_EVENT, "message": {"type": kind, "alert": alert_as_dict(alert)}},
     )
 
 
@@ -104,7 +105,9 @@ def alert_raise(
     actions = [str(a) for a in (actions or [])]
     now = timezone.now()
     prefs, chat_id = _prefs_for(user.pk)
-    pushed = should_push(prefs, alert_type=type, level=level, actions=actions, now_local=timezone.localtime(now, IST).time())
+    pushed = should_push(
+        prefs, alert_type=type, level=level, actions=actions, now_local=timezone.localtime(now, IST).time()
+    )
     with transaction.atomic():
         alert = Alert.objects.create(
             user_id=user.pk,
@@ -143,7 +146,12 @@ def alert_respond(*, user: AbstractBaseUser, alert_id: int, action: str, actor: 
         if alert is None:
             raise AlertNotFound()
         if alert.status == AlertStatus.RESPONDED:
-            raise AlertAlreadyResponded(details={"response": alert.response, "responded_at": alert.responded_at.isoformat() if alert.responded_at else None})
+            raise AlertAlreadyResponded(
+                details={
+                    "response": alert.response,
+                    "responded_at": alert.responded_at.isoformat() if alert.responded_at else None,
+                }
+            )
         now = timezone.now()
         if alert.status == AlertStatus.EXPIRED or (alert.expires_at is not None and alert.expires_at <= now):
             raise AlertExpired(details={"expires_at": alert.expires_at.isoformat() if alert.expires_at else None})
@@ -180,7 +188,8 @@ def alert_mark_all_read(*, user: AbstractBaseUser) -> int:
         marked = Alert.objects.filter(user_id=user.pk, read_at__isnull=True).update(read_at=timezone.now())
         if marked:
             group_send_on_commit(
-                user_group(user.pk, ALERTS_TOPIC), {"type": PUSH_EVENT, "message": {"type": "alerts.read_all", "marked": marked}}
+                user_group(user.pk, ALERTS_TOPIC),
+                {"type": PUSH_EVENT, "message": {"type": "alerts.read_all", "marked": marked}},
             )
     return marked
 
@@ -320,8 +329,14 @@ def alert_raise_many(
         )
         rows.append(
             Alert(
-                user_id=user.pk, type=type, level=level, title=title or str(type).replace("_", " ").title(),
-                message=message, payload=payload or {}, links=links or {}, actions=[],
+                user_id=user.pk,
+                type=type,
+                level=level,
+                title=title or str(type).replace("_", " ").title(),
+                message=message,
+                payload=payload or {},
+                links=links or {},
+                actions=[],
                 expires_at=(now + expires_in) if expires_in is not None else None,
                 delivered=should_push(delivery, alert_type=type, level=level, actions=[], now_local=now_ist),
             )
@@ -329,9 +344,14 @@ def alert_raise_many(
     with transaction.atomic():
         created = Alert.objects.bulk_create(rows)
         if any(a.pk is None for a in created):  # backends without RETURNING: read the ids back
-            created = list(Alert.objects.filter(user_id__in=[u.pk for u in users], created_at__gte=now, type=type).order_by("id"))
+            created = list(
+                Alert.objects.filter(user_id__in=[u.pk for u in users], created_at__gte=now, type=type).order_by("id")
+            )
         batch = [
-            (user_group(a.user_id, ALERTS_TOPIC), {"type": PUSH_EVENT, "message": {"type": "alert", "alert": alert_as_dict(a)}})
+            (
+                user_group(a.user_id, ALERTS_TOPIC),
+                {"type": PUSH_EVENT, "message": {"type": "alert", "alert": alert_as_dict(a)}},
+            )
             for a in created
             if a.delivered
         ]
@@ -339,6 +359,8 @@ def alert_raise_many(
         token = telegram_bot_token()
         for a in created:
             pref = prefs.get(a.user_id)
-            if should_telegram(pushed=a.delivered, level=level, chat_id=pref.telegram_chat_id if pref else "", token=token):
+            if should_telegram(
+                pushed=a.delivered, level=level, chat_id=pref.telegram_chat_id if pref else "", token=token
+            ):
                 transaction.on_commit(lambda alert_id=a.pk: _queue_telegram(alert_id))
     return created

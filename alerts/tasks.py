@@ -26,7 +26,9 @@ def alerts_expire_due_task() -> int:
     return alerts_expire_due()
 
 
-@shared_task(name=TELEGRAM_TASK_NAME, ignore_result=True, autoretry_for=(httpx.HTTPError,), retry_backoff=True, max_retries=3)
+@shared_task(
+    name=TELEGRAM_TASK_NAME, ignore_result=True, autoretry_for=(httpx.HTTPError,), retry_backoff=True, max_retries=3
+)
 def alert_telegram_send(alert_id: int) -> int | None:
     token = telegram_bot_token()
     alert = Alert.objects.filter(pk=alert_id).first()

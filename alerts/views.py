@@ -60,7 +60,9 @@ def alert_row(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 def _row_or_redirect(request: HttpRequest, alert_id: int, error: str | None = None) -> HttpResponse:
     if request.htmx:
-        return render(request, "alerts/partials/_alert_row.html", {"alert": _own_alert(request, alert_id), "error": error})
+        return render(
+            request, "alerts/partials/_alert_row.html", {"alert": _own_alert(request, alert_id), "error": error}
+        )
     if error:
         messages.error(request, error)
     return redirect("alert-center")

@@ -88,7 +88,9 @@ def free_port() -> int:
 
 
 def manage(env: dict[str, str], *args: str, timeout: float = 600) -> str:
-    result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
     if result.returncode != 0:
         raise SystemExit(f"manage.py {args[0]} failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
     return result.stdout
@@ -104,7 +106,9 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
 
-async def run_clients(port: int, seed: list[dict], expect_latency: int, raise_cmd: list[str], env: dict[str, str]) -> dict:
+async def run_clients(
+    port: int, seed: list[dict], expect_latency: int, raise_cmd: list[str], env: dict[str, str]
+) -> dict:
     latencies: list[float] = []
     broadcast_recv: list[float] = []
     done = asyncio.Event()
@@ -112,8 +116,11 @@ async def run_clients(port: int, seed: list[dict], expect_latency: int, raise_cm
 
     async def client(entry: dict, ready: asyncio.Event) -> None:
         async with connect(
-            f"ws://127.0.0.1:{port}/ws/alerts/", additional_headers={"Authorization": f"Api-Key {entry['key']}"},
-            open_timeout=60, ping_interval=None, max_queue=None,
+            f"ws://127.0.0.1:{port}/ws/alerts/",
+            additional_headers={"Authorization": f"Api-Key {entry['key']}"},
+            open_timeout=60,
+            ping_interval=None,
+            max_queue=None,
         ) as ws:
             hello = json.loads(await ws.recv())
             assert hello["type"] == "hello", hello
@@ -148,17 +155,26 @@ async def run_clients(port: int, seed: list[dict], expect_latency: int, raise_cm
     connect_s = time.perf_counter() - t_conn
     print(f"connected {n} WebSocket clients in {connect_s:.1f} s")
 
-    proc = await asyncio.create_subprocess_exec(*raise_cmd, cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    proc = await asyncio.create_subprocess_exec(
+        *raise_cmd, cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
     out, err = await proc.communicate()
     if proc.returncode != 0:
         raise SystemExit(f"raiser failed: {err.decode()[-3000:]}")
     try:
         await asyncio.wait_for(done.wait(), timeout=30)
     except TimeoutError:
-        print(f"WARNING: timed out: {len(latencies)}/{expect_latency} latency samples, {len(broadcast_recv)}/{n} broadcast")
+        print(
+            f"WARNING: timed out: {len(latencies)}/{expect_latency} latency samples, {len(broadcast_recv)}/{n} broadcast"
+        )
     done.set()
     await asyncio.gather(*tasks, return_exceptions=True)
-    return {"latencies": latencies, "broadcast_recv": broadcast_recv, "marks": marker(out.decode(), "BENCH_RAISE"), "connect_s": connect_s}
+    return {
+        "latencies": latencies,
+        "broadcast_recv": broadcast_recv,
+        "marks": marker(out.decode(), "BENCH_RAISE"),
+        "connect_s": connect_s,
+    }
 
 
 def main() -> None:
@@ -191,9 +207,27 @@ def main() -> None:
         print(f"database {db} migrated and seeded with {len(seed)} users in {time.perf_counter() - t:.1f} s")
         port = free_port()
         server = subprocess.Popen(
-            [PYTHON, "-m", "uvicorn", "oms_project.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", str(args.workers), "--lifespan", "off", "--log-level", "warning", "--no-access-log"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                PYTHON,
+                "-m",
+                "uvicorn",
+                "oms_project.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+                "--lifespan",
+                "off",
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 60
         while True:
@@ -212,15 +246,23 @@ def main() -> None:
         lat = result["latencies"]
         print(f"\nraise -> receive latency over {len(lat)} alerts (one client, alerts 20 ms apart):")
         if lat:
-            print(f"  p50 {statistics.median(lat):.1f} ms   p95 {pct(lat, 95):.1f} ms   p99 {pct(lat, 99):.1f} ms   max {max(lat):.1f} ms"
-                  f"   (target p99 < 100 ms)")
+            print(
+                f"  p50 {statistics.median(lat):.1f} ms   p95 {pct(lat, 95):.1f} ms   p99 {pct(lat, 99):.1f} ms   max {max(lat):.1f} ms"
+                f"   (target p99 < 100 ms)"
+            )
         recv, marks = result["broadcast_recv"], result["marks"]
         print(f"\nbroadcast: one alert to each of {len(seed)} users' groups in one transaction, pushed on commit:")
         print(f"  clients that received it: {len(recv)}/{len(seed)}")
         if recv:
-            print(f"  commit (push start) -> last client received: {(max(recv) - marks['push_start']) * 1000:.0f} ms   (target < 1000 ms)")
-            print(f"  commit -> median client received:            {(statistics.median(recv) - marks['push_start']) * 1000:.0f} ms")
-            print(f"  raiser's on-commit push loop took:           {(marks['push_end'] - marks['push_start']) * 1000:.0f} ms")
+            print(
+                f"  commit (push start) -> last client received: {(max(recv) - marks['push_start']) * 1000:.0f} ms   (target < 1000 ms)"
+            )
+            print(
+                f"  commit -> median client received:            {(statistics.median(recv) - marks['push_start']) * 1000:.0f} ms"
+            )
+            print(
+                f"  raiser's on-commit push loop took:           {(marks['push_end'] - marks['push_start']) * 1000:.0f} ms"
+            )
             print(f"  batch start (1,000 inserts) -> last received: {(max(recv) - marks['batch_start']) * 1000:.0f} ms")
     finally:
         if server is not None:
@@ -232,7 +274,9 @@ def main() -> None:
         log.close()
         if not args.keep_db:
             subprocess.run(["dropdb", *PG, "--if-exists", "--force", db], check=False)
-        subprocess.run(["redis-cli", "-h", "127.0.0.1", "-n", str(args.redis_db), "flushdb"], check=False, capture_output=True)
+        subprocess.run(
+            ["redis-cli", "-h", "127.0.0.1", "-n", str(args.redis_db), "flushdb"], check=False, capture_output=True
+        )
 
 
 if __name__ == "__main__":

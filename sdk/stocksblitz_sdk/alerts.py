@@ -33,7 +33,12 @@ class AlertsAPI:
         self._http = http
 
     def iter(
-        self, *, unread: bool | None = None, level: str | None = None, type: str | None = None, status: str | None = None
+        self,
+        *,
+        unread: bool | None = None,
+        level: str | None = None,
+        type: str | None = None,
+        status: str | None = None,
     ) -> Iterator[Alert]:
         params = {"unread": _bool(unread), "level": level, "type": type, "status": status}
         for row in self._http.paginate("/alerts/", params):

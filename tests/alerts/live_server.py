@@ -33,7 +33,9 @@ class ThreadedServer:
     def start(self) -> None:
         from oms_project.asgi import application
 
-        config = uvicorn.Config(application, host="127.0.0.1", port=self.port, lifespan="off", log_level="warning", ws_ping_interval=None)
+        config = uvicorn.Config(
+            application, host="127.0.0.1", port=self.port, lifespan="off", log_level="warning", ws_ping_interval=None
+        )
         server = uvicorn.Server(config)
         server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         loop_ready = threading.Event()

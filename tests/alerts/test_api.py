@@ -14,7 +14,11 @@ def some_alerts(user, other_user):
     a = services.alert_raise(user=user, type=AlertType.ORDER_FILLED, level=AlertLevel.INFO, message="filled")
     b = services.alert_raise(user=user, type=AlertType.ORDER_REJECTED, level=AlertLevel.WARNING, message="rejected")
     c = services.alert_raise(
-        user=user, type=AlertType.WIDE_SPREAD, level=AlertLevel.CRITICAL, message="spread 4%", actions=["Use LIMIT", "Proceed anyway"]
+        user=user,
+        type=AlertType.WIDE_SPREAD,
+        level=AlertLevel.CRITICAL,
+        message="spread 4%",
+        actions=["Use LIMIT", "Proceed anyway"],
     )
     services.alert_raise(user=other_user, type=AlertType.ORDER_FILLED, level=AlertLevel.INFO, message="theirs")
     return a, b, c
@@ -29,7 +33,16 @@ def test_list_own_alerts_newest_first_paginated(api, some_alerts):
     body = api.get("/api/v1/alerts/").json()
     assert body["count"] == 3 and [r["id"] for r in body["results"]] == [c.pk, b.pk, a.pk]
     assert body["results"][0]["actions"] == ["Use LIMIT", "Proceed anyway"]
-    assert set(body["results"][0]) >= {"type", "level", "message", "payload", "links", "status", "is_read", "expires_at"}
+    assert set(body["results"][0]) >= {
+        "type",
+        "level",
+        "message",
+        "payload",
+        "links",
+        "status",
+        "is_read",
+        "expires_at",
+    }
 
 
 def test_list_filters(api, some_alerts):
@@ -80,7 +93,11 @@ def test_respond_expired(api, user):
     import datetime
 
     alert = services.alert_raise(
-        user=user, type=AlertType.APPROVAL_REQUIRED, level=AlertLevel.WARNING, message="x", actions=["Approve"],
+        user=user,
+        type=AlertType.APPROVAL_REQUIRED,
+        level=AlertLevel.WARNING,
+        message="x",
+        actions=["Approve"],
         expires_in=datetime.timedelta(seconds=-5),
     )
     response = api.post(f"/api/v1/alerts/{alert.pk}/respond/", {"action": "Approve"}, format="json")

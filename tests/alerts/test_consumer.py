@@ -64,7 +64,10 @@ async def test_live_push_reaches_owner_only(user, other_user):
 
 async def test_replay_since_id_returns_only_own_missed(user, other_user):
     first = await raise_alert(user=user, type=AlertType.SYSTEM, level=AlertLevel.INFO, message="seen")
-    missed = [await raise_alert(user=user, type=AlertType.ORDER_REJECTED, level=AlertLevel.WARNING, message=f"m{i}") for i in range(3)]
+    missed = [
+        await raise_alert(user=user, type=AlertType.ORDER_REJECTED, level=AlertLevel.WARNING, message=f"m{i}")
+        for i in range(3)
+    ]
     await raise_alert(user=other_user, type=AlertType.SYSTEM, level=AlertLevel.INFO, message="not yours")
     ws = await connect_as(user)
     await ws.send_json({"action": "replay", "since_id": first.pk})

@@ -25,7 +25,10 @@ def test_bell_badge_counts_unread_on_every_page(browser, user, other_user):
 
 def test_alert_center_lists_own_and_answers_via_htmx(browser, user, other_user):
     mine = services.alert_raise(
-        user=user, type=AlertType.WIDE_SPREAD, level=AlertLevel.CRITICAL, message="Spread 3.2% on NIFTY",
+        user=user,
+        type=AlertType.WIDE_SPREAD,
+        level=AlertLevel.CRITICAL,
+        message="Spread 3.2% on NIFTY",
         actions=["Use LIMIT", "Proceed anyway"],
     )
     services.alert_raise(user=other_user, type=AlertType.ORDER_FILLED, level=AlertLevel.INFO, message="secret of other")
@@ -39,7 +42,9 @@ def test_alert_center_lists_own_and_answers_via_htmx(browser, user, other_user):
 
 
 def test_other_users_alert_pages_are_404(client, other_user, user):  # noqa: ANN001
-    alert = services.alert_raise(user=user, type=AlertType.SYSTEM, level=AlertLevel.INFO, message="x", actions=["Acknowledge"])
+    alert = services.alert_raise(
+        user=user, type=AlertType.SYSTEM, level=AlertLevel.INFO, message="x", actions=["Acknowledge"]
+    )
     client.force_login(other_user)
     assert client.get(f"/alerts/{alert.pk}/row/").status_code == 404
     assert client.post(f"/alerts/{alert.pk}/respond/", {"action": "Acknowledge"}).status_code == 404
@@ -51,7 +56,8 @@ def test_mark_all_read_page_and_preferences(browser, user):
     assert browser.post("/alerts/mark-all-read/").status_code == 302
     assert 'data-count="0"' in browser.get("/alerts/").content.decode()
     response = browser.post(
-        "/alerts/preferences/", {"min_level": "WARNING", "muted_types": ["ORDER_FILLED"], "quiet_start": "22:00", "quiet_end": "06:30"}
+        "/alerts/preferences/",
+        {"min_level": "WARNING", "muted_types": ["ORDER_FILLED"], "quiet_start": "22:00", "quiet_end": "06:30"},
     )
     assert response.status_code == 302
     from alerts.selectors import preference_get

@@ -24,7 +24,9 @@ def test_quiet_hours_window_including_midnight_wrap():
 
 
 def test_should_push_rules():
-    prefs = DeliveryPrefs(muted_types=frozenset({"ORDER_FILLED"}), min_level="WARNING", quiet_start=T(0, 0), quiet_end=T(23, 59))
+    prefs = DeliveryPrefs(
+        muted_types=frozenset({"ORDER_FILLED"}), min_level="WARNING", quiet_start=T(0, 0), quiet_end=T(23, 59)
+    )
     noon = T(12, 0)
     assert not should_push(prefs, alert_type="ORDER_FILLED", level="URGENT", actions=[], now_local=noon)
     assert not should_push(prefs, alert_type="ORDER_REJECTED", level="INFO", actions=[], now_local=noon)
@@ -86,7 +88,9 @@ def test_telegram_sends_critical_and_urgent_only(user, telegram_requests, django
     services.preference_update(user=user, telegram_chat_id="99887766")
     with django_capture_on_commit_callbacks(execute=True):
         services.alert_raise(user=user, type=AlertType.ORDER_FILLED, level=AlertLevel.INFO, message="filled")
-        services.alert_raise(user=user, type=AlertType.MARGIN_CALL, level=AlertLevel.CRITICAL, message="Add ₹50,000", title="Margin call")
+        services.alert_raise(
+            user=user, type=AlertType.MARGIN_CALL, level=AlertLevel.CRITICAL, message="Add ₹50,000", title="Margin call"
+        )
     assert len(telegram_requests) == 1
     req = telegram_requests[0]
     assert str(req.url) == "https://api.telegram.org/bot123:abc/sendMessage"
@@ -96,7 +100,9 @@ def test_telegram_sends_critical_and_urgent_only(user, telegram_requests, django
 
 
 @pytest.mark.django_db
-def test_telegram_not_sent_on_rollback_or_without_chat_or_token(user, telegram_requests, settings, django_capture_on_commit_callbacks):
+def test_telegram_not_sent_on_rollback_or_without_chat_or_token(
+    user, telegram_requests, settings, django_capture_on_commit_callbacks
+):
     from django.db import transaction
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -105,7 +111,9 @@ def test_telegram_not_sent_on_rollback_or_without_chat_or_token(user, telegram_r
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(RuntimeError):
             with transaction.atomic():
-                services.alert_raise(user=user, type=AlertType.KILL_SWITCH, level=AlertLevel.URGENT, message="rolled back")
+                services.alert_raise(
+                    user=user, type=AlertType.KILL_SWITCH, level=AlertLevel.URGENT, message="rolled back"
+                )
                 raise RuntimeError
     settings.TELEGRAM_BOT_TOKEN = ""
     with django_capture_on_commit_callbacks(execute=True):
@@ -120,7 +128,11 @@ def test_expiry_task_and_beat_schedule(user):
     task = PeriodicTask.objects.get(task=tasks.EXPIRE_TASK_NAME)
     assert task.enabled and task.interval.every == 15
     alert = services.alert_raise(
-        user=user, type=AlertType.APPROVAL_REQUIRED, level=AlertLevel.WARNING, message="x", actions=["Approve"],
+        user=user,
+        type=AlertType.APPROVAL_REQUIRED,
+        level=AlertLevel.WARNING,
+        message="x",
+        actions=["Approve"],
         expires_in=datetime.timedelta(seconds=-1),
     )
     assert tasks.alerts_expire_due_task.delay() is not None

@@ -15,16 +15,25 @@ pytestmark = pytest.mark.django_db
 
 def raise_approval(user, **kw):  # noqa: ANN001
     return services.alert_raise(
-        user=user, type=AlertType.APPROVAL_REQUIRED, level=AlertLevel.WARNING, message="Approve order 12?",
-        links={"order_id": 12}, actions=["Approve", "Reject"], **kw,
+        user=user,
+        type=AlertType.APPROVAL_REQUIRED,
+        level=AlertLevel.WARNING,
+        message="Approve order 12?",
+        links={"order_id": 12},
+        actions=["Approve", "Reject"],
+        **kw,
     )
 
 
 def test_raise_stores_and_pushes_to_owner_only_on_commit(user, other_user, pushes, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         alert = services.alert_raise(
-            user=user, type=AlertType.ORDER_FILLED, level=AlertLevel.INFO, message="Bought 75 NIFTY",
-            payload={"qty": 75}, links={"order_id": 3},
+            user=user,
+            type=AlertType.ORDER_FILLED,
+            level=AlertLevel.INFO,
+            message="Bought 75 NIFTY",
+            payload={"qty": 75},
+            links={"order_id": 3},
         )
         assert pushes == []  # not before commit
     assert [g for g, _ in pushes] == [f"user.{user.pk}.alerts"]
@@ -60,7 +69,9 @@ def test_default_title_and_expiry(user):
     assert alert.expires_at > timezone.now() + datetime.timedelta(seconds=100)
 
 
-def test_respond_once_runs_handler_audits_and_pushes_update(user, pushes, handler_calls, django_capture_on_commit_callbacks):
+def test_respond_once_runs_handler_audits_and_pushes_update(
+    user, pushes, handler_calls, django_capture_on_commit_callbacks
+):
     alert = raise_approval(user)
     pushes.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -114,7 +125,9 @@ def test_handler_error_rolls_back_the_answer(user):
     assert AlertResponse.objects.count() == 0
 
 
-def test_expired_alert_cannot_be_answered_and_expiry_calls_handler(user, handler_calls, pushes, django_capture_on_commit_callbacks):
+def test_expired_alert_cannot_be_answered_and_expiry_calls_handler(
+    user, handler_calls, pushes, django_capture_on_commit_callbacks
+):
     alert = raise_approval(user, expires_in=datetime.timedelta(seconds=30))
     later = timezone.now() + datetime.timedelta(seconds=31)
     assert services.alerts_expire_due(now=timezone.now()) == 0
@@ -148,13 +161,18 @@ def test_mark_read_and_mark_all_read(user, other_user, pushes, django_capture_on
     assert selectors.alert_unread_count(user=user) == 2
     with django_capture_on_commit_callbacks(execute=True):
         assert services.alert_mark_all_read(user=user) == 2
-    assert pushes[-1] == (f"user.{user.pk}.alerts", {"type": "alert.push", "message": {"type": "alerts.read_all", "marked": 2}})
+    assert pushes[-1] == (
+        f"user.{user.pk}.alerts",
+        {"type": "alert.push", "message": {"type": "alerts.read_all", "marked": 2}},
+    )
     assert selectors.alert_unread_count(user=user) == 0
     assert selectors.alert_unread_count(user=other_user) == 1
 
 
 def test_replay_selector_only_own_and_capped(user, other_user):
-    mine = [services.alert_raise(user=user, type=AlertType.SYSTEM, level=AlertLevel.INFO, message=str(i)) for i in range(5)]
+    mine = [
+        services.alert_raise(user=user, type=AlertType.SYSTEM, level=AlertLevel.INFO, message=str(i)) for i in range(5)
+    ]
     services.alert_raise(user=other_user, type=AlertType.SYSTEM, level=AlertLevel.INFO, message="theirs")
     got = selectors.alerts_since(user_id=user.pk, since_id=mine[1].pk)
     assert [a.pk for a in got] == [a.pk for a in mine[2:]]
@@ -162,7 +180,9 @@ def test_replay_selector_only_own_and_capped(user, other_user):
     assert [a.pk for a in capped] == [mine[3].pk, mine[4].pk]
 
 
-def test_raise_many_pushes_each_owner_its_own_alert_on_commit(user, other_user, make_user, monkeypatch, django_capture_on_commit_callbacks):
+def test_raise_many_pushes_each_owner_its_own_alert_on_commit(
+    user, other_user, make_user, monkeypatch, django_capture_on_commit_callbacks
+):
     third = make_user("third")
     services.preference_update(user=third, min_level="URGENT")
     sent = []

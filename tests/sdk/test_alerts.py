@@ -32,7 +32,9 @@ from tests.alerts.live_server import ThreadedServer
 @pytest.mark.django_db
 class TestAlertsApi:
     def test_list_typed_filters_and_privacy(self, sdk, user, other_user, sdk_for):
-        services.alert_raise(user=user, type=AlertType.ORDER_FILLED, level=AlertLevel.INFO, message="a", links={"order_id": 7})
+        services.alert_raise(
+            user=user, type=AlertType.ORDER_FILLED, level=AlertLevel.INFO, message="a", links={"order_id": 7}
+        )
         services.alert_raise(user=user, type=AlertType.MARGIN_CALL, level=AlertLevel.CRITICAL, message="b")
         services.alert_raise(user=other_user, type=AlertType.ORDER_FILLED, level=AlertLevel.INFO, message="theirs")
         alerts = sdk.alerts.list()
@@ -49,13 +51,21 @@ class TestAlertsApi:
 
     def test_respond_once_and_read_state(self, sdk, user):
         alert = services.alert_raise(
-            user=user, type=AlertType.WIDE_SPREAD, level=AlertLevel.WARNING, message="spread", actions=["Use LIMIT", "Proceed anyway"]
+            user=user,
+            type=AlertType.WIDE_SPREAD,
+            level=AlertLevel.WARNING,
+            message="spread",
+            actions=["Use LIMIT", "Proceed anyway"],
         )
         with pytest.raises(AlertActionInvalidError) as exc:
             sdk.alerts.respond(alert.id, "Nope")
         assert exc.value.details["actions"] == ["Use LIMIT", "Proceed anyway"]
         answered = sdk.alerts.respond(alert.id, "Use LIMIT")
-        assert isinstance(answered, WideSpreadAlert) and answered.response == "Use LIMIT" and answered.status == "RESPONDED"
+        assert (
+            isinstance(answered, WideSpreadAlert)
+            and answered.response == "Use LIMIT"
+            and answered.status == "RESPONDED"
+        )
         with pytest.raises(AlertAlreadyRespondedError) as exc:
             sdk.alerts.respond(alert.id, "Proceed anyway")
         assert exc.value.status_code == 409
@@ -64,7 +74,9 @@ class TestAlertsApi:
         assert sdk.alerts.list(unread=True) == []
 
     def test_preferences(self, sdk):
-        prefs = sdk.alerts.update_preferences(min_level="WARNING", muted_types=["ORDER_FILLED"], quiet_start="22:00", quiet_end="07:00")
+        prefs = sdk.alerts.update_preferences(
+            min_level="WARNING", muted_types=["ORDER_FILLED"], quiet_start="22:00", quiet_end="07:00"
+        )
         assert prefs.min_level == "WARNING" and prefs.quiet_start.hour == 22
         assert sdk.alerts.preferences().muted_types == ["ORDER_FILLED"]
 
@@ -179,9 +191,15 @@ def test_event_hub_order_updates_from_ws_orders(server, user, other_user, api_ke
     try:
         assert client.events.wait_connected(10, "/ws/orders/")
         with transaction.atomic():
-            group_send_on_commit(user_group(other_user.pk, "orders"), {"type": "order", "order": {"id": 99, "status": "OPEN"}})
-            group_send_on_commit(user_group(user.pk, "orders"), {"type": "order", "order": {"id": 5, "status": "COMPLETE"}})
-            group_send_on_commit(user_group(user.pk, "orders"), {"type": "position", "position": {"id": 8, "quantity": 75}})
+            group_send_on_commit(
+                user_group(other_user.pk, "orders"), {"type": "order", "order": {"id": 99, "status": "OPEN"}}
+            )
+            group_send_on_commit(
+                user_group(user.pk, "orders"), {"type": "order", "order": {"id": 5, "status": "COMPLETE"}}
+            )
+            group_send_on_commit(
+                user_group(user.pk, "orders"), {"type": "position", "position": {"id": 8, "quantity": 75}}
+            )
         assert wait_for(lambda: len(got.items) == 2, 10), client.events.last_error
         assert [(u.kind, u.id) for u in got.items] == [("order", 5), ("position", 8)]
         assert got.items[0].status == "COMPLETE"
