@@ -79,7 +79,8 @@ for i in qs[: __N_INSTRUMENTS__ * 5]:
     if price <= 0 or q.best_bid is None or price >= q.best_bid:
         continue
     instruments.append({"instrument_token": i.instrument_token, "exchange": i.exchange,
-                        "tradingsymbol": i.tradingsymbol, "lot_size": i.lot_size, "price": str(price)})
+                        "tradingsymbol": i.tradingsymbol, "lot_size": i.lot_size,
+                        "price": str(price.quantize(Decimal("0.01")))})
     if len(instruments) >= __N_INSTRUMENTS__:
         break
 print("BENCH_SEED=" + json.dumps({"users": users, "instruments": instruments}))
@@ -109,7 +110,7 @@ def psql(sql: str, db: str = "postgres") -> None:
     )
 
 
-def env_for(db_name: str, redis_db: int) -> dict[str, str]:
+def env_for(db_name: str, redis_db: int, conn_max_age: int) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
@@ -120,6 +121,10 @@ def env_for(db_name: str, redis_db: int) -> dict[str, str]:
             "DEBUG": "False",
             "LOG_LEVEL": "WARNING",
             "WEB_CONCURRENCY": "2",
+            # Under ASGI every request runs its sync view on a fresh thread, so persistent connections
+            # (CONN_MAX_AGE > 0) pile up one per thread until PostgreSQL's max_connections (100) refuses
+            # more (Django docs, "Databases > Persistent connections"). 0 = connect per request.
+            "CONN_MAX_AGE": str(conn_max_age),
             "SESSION_COOKIE_SECURE": "False",
             "CSRF_COOKIE_SECURE": "False",
         }
@@ -290,11 +295,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--redis-db", type=int, default=11)
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--conn-max-age", type=int, default=0, help="CONN_MAX_AGE for the server (see env_for)")
     parser.add_argument("--profile", default="", help="py-spy flame graph of one worker, e.g. /tmp/orders.svg")
     args = parser.parse_args()
 
     db_name = f"oms_bench_{uuid.uuid4().hex[:8]}"
-    env = env_for(db_name, args.redis_db)
+    env = env_for(db_name, args.redis_db, args.conn_max_age)
     server: subprocess.Popen | None = None
     profiler: subprocess.Popen | None = None
     try:
@@ -318,7 +324,7 @@ def main() -> int:
         if args.profile:
             profiler = subprocess.Popen(
                 [
-                    "py-spy",
+                    str(Path(PYTHON).with_name("py-spy")),
                     "record",
                     "-o",
                     args.profile,
@@ -327,6 +333,9 @@ def main() -> int:
                     "--subprocesses",
                     "-d",
                     str(int(args.duration) + 5),
+                    # *.txt: collapsed stacks (grep-able); anything else: a flame graph SVG.
+                    "--format",
+                    "raw" if args.profile.endswith(".txt") else "flamegraph",
                 ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.STDOUT,
