@@ -111,7 +111,13 @@ if PRODUCTION_MODE:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+            # redis-py caps a pool at 100 connections by default; hundreds of sockets per web
+            # worker joining groups at once exceed that (MaxConnectionsError), so size it up.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "max_connections": env.int("REDIS_MAX_CONNECTIONS", default=1000)}],
+                "capacity": 1500,
+                "expiry": 30,
+            },
         }
     }
 else:
