@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import socket
+import sys
 import threading
 from socketserver import ThreadingMixIn
 from typing import Any
+from wsgiref.handlers import SimpleHandler
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer, make_server
 
 from .app import DropConnection, KiteSandboxApp
@@ -13,8 +15,6 @@ from .app import DropConnection, KiteSandboxApp
 
 class _Handler(ServerHandler):
     def handle_error(self) -> None:
-        import sys
-
         if isinstance(sys.exc_info()[1], DropConnection):
             # Fault injection: the order is recorded, the answer never comes (connection reset).
             try:
@@ -24,6 +24,11 @@ class _Handler(ServerHandler):
             self.close()
             return
         super().handle_error()
+
+    def close(self) -> None:
+        # ServerHandler.close only writes the access log line (silenced below) and fails with
+        # AttributeError on `self.status.split` when no answer was started (a dropped connection).
+        SimpleHandler.close(self)
 
 
 class _RequestHandler(WSGIRequestHandler):
