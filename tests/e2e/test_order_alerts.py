@@ -1,0 +1,134 @@
+"""Alerts raised by REAL order events reach the owner's browser live, and nobody else's.
+
+Orders are placed through the served product's own API (an API key from `manage.py create_api_key`),
+so the order is processed - and its alert raised - inside the server process, exactly as for a bot.
+Orders raise ORDER_FILLED at INFO and ORDER_REJECTED at WARNING (`orders/services.py::_status_alert`
+and `_reject`): neither is CRITICAL/URGENT, so neither shows a toast; both bump the badge and add a row.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import login
+
+pytestmark = pytest.mark.e2e
+
+
+def _api_key(live: Any, username: str) -> str:
+    return live.manage("create_api_key", username, "--name", "e2e-order-alerts").strip().splitlines()[-1]
+
+
+def _future(live: Any) -> dict[str, Any]:
+    """A tradable index future of the demo master, with its lot and freeze quantity (from the data)."""
+    out = live.shell(
+        "import json\n"
+        "from marketdata.models import Instrument\n"
+        "i = Instrument.objects.filter(instrument_type='FUT', exchange='NFO', freeze_quantity__isnull=False)"
+        ".order_by('expiry', 'tradingsymbol').first()\n"
+        "print('INST=' + json.dumps({'token': i.instrument_token, 'symbol': i.tradingsymbol, "
+        "'lot': i.lot_size, 'freeze': i.freeze_quantity}))"
+    )
+    return json.loads(next(line for line in out.splitlines() if line.startswith("INST=")).split("=", 1)[1])
+
+
+def _place(live: Any, key: str, inst: dict[str, Any], quantity: int) -> dict[str, Any]:
+    body = {
+        "instrument_token": inst["token"],
+        "transaction_type": "BUY",
+        "quantity": quantity,
+        "product": "NRML",
+        "order_type": "MARKET",
+        "client_order_id": f"e2e-alerts-{uuid.uuid4().hex[:16]}",
+        "confirm_duplicate": True,
+    }
+    r = httpx.post(f"{live.url}/api/v1/orders/", json=body, headers={"Authorization": f"Api-Key {key}"}, timeout=20)
+    assert r.status_code in (200, 201), r.text
+    return r.json()
+
+
+def test_order_filled_and_rejected_alerts_arrive_live_and_stay_private(logged_in_page, live, browser):
+    page = logged_in_page
+    page.goto(f"{live.url}/alerts/")
+    expect(page.locator("body")).to_have_attribute("data-wswsalerts", "open")
+    badge = page.locator("[data-testid=alert-badge]")
+    expect(badge).to_have_attribute("data-count", "0")
+    expect(page.locator("[data-testid=alert-empty]")).to_be_visible()
+
+    # Another user watches their own alert center (and an orders page) the whole time.
+    live.create_user("e2e_order_alerts_other")
+    other_context = browser.new_context()
+    other = other_context.new_page()
+    login(other, live, "e2e_order_alerts_other")
+    other.goto(f"{live.url}/alerts/")
+    expect(other.locator("body")).to_have_attribute("data-wswsalerts", "open")
+
+    key = _api_key(live, page.username)
+    inst = _future(live)
+
+    # 1. A one-lot MARKET order fills on the paper broker -> ORDER_FILLED appears live.
+    filled = _place(live, key, inst, inst["lot"])
+    assert filled["status"] == "COMPLETE", filled
+    expect(badge).to_have_attribute("data-count", "1")
+    rows = page.locator("[data-testid=alert-item]")
+    expect(rows).to_have_count(1)
+    row = rows.first
+    expect(row.locator(".alert-type")).to_have_text("Order Filled")
+    expect(row.locator("[data-testid=alert-level]")).to_have_text("INFO")
+    expect(row.locator(".alert-message")).to_contain_text(f"#{filled['id']} BUY {inst['lot']} {inst['symbol']} filled")
+    expect(row.locator(".alert-links")).to_contain_text(f"order_id: {filled['id']}")
+    expect(page.locator(".toast")).to_have_count(0)  # INFO: no toast
+
+    # 2. The freeze quantity of a future needs far more margin than the paper capital -> the paper
+    #    broker rejects it ("Insufficient funds ...") -> ORDER_REJECTED appears live.
+    big = inst["freeze"] // inst["lot"] * inst["lot"]
+    rejected = _place(live, key, inst, big)
+    assert rejected["status"] == "REJECTED", rejected
+    assert "Insufficient funds" in rejected["status_message"], rejected
+    expect(badge).to_have_attribute("data-count", "2")
+    expect(rows).to_have_count(2)
+    row = rows.first
+    expect(row).to_have_attribute("data-alert-id", str(_alert_id(live, page.username, rejected["id"])))
+    expect(row.locator(".alert-type")).to_have_text("Order Rejected")
+    expect(row.locator("[data-testid=alert-level]")).to_have_text("WARNING")
+    expect(row.locator(".alert-message")).to_contain_text(f"#{rejected['id']}")
+    expect(row.locator(".alert-message")).to_contain_text("Insufficient funds")
+    page.wait_for_timeout(500)
+    expect(page.locator(".toast")).to_have_count(0)  # WARNING: no toast either (only CRITICAL/URGENT toast)
+
+    # 3. The same order events reached nobody else: the other user's page got no push, and after a
+    #    reload (the stored state) still has no alerts.
+    expect(other.locator("[data-testid=alert-badge]")).to_have_attribute("data-count", "0")
+    expect(other.locator("[data-testid=alert-item]")).to_have_count(0)
+    expect(other.locator(".toast")).to_have_count(0)
+    other.reload()
+    expect(other.locator("[data-testid=alert-empty]")).to_be_visible()
+    expect(other.locator("[data-testid=alert-badge]")).to_have_attribute("data-count", "0")
+    # ...and the other user's key cannot read the owner's alert (404, not 403).
+    other_key = _api_key(live, "e2e_order_alerts_other")
+    alert_id = _alert_id(live, page.username, filled["id"])
+    r = httpx.get(f"{live.url}/api/v1/alerts/{alert_id}/", headers={"Authorization": f"Api-Key {other_key}"})
+    assert r.status_code == 404, r.text
+    mine = httpx.get(f"{live.url}/api/v1/alerts/{alert_id}/", headers={"Authorization": f"Api-Key {key}"}).json()
+    assert (mine["type"], mine["links"]) == ("ORDER_FILLED", {"order_id": filled["id"]})
+
+    # 4. The stored state matches what was shown live: reload shows the same two rows.
+    page.reload()
+    expect(page.locator("[data-testid=alert-item]")).to_have_count(2)
+    expect(page.locator("[data-testid=alert-badge]")).to_have_attribute("data-count", "2")
+    other_context.close()
+
+
+def _alert_id(live: Any, username: str, order_id: int) -> int:
+    out = live.shell(
+        "from alerts.models import Alert\n"
+        f"a = Alert.objects.get(user__username={username!r}, links__order_id={order_id})\n"
+        "print('ALERT=%d' % a.pk)"
+    )
+    return int(next(line for line in out.splitlines() if line.startswith("ALERT=")).split("=", 1)[1])
