@@ -8,6 +8,7 @@ or position answers 404. htmx requests get partials; plain requests get the full
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -39,7 +40,7 @@ def _account(request: HttpRequest) -> Any:
 
 
 def _error(exc: DomainError) -> dict[str, Any]:
-    return {"code": exc.code, "message": exc.message, "details": exc.details}
+    return exc.as_body()["error"]
 
 
 def _order_or_404(request: HttpRequest, order_id: int) -> Any:
@@ -174,18 +175,14 @@ def _preview(instrument: Any, lots: int, price: Decimal | None) -> dict[str, Any
     except Exception:  # noqa: BLE001 - a pricing gap must not break the ticket
         quote = None
     ltp = quote.last_price if quote else (instrument.last_price or None)
-    bid = quote.best_bid if quote else None
-    ask = quote.best_ask if quote else None
-    spread = (ask - bid) if bid is not None and ask is not None else None
-    mid = (ask + bid) / 2 if spread is not None else None
     quantity = lots * instrument.lot_size
     reference = price or ltp
     return {
         "ltp": ltp,
-        "bid": bid,
-        "ask": ask,
-        "spread": spread,
-        "spread_pct": (spread / mid * 100) if mid else None,
+        "bid": quote.best_bid if quote else None,
+        "ask": quote.best_ask if quote else None,
+        "spread": quote.spread if quote else None,
+        "spread_pct": quote.spread_pct if quote else None,
         "lots": lots,
         "lot_size": instrument.lot_size,
         "quantity": quantity,
@@ -226,9 +223,9 @@ def order_book_row(request: HttpRequest, order_id: int) -> HttpResponse:
     return _render_row(request, order)
 
 
-def _render_row(request: HttpRequest, order: Any, row_error: str = "") -> HttpResponse:
+def _render_row(request: HttpRequest, order: Any, row_error: str = "", *, oob: bool = False) -> HttpResponse:
     return render(request, "orders/partials/_order_row.html",
-                  {"order": order, "open_statuses": OPEN_STATUSES, "row_error": row_error})
+                  {"order": order, "open_statuses": OPEN_STATUSES, "row_error": row_error, "oob": oob})
 
 
 def _render_after_action(request: HttpRequest, order: Any, error: DomainError | None = None) -> HttpResponse:
@@ -237,54 +234,46 @@ def _render_after_action(request: HttpRequest, order: Any, error: DomainError | 
     if view == "detail":
         return _render_detail_body(request, order, row_error=error.message if error else "")
     if view == "ticket":
-        context: dict[str, Any] = {"order": order, "open_statuses": OPEN_STATUSES}
+        context: dict[str, Any] = {
+            "order": order,
+            "open_statuses": OPEN_STATUSES,
+            # Close the approval modal once it has been answered.
+            "close_modal": order.status != OrderStatus.PENDING_APPROVAL,
+        }
         if error:
             context["error"] = _error(error)
-        response = render(request, "orders/partials/_ticket_result.html", context)
-        # Close the approval modal once it has been answered.
-        if order.status != OrderStatus.PENDING_APPROVAL:
-            response.content += b'<div hx-swap-oob="innerHTML:#modal-root"></div>'
-        return response
+        return render(request, "orders/partials/_ticket_result.html", context)
     return _render_row(request, order, row_error=error.message if error else "")
+
+
+def _order_action(request: HttpRequest, order_id: int, action: Callable[..., Any]) -> HttpResponse:
+    """Cancel / approve / reject: call the service, answer where the button was (or redirect)."""
+    order = _order_or_404(request, order_id)
+    try:
+        order = action(user=request.user, order_id=order.pk, actor=_actor(request))
+    except DomainError as exc:
+        return _render_after_action(request, _order_or_404(request, order_id), exc)
+    if not request.htmx:
+        return redirect("order-detail", order.pk)
+    return _render_after_action(request, order)
 
 
 @login_required
 @require_POST
 def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
-    order = _order_or_404(request, order_id)
-    try:
-        order = services.order_cancel(user=request.user, order_id=order.pk, actor=_actor(request))
-    except DomainError as exc:
-        return _render_after_action(request, _order_or_404(request, order_id), exc)
-    if not request.htmx:
-        return redirect("order-detail", order.pk)
-    return _render_after_action(request, order)
+    return _order_action(request, order_id, services.order_cancel)
 
 
 @login_required
 @require_POST
 def order_approve(request: HttpRequest, order_id: int) -> HttpResponse:
-    order = _order_or_404(request, order_id)
-    try:
-        order = services.order_approve(user=request.user, order_id=order.pk, actor=_actor(request))
-    except DomainError as exc:
-        return _render_after_action(request, _order_or_404(request, order_id), exc)
-    if not request.htmx:
-        return redirect("order-detail", order.pk)
-    return _render_after_action(request, order)
+    return _order_action(request, order_id, services.order_approve)
 
 
 @login_required
 @require_POST
 def order_reject(request: HttpRequest, order_id: int) -> HttpResponse:
-    order = _order_or_404(request, order_id)
-    try:
-        order = services.order_reject(user=request.user, order_id=order.pk, actor=_actor(request))
-    except DomainError as exc:
-        return _render_after_action(request, _order_or_404(request, order_id), exc)
-    if not request.htmx:
-        return redirect("order-detail", order.pk)
-    return _render_after_action(request, order)
+    return _order_action(request, order_id, services.order_reject)
 
 
 @login_required
@@ -307,9 +296,7 @@ def order_modify(request: HttpRequest, order_id: int) -> HttpResponse:
             context["error"] = _error(exc)
         else:
             # Close the modal and refresh the row (out of band); the push updates other views too.
-            row = _render_row(request, order).content.decode()
-            row = row.replace(f'<tr id="order-row-{order.pk}"', f'<tr hx-swap-oob="true" id="order-row-{order.pk}"', 1)
-            return HttpResponse(row)
+            return _render_row(request, order, oob=True)
     return render(request, "orders/partials/_modify_modal.html", context)
 
 
