@@ -180,12 +180,16 @@ def quote_as_dict(instrument: Instrument, quote: Quote) -> dict[str, Any]:
         "average_price": str(quote.average_price),
         "volume": quote.volume,
         "oi": quote.oi,
-        "net_change": str(quote.last_price - quote.close),
-        "ohlc": {"open": str(quote.open), "high": str(quote.high), "low": str(quote.low), "close": str(quote.close)},
+        "net_change": str(quote.change),
+        "ohlc": _ohlc(quote),
         "lower_circuit_limit": str(quote.lower_circuit_limit),
         "upper_circuit_limit": str(quote.upper_circuit_limit),
         "depth": depth_as_dict(quote),
     }
+
+
+def _ohlc(quote: Quote) -> dict[str, str]:
+    return {"open": str(quote.open), "high": str(quote.high), "low": str(quote.low), "close": str(quote.close)}
 
 
 def depth_as_dict(quote: Quote) -> dict[str, list[dict[str, Any]]]:
@@ -202,8 +206,8 @@ def tick_message(quote: Quote) -> dict[str, Any]:
         "last_price": str(quote.last_price),
         "volume": quote.volume,
         "oi": quote.oi,
-        "change": str(quote.last_price - quote.close),
-        "ohlc": {"open": str(quote.open), "high": str(quote.high), "low": str(quote.low), "close": str(quote.close)},
+        "change": str(quote.change),
+        "ohlc": _ohlc(quote),
         "depth": depth_as_dict(quote),
         "timestamp": quote.timestamp.isoformat(),
     }

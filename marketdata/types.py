@@ -41,3 +41,26 @@ class Quote:
     @property
     def best_ask(self) -> Decimal | None:
         return self.sell_depth[0].price if self.sell_depth else None
+
+    @property
+    def spread(self) -> Decimal | None:
+        bid, ask = self.best_bid, self.best_ask
+        return ask - bid if bid is not None and ask is not None else None
+
+    @property
+    def spread_pct(self) -> Decimal | None:
+        """Spread as a percentage of the mid price."""
+        spread = self.spread
+        if spread is None:
+            return None
+        mid = (self.best_ask + self.best_bid) / 2  # type: ignore[operator]
+        return spread / mid * 100 if mid else None
+
+    @property
+    def change(self) -> Decimal:
+        """Change from the previous session's close."""
+        return self.last_price - self.close
+
+    @property
+    def change_pct(self) -> Decimal | None:
+        return (self.change / self.close * 100).quantize(Decimal("0.01")) if self.close else None

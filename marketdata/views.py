@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -19,12 +18,7 @@ from . import selectors, services
 def _rows(user: Any) -> list[dict[str, Any]]:
     items = list(selectors.watchlist_list(user=user))
     quotes = selectors.quotes_for([i.instrument for i in items])
-    rows = []
-    for item in items:
-        q = quotes[item.instrument_id]
-        change_pct = ((q.last_price - q.close) / q.close * 100).quantize(Decimal("0.01")) if q.close else None
-        rows.append({"item": item, "instrument": item.instrument, "quote": q, "change_pct": change_pct})
-    return rows
+    return [{"item": item, "instrument": item.instrument, "quote": quotes[item.instrument_id]} for item in items]
 
 
 def _order_ticket_url() -> str | None:
