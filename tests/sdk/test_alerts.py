@@ -205,3 +205,104 @@ def test_event_hub_order_updates_from_ws_orders(server, user, other_user, api_ke
         assert got.items[0].status == "COMPLETE"
     finally:
         client.close()
+
+
+@pytest.fixture
+def paper_market(monkeypatch, user):  # noqa: ANN001, ANN201
+    """A NIFTY future with a quote the test controls, and a funded paper account for `user`.
+
+    The threaded server runs in this process, so the patched quote source is the one it uses."""
+    import datetime
+    from decimal import Decimal
+
+    from marketdata.models import Instrument
+    from tests.orders.conftest import FakeMarket, _paper_account
+
+    Instrument.objects.create(
+        instrument_token=1001,
+        exchange_token=4,
+        tradingsymbol="NIFTY26DECFUT",
+        name="NIFTY",
+        last_price=Decimal("24000"),
+        tick_size=Decimal("0.05"),
+        lot_size=75,
+        instrument_type="FUT",
+        segment="NFO-FUT",
+        exchange="NFO",
+        freeze_quantity=1800,
+        source="demo",
+        expiry=datetime.date.today() + datetime.timedelta(days=30),
+    )
+    fm = FakeMarket()
+    fm.set(1001, "24000")
+    monkeypatch.setattr("orders.market.quote", fm.quote)
+    account = _paper_account(user)
+    account.paper_capital = Decimal("1000000")  # the default starting capital (settings.PAPER_STARTING_CAPITAL)
+    account.save()
+    return fm
+
+
+@pytest.mark.django_db(transaction=True)
+def test_event_hub_gets_alerts_and_updates_of_its_own_sdk_orders_and_replays_once(
+    server, user, other_user, api_key_for, paper_market
+):
+    """Real order events (placed through the SDK against a real server) reach on_alert and
+    on_order_update; an order filled while the alerts socket is down is replayed once on reconnect."""
+    client = StocksBlitzClient(api_url=server.url, api_key=api_key_for(user))
+    other = StocksBlitzClient(api_url=server.url, api_key=api_key_for(other_user))
+    alerts, updates, others = Recorder(), Recorder(), Recorder()
+    client.on_alert(alerts)
+    client.on_order_update(updates)
+    other.on_alert(others)
+    # A long reconnect backoff holds the dropped socket down while an order fills (checked below).
+    client.events._initial_backoff = 3.0
+    client.start_listening()
+    other.start_listening()
+    try:
+        assert client.events.wait_connected(10) and client.events.wait_connected(10, "/ws/orders/")
+        assert other.events.wait_connected(10)
+
+        # 1. A MARKET order placed through the SDK fills on the paper broker -> ORDER_FILLED + order update.
+        order = client.orders.place_market(instrument_token=1001, quantity=75, side="BUY")
+        assert order.status == "COMPLETE"
+        assert wait_for(lambda: len(alerts.items) == 1, 10), client.events.last_error
+        filled = alerts.items[0]
+        assert isinstance(filled, OrderAlert) and filled.type == "ORDER_FILLED" and filled.level == "INFO"
+        assert filled.links == {"order_id": order.id} and f"#{order.id}" in filled.message
+        assert wait_for(
+            lambda: any(u.kind == "order" and u.id == order.id and u.status == "COMPLETE" for u in updates.items), 10
+        )
+        assert any(u.kind == "trade" and u.data.get("order_id") == order.id for u in updates.items)
+        assert any(u.kind == "position" for u in updates.items)
+
+        # 2. 1,800 units need ~65 lakh margin (15 % of notional) on 10 lakh capital: the paper broker
+        #    rejects it -> ORDER_REJECTED.
+        rejected = client.orders.place_market(instrument_token=1001, quantity=1800, side="BUY", confirm_duplicate=True)
+        assert rejected.status == "REJECTED"
+        assert wait_for(lambda: len(alerts.items) == 2, 10), client.events.last_error
+        assert alerts.items[1].type == "ORDER_REJECTED" and alerts.items[1].links == {"order_id": rejected.id}
+        assert wait_for(lambda: any(u.id == rejected.id and u.status == "REJECTED" for u in updates.items), 10)
+
+        # 3. Drop the alerts socket; an order fills while it is down; the reconnect replays its alert once.
+        connections = client.events.connections["/ws/alerts/"]
+        client.events._sockets["/ws/alerts/"].close()
+        assert wait_for(lambda: not client.events.connected["/ws/alerts/"].is_set(), 5)
+        missed = client.orders.place_market(instrument_token=1001, quantity=75, side="SELL", confirm_duplicate=True)
+        assert missed.status == "COMPLETE"
+        # Still down when the alert was raised (so it can only come back through the replay).
+        assert client.events.connections["/ws/alerts/"] == connections and len(alerts.items) == 2
+        assert wait_for(lambda: len(alerts.items) == 3, 20), client.events.last_error
+        assert client.events.connections["/ws/alerts/"] == connections + 1
+        assert alerts.items[2].type == "ORDER_FILLED" and alerts.items[2].links == {"order_id": missed.id}
+
+        # Exactly once: a later live alert arrives right after it, with no duplicate in between.
+        later = client.orders.place_market(instrument_token=1001, quantity=75, side="BUY", confirm_duplicate=True)
+        assert wait_for(lambda: len(alerts.items) == 4, 10), client.events.last_error
+        assert [a.links["order_id"] for a in alerts.items] == [order.id, rejected.id, missed.id, later.id]
+        assert len(set(alerts.ids())) == 4
+
+        # Private: the other bot got none of it.
+        assert others.items == []
+    finally:
+        client.close()
+        other.close()
