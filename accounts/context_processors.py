@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .selectors import account_for_session, account_list
+from .selectors import account_for_request, account_list
 
 
 def trading_accounts(request: HttpRequest) -> dict[str, Any]:
@@ -13,5 +13,5 @@ def trading_accounts(request: HttpRequest) -> dict[str, Any]:
         return {}
     return {
         "trading_accounts": list(account_list(user=user)),
-        "current_account": account_for_session(user=user, session=request.session),
+        "current_account": account_for_request(request),
     }

@@ -23,9 +23,12 @@ def account_get(*, user: AbstractBaseUser, account_id: int) -> TradingAccount:
 
 
 def account_resolve(*, user: AbstractBaseUser, account_id: int | None = None) -> TradingAccount:
-    """The account an action applies to: the one named, else the user's default."""
+    """The active account an action applies to: the one named, else the user's default."""
     if account_id is not None:
-        return account_get(user=user, account_id=account_id)
+        account = account_get(user=user, account_id=account_id)
+        if not account.is_active:
+            raise AccountNotFound("This trading account is deactivated.")
+        return account
     account = TradingAccount.objects.filter(user=user, is_default=True, is_active=True).first()
     if account is None:
         account = account_list(user=user).first()
@@ -59,3 +62,10 @@ def account_for_session(*, user: AbstractBaseUser, session: Any) -> TradingAccou
             return account_resolve(user=user)
         except AccountNotFound:
             return None
+
+
+def account_for_request(request: Any) -> TradingAccount | None:
+    """`account_for_session` for the request's user, looked up once per request (page + nav switcher)."""
+    if not hasattr(request, "_oms_current_account"):
+        request._oms_current_account = account_for_session(user=request.user, session=request.session)
+    return request._oms_current_account

@@ -17,7 +17,7 @@ from .errors import AccountNotFound, ApiKeyNotFound
 @require_POST
 def account_switch(request: HttpRequest) -> HttpResponse:
     try:
-        account = selectors.account_get(user=request.user, account_id=int(request.POST.get("account_id", "")))
+        account = selectors.account_resolve(user=request.user, account_id=int(request.POST.get("account_id", "")))
     except (AccountNotFound, ValueError):
         messages.error(request, "No such trading account.")
     else:

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.selectors import account_for_session
+from accounts.selectors import account_for_request
 from marketdata import selectors as md
 from oms_project.lib.errors import DomainError, NotFound
 
@@ -36,7 +36,7 @@ def _actor(request: HttpRequest) -> str:
 
 
 def _account(request: HttpRequest) -> Any:
-    return account_for_session(user=request.user, session=request.session)
+    return account_for_request(request)
 
 
 def _error(exc: DomainError) -> dict[str, Any]:

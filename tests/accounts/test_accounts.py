@@ -119,3 +119,32 @@ def test_schema_renders(api):
     schema = response.json()
     assert "/api/v1/accounts/" in schema["paths"]
     assert "ApiKeyAuth" in schema["components"]["securitySchemes"]
+
+
+def test_deactivated_account_cannot_be_resolved_or_switched_to(client, user):
+    from accounts.errors import AccountNotFound
+
+    spare = TradingAccount.objects.create(user=user, kind="paper", name="Old paper", is_active=False)
+    with pytest.raises(AccountNotFound):
+        account_resolve(user=user, account_id=spare.pk)
+    client.force_login(user)
+    client.post("/accounts/switch/", {"account_id": spare.pk, "next": "/orders/"})
+    assert client.session.get("account_id") != spare.pk
+
+
+def test_switch_ignores_an_offsite_next(client, user):
+    client.force_login(user)
+    response = client.post(
+        "/accounts/switch/", {"account_id": account_resolve(user=user).pk, "next": "//evil.example/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_pages_look_the_current_account_up_once(client, user):
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/orders/").status_code == 200
+    account_queries = [q for q in ctx.captured_queries if 'FROM "accounts_tradingaccount"' in q["sql"]]
+    assert len(account_queries) == 2  # the switcher's list + the current account
