@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -77,6 +78,14 @@ class HttpSession:
 
     def close(self) -> None:
         self.client.close()
+
+
+def wire_decimal(value: Decimal | float | int | str) -> str:
+    """A price as the API expects it: a plain decimal string without needless trailing zeros
+    (quotes carry 4 decimal places; '24010.5000' becomes '24010.5')."""
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    text = format(number.normalize(), "f")
+    return text
 
 
 def _clean(params: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -16,12 +16,12 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from ._http import HttpSession
+from ._http import HttpSession, wire_decimal
 from .models.orders import Order, OrderEvent, OrderMetrics, Position, Trade
 
 
 def _body(**fields: Any) -> dict[str, Any]:
-    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in fields.items() if v is not None}
+    return {k: (wire_decimal(v) if isinstance(v, Decimal | float) else v) for k, v in fields.items() if v is not None}
 
 
 class OrdersAPI:

@@ -40,3 +40,14 @@ def test_unknown_code_falls_back_on_status():
 def test_ws_url_follows_scheme():
     client = StocksBlitzClient(api_url="https://oms.example.com/", api_key="k.k")
     assert client._http.ws_url("/ws/alerts/") == "wss://oms.example.com/ws/alerts/"
+
+
+def test_prices_go_on_the_wire_without_needless_zeros():
+    from decimal import Decimal
+
+    from stocksblitz_sdk._http import wire_decimal
+
+    assert wire_decimal(Decimal("24010.5000")) == "24010.5"
+    assert wire_decimal(Decimal("100")) == "100"
+    assert wire_decimal(Decimal("1E+2")) == "100"
+    assert wire_decimal(101.05) == "101.05"
