@@ -205,3 +205,22 @@ def test_account_without_session_is_refused_before_calling(db, user):
     account = TradingAccount.objects.create(user=user, kind="kite", name="k", kite_api_key="a", kite_api_secret="b")
     with pytest.raises(BrokerAuthError):
         KiteBroker(account).orders()
+
+
+def test_sandbox_control_endpoints_answer_on_loopback_only(sandbox):
+    import io
+    import json
+
+    import requests
+
+    answer = requests.post(f"{sandbox.server_url}/_sandbox/expire", json={"api_key": "sbx_api_key"}, timeout=5)
+    assert answer.status_code == 200 and answer.json()["data"] is True
+
+    statuses = []
+    body = json.dumps({"route": "*", "mode": "error"}).encode()
+    environ = {
+        "REQUEST_METHOD": "POST", "PATH_INFO": "/_sandbox/faults", "REMOTE_ADDR": "10.1.2.3",
+        "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body),
+    }  # fmt: skip
+    sandbox(environ, lambda status, headers: statuses.append(status))
+    assert statuses[0].startswith("403") and sandbox.faults == []

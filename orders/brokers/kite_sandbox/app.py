@@ -280,6 +280,9 @@ class KiteSandboxApp:
         self.requests_seen.append((method, path))
         try:
             route, handler, kwargs = self._resolve(method, path)
+            if route.startswith("sandbox.") and environ.get("REMOTE_ADDR") not in _LOOPBACK:
+                # No auth on the control endpoints: whoever reaches them could fault or expire anyone.
+                raise KiteError(403, "PermissionException", "Sandbox control endpoints answer on loopback only.")
             fault = self._take_fault(route)
             if fault and fault.mode == "error":
                 raise KiteError(fault.status, fault.error_type, fault.message)
@@ -553,6 +556,8 @@ class KiteSandboxApp:
         venue.set_price(body["exchange"], body["tradingsymbol"], Decimal(str(body["price"])))
         return True
 
+
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
 
 _NO_PROTECTION = (
     "Market orders without market protection are not allowed via API. "
