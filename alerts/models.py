@@ -32,11 +32,15 @@ class Alert(models.Model):
     # Whether preferences let it be pushed (it is always stored and listed).
     delivered = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Last change (read, answered, expired). A reconnecting client asks for alerts changed since its
+    # last sync; every write path sets it (save(update_fields=[..., "updated_at"]) and bulk updates).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["user", "-id"], name="alert_user_recent"),
+            models.Index(fields=["user", "updated_at"], name="alert_user_changed"),
             models.Index(fields=["user", "read_at"], name="alert_user_unread"),
             models.Index(fields=["status", "expires_at"], name="alert_status_expiry"),
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -38,6 +39,7 @@ def alert_as_dict(alert: Alert) -> dict[str, Any]:
         "responded_at": _iso(alert.responded_at),
         "expires_at": _iso(alert.expires_at),
         "created_at": _iso(alert.created_at),
+        "updated_at": _iso(alert.updated_at),
     }
 
 
@@ -77,6 +79,21 @@ def alert_unread_count(*, user: AbstractBaseUser) -> int:
 def alerts_since(*, user_id: int, since_id: int, limit: int = REPLAY_LIMIT) -> list[Alert]:
     """The owner's alerts with id > since_id, oldest first, capped to the newest `limit`."""
     newest = list(Alert.objects.filter(user_id=user_id, pk__gt=since_id).order_by("-id")[:limit])
+    newest.reverse()
+    return newest
+
+
+def alerts_changed_since(
+    *, user_id: int, changed_since: datetime.datetime, max_id: int, limit: int = REPLAY_LIMIT
+) -> list[Alert]:
+    """The owner's alerts with id <= max_id changed (read, answered, expired) after `changed_since`,
+    oldest change first, capped to the `limit` most recent changes. (Alerts with a higher id are
+    replayed as new alerts, already in their current state.)"""
+    newest = list(
+        Alert.objects.filter(user_id=user_id, pk__lte=max_id, updated_at__gt=changed_since).order_by(
+            "-updated_at", "-id"
+        )[:limit]
+    )
     newest.reverse()
     return newest
 

@@ -164,7 +164,7 @@ def alert_respond(*, user: AbstractBaseUser, alert_id: int, action: str, actor: 
         alert.response_actor = actor[:80]
         alert.responded_at = now
         alert.read_at = alert.read_at or now
-        alert.save(update_fields=["status", "response", "response_actor", "responded_at", "read_at"])
+        alert.save(update_fields=["status", "response", "response_actor", "responded_at", "read_at", "updated_at"])
         AlertResponse.objects.create(alert=alert, action=action, actor=actor[:80])
         _run_handlers(alert, action, actor)
         _push(alert, "alert.updated")
@@ -178,14 +178,15 @@ def alert_mark_read(*, user: AbstractBaseUser, alert_id: int) -> Alert:
             raise AlertNotFound()
         if alert.read_at is None:
             alert.read_at = timezone.now()
-            alert.save(update_fields=["read_at"])
+            alert.save(update_fields=["read_at", "updated_at"])
             _push(alert, "alert.updated")
     return alert
 
 
 def alert_mark_all_read(*, user: AbstractBaseUser) -> int:
     with transaction.atomic():
-        marked = Alert.objects.filter(user_id=user.pk, read_at__isnull=True).update(read_at=timezone.now())
+        now = timezone.now()
+        marked = Alert.objects.filter(user_id=user.pk, read_at__isnull=True).update(read_at=now, updated_at=now)
         if marked:
             group_send_on_commit(
                 user_group(user.pk, ALERTS_TOPIC),
@@ -210,7 +211,7 @@ def alerts_expire_due(*, now: datetime.datetime | None = None, batch: int = 500)
                 if alert is None:
                     continue
                 alert.status = AlertStatus.EXPIRED
-                alert.save(update_fields=["status"])
+                alert.save(update_fields=["status", "updated_at"])
                 if alert.actions:
                     AlertResponse.objects.create(alert=alert, action=EXPIRED_ACTION, actor=EXPIRY_ACTOR)
                     _run_handlers(alert, EXPIRED_ACTION, EXPIRY_ACTOR)

@@ -28,6 +28,7 @@ class AlertOutputSerializer(serializers.Serializer):
     responded_at = serializers.DateTimeField(allow_null=True)
     expires_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField(help_text="Last change (read, answered, expired).")
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         return alert_as_dict(instance)

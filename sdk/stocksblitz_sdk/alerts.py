@@ -2,7 +2,9 @@
 
 EventHub runs a background thread per WebSocket (`/ws/alerts/`, and `/ws/orders/` once an order
 handler is registered). It reconnects by itself with backoff and, after a reconnect, asks the
-server to replay the alerts it missed since the last id it saw, so handlers see every alert once.
+server to replay the alerts it missed since the last id it saw (so `on_alert` handlers see every
+alert once) and the alerts that changed meanwhile (read, answered, expired: `on_alert_update`
+handlers see each change once, even if it was made while the socket was down).
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ import json
 import logging
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from datetime import time as dtime
 from typing import Any
 
@@ -130,6 +133,9 @@ class EventHub:
         self._seen: deque[int] = deque(maxlen=self.SEEN_MEMORY)
         self._seen_set: set[int] = set()
         self.last_alert_id: int | None = None
+        # Server-time cursor: alerts changed after it are re-sent (as updates) on the next reconnect.
+        self.synced_at: datetime | None = None
+        self._versions: OrderedDict[int, str] = OrderedDict()  # alert id -> last updated_at dispatched
         self.connected = {self.ALERTS_PATH: threading.Event(), self.ORDERS_PATH: threading.Event()}
         self.connections = {self.ALERTS_PATH: 0, self.ORDERS_PATH: 0}
         self.last_error: str | None = None
@@ -174,13 +180,16 @@ class EventHub:
     def running(self) -> bool:
         return any(t.is_alive() for t in self._threads.values()) and not self._stop.is_set()
 
-    def start(self, *, since_id: int | None = None) -> None:
-        """Start listening in the background. `since_id`: also replay alerts newer than this id."""
+    def start(self, *, since_id: int | None = None, changed_since: datetime | None = None) -> None:
+        """Start listening in the background. `since_id`: also replay alerts newer than this id;
+        `changed_since` (aware datetime, with `since_id`): also re-send alerts changed after it."""
         if self.running:
             return
         self._stop.clear()
         if since_id is not None:
             self.last_alert_id = since_id
+        if changed_since is not None:
+            self.synced_at = changed_since
         self._start_thread(self.ALERTS_PATH)
         if self._order_handlers:
             self._start_thread(self.ORDERS_PATH)
@@ -266,25 +275,54 @@ class EventHub:
         if kind == "hello":
             if self.last_alert_id is None:
                 self.last_alert_id = int(message.get("last_id") or 0)  # first connect: from now on
+                self._advance(message.get("server_time"))
             else:
-                ws.send(json.dumps({"action": "replay", "since_id": self.last_alert_id}))
+                request: dict[str, Any] = {"action": "replay", "since_id": self.last_alert_id}
+                if self.synced_at is not None:
+                    request["changed_since"] = self.synced_at.isoformat()
+                ws.send(json.dumps(request))
         elif kind == "alert":
             data = message.get("alert") or {}
             alert_id = int(data.get("id", 0))
+            self._advance(data.get("updated_at"))
             if alert_id in self._seen_set:
                 return
             self._remember(alert_id)
+            self._version_seen(alert_id, data.get("updated_at"))
             if self.last_alert_id is None or alert_id > self.last_alert_id:
                 self.last_alert_id = alert_id
             self._dispatch_alert(alert_from_dict(data))
         elif kind == "alert.updated":
-            alert = alert_from_dict(message.get("alert") or {})
-            for handler in list(self._update_handlers):
-                self._call(handler, alert)
+            data = message.get("alert") or {}
+            self._advance(data.get("updated_at"))
+            if not self._version_seen(int(data.get("id", 0)), data.get("updated_at")):
+                alert = alert_from_dict(data)
+                for handler in list(self._update_handlers):
+                    self._call(handler, alert)
         elif kind == "replay.done":
             last = int(message.get("last_id") or 0)
             if self.last_alert_id is None or last > self.last_alert_id:
                 self.last_alert_id = last
+            self._advance(message.get("server_time"))
+
+    def _advance(self, server_time: Any) -> None:
+        try:
+            when = datetime.fromisoformat(str(server_time)) if server_time else None
+        except ValueError:
+            return
+        if when is not None and when.tzinfo is not None and (self.synced_at is None or when > self.synced_at):
+            self.synced_at = when
+
+    def _version_seen(self, alert_id: int, updated_at: Any) -> bool:
+        """Remember this state of the alert; True if it was already dispatched (a re-sent update)."""
+        if not updated_at:
+            return False
+        seen = self._versions.get(alert_id) == updated_at
+        self._versions[alert_id] = str(updated_at)
+        self._versions.move_to_end(alert_id)
+        while len(self._versions) > self.SEEN_MEMORY:
+            self._versions.popitem(last=False)
+        return seen
 
     def _remember(self, alert_id: int) -> None:
         if len(self._seen) == self._seen.maxlen:

@@ -7,7 +7,14 @@
   window.OMS.alertsStarted = true;
   const badge = bell.querySelector("[data-testid=alert-badge]");
   const seen = new Set();
-  let lastId = null; // highest alert id this page knows; replay asks for anything newer
+  // What this page is in sync with: the highest alert id it knows (replay asks for newer ones) and a
+  // server-time cursor (replay also re-sends alerts read/answered/expired after it). The rendered
+  // page gives both, so even the first connect catches what happened between render and connect.
+  let lastId = bell.dataset.syncedAt ? Number(bell.dataset.lastId || 0) : null;
+  let syncedAt = bell.dataset.syncedAt || null;
+  function advanceCursor(time) {
+    if (time && (!syncedAt || Date.parse(time) > Date.parse(syncedAt))) syncedAt = time;
+  }
 
   function csrfHeaders() {
     try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}"); } catch (e) { return {}; }
@@ -94,8 +101,10 @@
     if (lastId === null || alert.id > lastId) lastId = alert.id;
     refreshBadge();
     loadRow(alert, false);
-    if (isReplay) return; // no toast storm after a reconnect; the badge and list catch up
-    if (alert.level === "CRITICAL" || alert.level === "URGENT") {
+    advanceCursor(alert.updated_at);
+    // No toast storm after a reconnect (the badge and list catch up), but a question still waiting
+    // for an answer opens its modal.
+    if (!isReplay && (alert.level === "CRITICAL" || alert.level === "URGENT")) {
       window.OMS.toast(`${alert.title}: ${alert.message}`, alert.level, alert.level === "URGENT" ? 0 : 10000);
     }
     showModal(alert);
@@ -107,16 +116,25 @@
     onMessage(msg) {
       switch (msg.type) {
         case "hello":
-          if (lastId === null) lastId = msg.last_id; // first connect: the page is current up to here
-          else window.OMS.alertsSocket.send({ action: "replay", since_id: lastId });
+          if (lastId === null) { lastId = msg.last_id; syncedAt = msg.server_time; } // nothing rendered to resync
+          else window.OMS.alertsSocket.send({ action: "replay", since_id: lastId, changed_since: syncedAt });
           break;
         case "alert": onAlert(msg.alert, !!msg.replay); break;
         case "alert.updated":
-          refreshBadge(); loadRow(msg.alert, true);
+          advanceCursor(msg.alert.updated_at);
+          if (!msg.replay) refreshBadge(); // a replay refreshes the badge once, at replay.done
+          loadRow(msg.alert, true);
           if (modalOpenFor() === msg.alert.id && msg.alert.status !== "ACTIVE") closeModal();
           break;
-        case "alerts.read_all": setBadge(0); break;
-        case "replay.done": if (msg.last_id > (lastId || 0)) lastId = msg.last_id; refreshBadge(); break;
+        case "alerts.read_all":
+          setBadge(0);
+          document.querySelectorAll("[data-testid=alert-item].unread").forEach((row) => loadRow({ id: Number(row.dataset.alertId) }, true));
+          break;
+        case "replay.done":
+          if (msg.last_id > (lastId || 0)) lastId = msg.last_id;
+          advanceCursor(msg.server_time);
+          refreshBadge();
+          break;
       }
     },
   });

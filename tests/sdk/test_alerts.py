@@ -306,3 +306,42 @@ def test_event_hub_gets_alerts_and_updates_of_its_own_sdk_orders_and_replays_onc
     finally:
         client.close()
         other.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_event_hub_resyncs_alert_changes_made_while_disconnected(server, user, api_key_for):
+    """on_alert_update sees a change made while the socket was down (from the reconnect's resync),
+    once, and live changes once too (the server's re-send window never duplicates a dispatch)."""
+    client = StocksBlitzClient(api_url=server.url, api_key=api_key_for(user))
+    alerts, updates = Recorder(), Recorder()
+    client.on_alert(alerts)
+    client.events.on_alert_update(updates)
+    client.events._initial_backoff = 3.0  # hold the dropped socket down while things change
+    client.start_listening()
+    try:
+        assert client.events.wait_connected(10)
+        question = services.alert_raise(
+            user=user, type=AlertType.APPROVAL_REQUIRED, level=AlertLevel.WARNING, message="ok?", actions=["Approve"]
+        )
+        info = raise_(user, AlertType.ORDER_FILLED, message="filled")
+        assert wait_for(lambda: len(alerts.items) == 2, 10), client.events.last_error
+        services.alert_mark_read(user=user, alert_id=info.pk)  # live update
+        assert wait_for(lambda: len(updates.items) == 1, 10)
+
+        connections = client.events.connections["/ws/alerts/"]
+        client.events._sockets["/ws/alerts/"].close()
+        assert wait_for(lambda: not client.events.connected["/ws/alerts/"].is_set(), 5)
+        services.alert_respond(user=user, alert_id=question.pk, action="Approve", actor="user:web")  # while away
+        assert client.events.connections["/ws/alerts/"] == connections
+        assert wait_for(lambda: len(updates.items) == 2, 20), client.events.last_error
+        assert client.events.connections["/ws/alerts/"] == connections + 1
+        resynced = updates.items[1]
+        assert (resynced.id, resynced.status, resynced.response) == (question.pk, "RESPONDED", "Approve")
+        # The mark-read above is inside the re-send window but was dispatched already: not again.
+        later = raise_(user, AlertType.SYSTEM, message="live again")
+        assert wait_for(lambda: len(alerts.items) == 3, 10)
+        assert alerts.ids() == [question.pk, info.pk, later.pk]
+        assert [(u.id, u.is_read) for u in updates.items] == [(info.pk, True), (question.pk, True)]
+        assert client.events.synced_at is not None
+    finally:
+        client.close()

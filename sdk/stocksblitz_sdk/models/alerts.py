@@ -48,6 +48,7 @@ class Alert(SdkModel):
     responded_at: datetime | None = None
     expires_at: datetime | None = None
     created_at: datetime | None = None
+    updated_at: datetime | None = None
 
     @property
     def order_id(self) -> int | None:
