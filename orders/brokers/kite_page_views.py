@@ -92,9 +92,9 @@ def kite_instruments_refresh_page(request: HttpRequest, account_id: int) -> Http
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        created, updated = getattr(result, "created", 0), getattr(result, "updated", 0)
-        skipped = getattr(result, "skipped", 0)
         messages.success(
-            request, f"Instrument master refreshed from Kite: {created} new, {updated} updated, {skipped} skipped."
+            request,
+            f"Instrument master refreshed from Kite: {result.created} new, {result.updated} updated, "
+            f"{result.skipped} skipped.",
         )
     return redirect("kite-accounts")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -31,6 +31,9 @@ from .errors import (
     KitePostbackChecksumInvalid,
     KitePostbackInvalid,
 )
+
+if TYPE_CHECKING:
+    from marketdata.services import ImportResult
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +130,7 @@ def kite_login_complete(*, user: AbstractBaseUser, state: str, request_token: st
 # --- instrument master ---------------------------------------------------------------------------
 
 
-def kite_instruments_refresh(*, user: AbstractBaseUser, account_id: int) -> Any:
+def kite_instruments_refresh(*, user: AbstractBaseUser, account_id: int) -> ImportResult:
     """Refresh the instrument master from this account's `kiteconnect.instruments()`."""
     from marketdata.services import instruments_import_rows
 
