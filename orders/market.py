@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -17,8 +20,31 @@ from oms_project.lib.errors import DomainError
 from .errors import InstrumentNotFound
 from .validation import InstrumentFacts
 
+# Instruments already read during the current call (order placement -> broker -> broker update), so the
+# instrument master is read once per order, not once per layer. Scoped by `instruments_pinned`; never global.
+_pinned: ContextVar[dict[int, Instrument] | None] = ContextVar("orders_pinned_instruments", default=None)
+
+
+@contextmanager
+def instruments_pinned(*instruments: Instrument) -> Iterator[None]:
+    """Within the block, `instrument_by_token` answers these instruments without a query."""
+    outer = _pinned.get() or {}
+    token = _pinned.set({**outer, **{i.instrument_token: i for i in instruments}})
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
 
 def instrument_by_token(token: int) -> Instrument:
+    pinned = _pinned.get()
+    if pinned:
+        try:
+            found = pinned.get(int(token))
+        except (TypeError, ValueError):
+            found = None
+        if found is not None:
+            return found
     try:
         return md.instrument_get(token)
     except DomainError:  # marketdata's InstrumentNotFound

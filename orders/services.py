@@ -138,22 +138,37 @@ def _push(user_id: int, kind: str, payload: dict) -> None:
 
 
 def _alert(order: Order, type_: str, level: str, message: str, **extra: Any) -> None:
+    # In a savepoint: on PostgreSQL a failed statement inside alert_raise would otherwise poison the
+    # caller's transaction and the order change would fail at its next query.
     try:
-        alert_services.alert_raise(
-            user=order.user,
-            type=type_,
-            level=level,
-            message=message,
-            links={"order_id": order.pk},
-            payload={"source": "orders", "order_id": order.pk},
-            **extra,
-        )
+        with transaction.atomic():
+            alert_services.alert_raise(
+                user=order.user,
+                type=type_,
+                level=level,
+                message=message,
+                links={"order_id": order.pk},
+                payload={"source": "orders", "order_id": order.pk},
+                **extra,
+            )
     except Exception:  # an alert must never undo an order change
         logger.exception("alert_raise failed for order %s", order.pk)
 
 
+def _set_local(order: Order, fields: dict[str, Any]) -> None:
+    """Mirror an UPDATE we just made on the in-memory row (decimals as the column stores them)."""
+    for name, value in fields.items():
+        field = Order._meta.get_field(name)
+        if value is not None and getattr(field, "decimal_places", None) is not None:
+            value = Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
+        setattr(order, field.attname, value)
+
+
 def _transition(order: Order, new: str, *, actor: str, kind: str, reason: str = "", **fields: Any) -> bool:
-    """Move `order` to `new` with a conditional UPDATE on (status, version). Refreshes `order`. False if refused."""
+    """Move `order` to `new` with a conditional UPDATE on (status, version); False if refused.
+
+    On success the in-memory `order` gets exactly what the UPDATE wrote (the row is ours: the version matched),
+    so no re-read; when refused it is refreshed from the database."""
     old = order.status
     if not can_transition(old, new):
         return False
@@ -164,9 +179,11 @@ def _transition(order: Order, new: str, *, actor: str, kind: str, reason: str = 
     updated = Order.objects.filter(pk=order.pk, status=old, version=order.version).update(
         status=new, version=F("version") + 1, updated_at=now, **fields
     )
-    order.refresh_from_db()
     if not updated:
+        order.refresh_from_db()
         return False
+    _set_local(order, fields)
+    order.status, order.version, order.updated_at = new, order.version + 1, now
     _event(order, kind, actor=actor, before=before, frm=old, to=new, reason=reason)
     _push_order(order)
     return True
@@ -235,6 +252,72 @@ def order_place(
     instrument = market.instrument_resolve(
         instrument_token=instrument_token, exchange=exchange, tradingsymbol=tradingsymbol
     )
+    with market.instruments_pinned(instrument):  # the broker and the update read it again: no re-query
+        return _place(
+            user=user,
+            account=account,
+            instrument=instrument,
+            transaction_type=transaction_type,
+            product=product,
+            order_type=order_type,
+            quantity=quantity,
+            lots=lots,
+            price=price,
+            trigger_price=trigger_price,
+            validity=validity,
+            validity_ttl=validity_ttl,
+            disclosed_quantity=disclosed_quantity,
+            market_protection=market_protection,
+            tag=tag,
+            variety=variety,
+            strategy_id=strategy_id,
+            client_order_id=client_order_id,
+            stop_loss=stop_loss,
+            target=target,
+            stop_loss_points=stop_loss_points,
+            target_points=target_points,
+            trailing_stop_points=trailing_stop_points,
+            auto_slice=auto_slice,
+            confirm_duplicate=confirm_duplicate,
+            actor=actor,
+            role=role,
+            parent=parent,
+            submit=submit,
+        )
+
+
+def _place(
+    *,
+    user: AbstractBaseUser,
+    account: Any,
+    instrument: Any,
+    transaction_type: str,
+    product: str,
+    order_type: str,
+    quantity: int | None,
+    lots: int | None,
+    price: Decimal | None,
+    trigger_price: Decimal | None,
+    validity: str,
+    validity_ttl: int | None,
+    disclosed_quantity: int,
+    market_protection: int | None,
+    tag: str,
+    variety: str,
+    strategy_id: int | None,
+    client_order_id: str | None,
+    stop_loss: Decimal | None,
+    target: Decimal | None,
+    stop_loss_points: Decimal | None,
+    target_points: Decimal | None,
+    trailing_stop_points: Decimal | None,
+    auto_slice: bool | None,
+    confirm_duplicate: bool,
+    actor: str,
+    role: str,
+    parent: Order | None,
+    submit: bool,
+) -> Order:
     if quantity is None and lots is not None:
         quantity = int(lots) * instrument.lot_size
     if quantity is None:
@@ -420,8 +503,11 @@ def order_place(
         raise
     order.replayed = False
     if submit and status == S.PENDING_SUBMIT:
-        _submit_tree(order, actor=actor)
-        order.refresh_from_db()
+        if children:
+            _submit_tree(order, actor=actor, children=children)
+            order.refresh_from_db()
+        else:
+            order = _submit(order, actor=actor)  # the returned row is current (refreshed or exactly updated)
         order.replayed = False
     return order
 
@@ -440,8 +526,9 @@ def _replay(user: AbstractBaseUser, client_order_id: str, payload_hash: str) -> 
     return existing
 
 
-def _submit_tree(order: Order, *, actor: str) -> None:
-    children = list(order.children.filter(role=OrderRole.SLICE).order_by("id"))
+def _submit_tree(order: Order, *, actor: str, children: list[Order] | None = None) -> None:
+    if children is None:
+        children = list(order.children.filter(role=OrderRole.SLICE).order_by("id"))
     if not children:
         order_submit(order_id=order.pk, actor=actor)
         return
@@ -480,6 +567,23 @@ def order_submit(*, order_id: int, actor: str = SYSTEM) -> Order:
     order = Order.objects.select_related("account", "user").get(pk=order_id)
     if not claimed:
         return order  # someone else is sending it, or it is past this point
+    return _send(order, actor=actor)
+
+
+def _submit(order: Order, *, actor: str) -> Order:
+    """`order_submit` for the row this call just committed (in memory): the same claim, without re-reading it."""
+    now = timezone.now()
+    claimed = Order.objects.filter(
+        pk=order.pk, status=S.PENDING_SUBMIT, submitted_at__isnull=True, version=order.version
+    ).update(submitted_at=now, submit_attempts=F("submit_attempts") + 1, version=F("version") + 1)
+    if not claimed:  # changed meanwhile (modified before sending, or someone else is sending it)
+        return order_submit(order_id=order.pk, actor=actor)
+    order.submitted_at, order.submit_attempts, order.version = now, order.submit_attempts + 1, order.version + 1
+    return _send(order, actor=actor)
+
+
+def _send(order: Order, *, actor: str) -> Order:
+    """Hand a claimed order to its broker; every outcome lands in the order's status and audit trail."""
     broker = broker_for(order.account)
     request = _request_for(order)
     for attempt in range(1, SUBMIT_MAX_ATTEMPTS + 1):
@@ -531,12 +635,21 @@ def order_submit(*, order_id: int, actor: str = SYSTEM) -> Order:
             return order
         break
     with transaction.atomic():
-        Order.objects.filter(pk=order.pk, broker_order_id__isnull=True).update(broker_order_id=broker_order_id)
-        order.refresh_from_db()
+        # Our claim set PENDING_SUBMIT at `order.version`: unless a broker update got there first, this
+        # conditional UPDATE records the broker's id with the SUBMITTED status in one statement.
         if not _transition(
-            order, S.SUBMITTED, actor=actor, kind=EventKind.PLACED, reason=f"broker order id {broker_order_id}"
+            order,
+            S.SUBMITTED,
+            actor=actor,
+            kind=EventKind.PLACED,
+            reason=f"broker order id {broker_order_id}",
+            broker_order_id=broker_order_id,
         ):
-            # The broker already reported a later state (the paper venue answers synchronously).
+            # The broker already reported a later state (the paper venue answers synchronously);
+            # `_transition` refreshed the row.
+            if not order.broker_order_id:
+                Order.objects.filter(pk=order.pk, broker_order_id__isnull=True).update(broker_order_id=broker_order_id)
+                order.broker_order_id = broker_order_id
             _event(
                 order,
                 EventKind.PLACED,
@@ -642,7 +755,12 @@ def orders_resolve_unknown_due() -> int:
 
 # --- broker updates ---------------------------------------------------------------------------
 def _find_order(account: Any, bo: BrokerOrder) -> Order | None:
-    qs = Order.objects.select_for_update().filter(account=account)
+    # One locked read with the related rows (the lock covers the order row only: of=("self",)).
+    qs = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("user", "account", "strategy", "parent")
+        .filter(account=account)
+    )
     if bo.tag:
         order = qs.filter(tag=bo.tag).first()
         if order is not None:
@@ -661,14 +779,16 @@ def order_apply_broker_update(
         if o is None:
             logger.info("broker update for unknown order %s (tag %s) ignored", bo.broker_order_id, bo.tag)
             return None
-        o = Order.objects.select_related("user", "account", "strategy", "parent").get(pk=o.pk)
         prior_filled = o.filled_quantity
-        if not o.broker_order_id:
-            Order.objects.filter(pk=o.pk).update(broker_order_id=bo.broker_order_id)
-            o.broker_order_id = bo.broker_order_id
+        set_broker_id = not o.broker_order_id
+        if set_broker_id:
+            o.broker_order_id = bo.broker_order_id  # written with the status/fill update below
         # 1. fills, each stored once
         fills = list(trades)
-        stored_qty = sum(Trade.objects.filter(order=o).values_list("quantity", flat=True))
+        if not fills and not bo.filled_quantity and not o.filled_quantity:
+            stored_qty = 0  # nothing filled anywhere (trades are stored only here, with filled_quantity)
+        else:
+            stored_qty = sum(Trade.objects.filter(order=o).values_list("quantity", flat=True))
         if not fills and bo.filled_quantity > stored_qty:
             # Updates without trade records (postback/ticker): one synthetic fill per increase.
             qty = bo.filled_quantity - stored_qty
@@ -717,7 +837,7 @@ def order_apply_broker_update(
             _push(o.user_id, "position", _position_json(position))
             if position.quantity == 0 or _crossed(position, trade):
                 after_commit.append(("flat", position.pk))
-        filled_total = sum(Trade.objects.filter(order=o).values_list("quantity", flat=True))
+        filled_total = stored_qty + sum(t.quantity for t in new_trades)  # the order row lock serialises writers
         # 2. status (stale snapshots change nothing)
         stale = bool(o.broker_updated_at and bo.exchange_timestamp and bo.exchange_timestamp < o.broker_updated_at)
         new_status = (
@@ -738,6 +858,8 @@ def order_apply_broker_update(
             "average_price": _avg_price(o) if new_trades else o.average_price,
             "exchange_order_id": bo.exchange_order_id or o.exchange_order_id,
         }
+        if set_broker_id:
+            fields["broker_order_id"] = bo.broker_order_id
         if not stale:
             fields["broker_updated_at"] = bo.exchange_timestamp or timezone.now()
             fields["cancelled_quantity"] = bo.cancelled_quantity
@@ -760,10 +882,12 @@ def order_apply_broker_update(
             }.get(new_status, EventKind.STATUS)
             old = o.status
             if _transition(o, new_status, actor=actor, kind=kind, reason=bo.status_message or "", **fields):
+                set_broker_id = False
                 _status_alert(o, old)
         elif o.status not in TERMINAL and (new_trades or fields["filled_quantity"] != o.filled_quantity):
             before = _snapshot(o)
             Order.objects.filter(pk=o.pk).update(version=F("version") + 1, updated_at=timezone.now(), **fields)
+            set_broker_id = False
             o.refresh_from_db()
             _event(
                 o,
@@ -788,6 +912,9 @@ def order_apply_broker_update(
             )
             o.refresh_from_db()
             _push_order(o)
+        if set_broker_id:  # nothing else wrote it: record the broker's id on its own
+            Order.objects.filter(pk=o.pk).update(broker_order_id=bo.broker_order_id)
+            o.broker_order_id = bo.broker_order_id
         delta = o.filled_quantity - prior_filled
         if delta > 0:
             after_commit.append(("filled", o.pk, delta))

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orders import selectors, services
+from orders.presenters import order_json
 
 from .serializers import (
     OrderCancelAllInputSerializer,
@@ -68,9 +69,7 @@ class OrderListCreateApi(generics.ListAPIView):
             fields["client_order_id"] = key.strip()[:64]
         order = services.order_place(user=request.user, actor=actor_of(request), **fields)
         replayed = getattr(order, "replayed", False)
-        response = Response(
-            OrderOutputSerializer(order).data, status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED
-        )
+        response = Response(order_json(order), status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
         if replayed:
             response["Idempotent-Replayed"] = "true"
         return response

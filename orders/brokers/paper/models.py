@@ -72,3 +72,37 @@ class PaperVenueTrade(models.Model):
 
     def __str__(self) -> str:
         return f"venue trade {self.trade_id}"
+
+
+class PaperVenuePosition(models.Model):
+    """The venue's running net position per (account, instrument, product), kept with every fill.
+
+    The margin check of each new order reads these few rows (and one SUM over the working orders)
+    instead of replaying every trade of the account, so placement cost no longer grows with history.
+    `average_price`/`realized` keep the exact running values of `positions_math.apply_fill`.
+    Overnight: `day_start_quantity` is the quantity before the first fill of `last_fill_day`.
+    """
+
+    account_ref = models.CharField(max_length=40)
+    instrument_token = models.BigIntegerField()
+    product = models.CharField(max_length=4)
+    exchange = models.CharField(max_length=8)
+    tradingsymbol = models.CharField(max_length=64)
+    instrument_type = models.CharField(max_length=4, blank=True)  # for the margin estimate
+    strike = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    quantity = models.IntegerField(default=0)
+    average_price = models.DecimalField(max_digits=30, decimal_places=12, default=ZERO)
+    realized = models.DecimalField(max_digits=30, decimal_places=12, default=ZERO)
+    last_fill_day = models.DateField(null=True, blank=True)
+    day_start_quantity = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account_ref", "instrument_token", "product"], name="unique_paper_venue_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"venue position {self.account_ref} {self.tradingsymbol} {self.product} {self.quantity:+d}"

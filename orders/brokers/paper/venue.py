@@ -15,6 +15,8 @@ Behaviour (documented choices):
 - Funds = account capital + realised P&L − margin of open positions − margin blocked by open orders. Margin is a
   simple documented estimate until the margin engine exists (see `margin_estimate`). An order that would need
   more is REJECTED with Kite's text "Insufficient funds. Required margin is X but available margin is Y."
+  Positions and realised P&L come from the venue's running ledger (`PaperVenuePosition`, updated with every
+  fill in the fill's transaction); blocked margin is one SUM over the working orders. Nothing replays history.
 Changes are reported to listeners as (BrokerOrder, [new BrokerTrade]) after the venue's transaction.
 """
 
@@ -27,7 +29,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from orders import market
@@ -41,7 +44,7 @@ from orders.brokers.base import (
 )
 from orders.positions_math import PositionState, apply_fill, signed
 
-from .models import PaperVenueOrder, PaperVenueTrade
+from .models import PaperVenueOrder, PaperVenuePosition, PaperVenueTrade
 
 ZERO = Decimal("0")
 # Automatic market protection for the paper venue (Kite's automatic value varies by price band; 3 % is our choice).
@@ -160,8 +163,9 @@ class PaperVenue:
             vo.expires_at = self._expiry_for(vo, instrument, at)
             q = market.quote(instrument, at)
             ref_price = self._reference_price(vo, q, instrument)
-            required = self._required_margin(vo, instrument, ref_price)
-            available = self._available_margin()
+            positions = self._positions()
+            required = self._required_margin(vo, instrument, ref_price, positions)
+            available = self._available_margin(positions)
             if required > available:
                 vo.status = "REJECTED"
                 vo.status_message = (
@@ -250,19 +254,21 @@ class PaperVenue:
 
     def positions(self) -> list[BrokerPosition]:
         out = []
-        for (token, product), (state, overnight, sample) in self._position_states().items():
+        today = timezone.localdate(self._clock())
+        for (token, product), p in self._positions().items():
             instrument = market.instrument_by_token(token)
-            ltp = market.last_price(instrument) or state.average_price
-            pnl = state.realized + (ltp - state.average_price) * state.quantity
+            average = Decimal(p.average_price)
+            ltp = market.last_price(instrument) or average
+            pnl = Decimal(p.realized) + (ltp - average) * p.quantity
             out.append(
                 BrokerPosition(
-                    exchange=sample.exchange,
-                    tradingsymbol=sample.tradingsymbol,
+                    exchange=p.exchange,
+                    tradingsymbol=p.tradingsymbol,
                     instrument_token=token,
                     product=product,
-                    quantity=state.quantity,
-                    overnight_quantity=overnight,
-                    average_price=state.average_price.quantize(Decimal("0.01")),
+                    quantity=p.quantity,
+                    overnight_quantity=_overnight(p, today),
+                    average_price=average.quantize(Decimal("0.01")),
                     last_price=ltp,
                     pnl=pnl.quantize(Decimal("0.01")),
                 )
@@ -270,8 +276,9 @@ class PaperVenue:
         return out
 
     def funds(self) -> BrokerFunds:
-        used = self._used_margin()
-        realized = self._realized()
+        positions = self._positions()
+        used = self._used_margin(positions)
+        realized = self._realized(positions)
         net = self.capital + realized - used
         return BrokerFunds(
             available_cash=(self.capital + realized).quantize(Decimal("0.01")),
@@ -317,52 +324,51 @@ class PaperVenue:
             return q.last_price
         return Decimal(instrument.last_price or 0)
 
-    def _position_states(self) -> dict[tuple[int, str], tuple[PositionState, int, PaperVenueTrade]]:
-        states: dict[tuple[int, str], tuple[PositionState, int, PaperVenueTrade]] = {}
-        today = timezone.localdate(self._clock())
-        for t in PaperVenueTrade.objects.filter(account_ref=self.account_ref).order_by("id"):
-            key = (t.instrument_token, t.product)
-            state, overnight, _ = states.get(key, (PositionState(), 0, t))
-            state = apply_fill(state, signed(t.transaction_type, t.quantity), t.price)
-            if timezone.localdate(t.fill_timestamp) < today:
-                overnight = state.quantity
-            states[key] = (state, overnight, t)
-        return states
+    def _positions(self) -> dict[tuple[int, str], PaperVenuePosition]:
+        """The running ledger of this account: one row per (instrument, product) ever traded."""
+        return {
+            (p.instrument_token, p.product): p for p in PaperVenuePosition.objects.filter(account_ref=self.account_ref)
+        }
 
-    def _realized(self) -> Decimal:
-        return sum((s.realized for s, _, _ in self._position_states().values()), ZERO)
+    @staticmethod
+    def _realized(positions: dict[tuple[int, str], PaperVenuePosition]) -> Decimal:
+        return sum((Decimal(p.realized) for p in positions.values()), ZERO)
 
-    def _used_margin(self) -> Decimal:
-        blocked = sum(
-            (
-                vo.blocked_margin
-                for vo in PaperVenueOrder.objects.filter(account_ref=self.account_ref, status__in=WORKING)
-            ),
-            ZERO,
+    def _used_margin(self, positions: dict[tuple[int, str], PaperVenuePosition]) -> Decimal:
+        blocked = (
+            PaperVenueOrder.objects.filter(account_ref=self.account_ref, status__in=WORKING).aggregate(
+                total=Sum("blocked_margin")
+            )["total"]
+            or ZERO
         )
-        positions = ZERO
-        for (token, product), (state, _, _) in self._position_states().items():
-            if state.quantity == 0:
+        held = ZERO
+        for p in positions.values():
+            if p.quantity == 0:
                 continue
-            instrument = market.instrument_by_token(token)
-            positions += margin_estimate(
-                instrument_type=instrument.instrument_type,
-                product=product,
-                side="BUY" if state.quantity > 0 else "SELL",
-                quantity=abs(state.quantity),
-                price=state.average_price,
-                strike=instrument.strike,
+            held += margin_estimate(
+                instrument_type=p.instrument_type,
+                product=p.product,
+                side="BUY" if p.quantity > 0 else "SELL",
+                quantity=abs(p.quantity),
+                price=Decimal(p.average_price),
+                strike=p.strike,
             )
-        return blocked + positions
+        return Decimal(blocked) + held
 
-    def _available_margin(self) -> Decimal:
-        return (self.capital + self._realized() - self._used_margin()).quantize(Decimal("0.01"))
+    def _available_margin(self, positions: dict[tuple[int, str], PaperVenuePosition]) -> Decimal:
+        return (self.capital + self._realized(positions) - self._used_margin(positions)).quantize(Decimal("0.01"))
 
-    def _required_margin(self, vo: PaperVenueOrder, instrument, price: Decimal) -> Decimal:  # noqa: ANN001
+    def _required_margin(
+        self,
+        vo: PaperVenueOrder,
+        instrument,  # noqa: ANN001
+        price: Decimal,
+        positions: dict[tuple[int, str], PaperVenuePosition],
+    ) -> Decimal:
         # An order that only reduces the current position needs no margin.
-        state = self._position_states().get((vo.instrument_token, vo.product))
-        if state is not None:
-            qty = state[0].quantity
+        p = positions.get((vo.instrument_token, vo.product))
+        if p is not None:
+            qty = p.quantity
             if qty != 0 and (qty > 0) != (vo.transaction_type == "BUY") and vo.quantity <= abs(qty):
                 return ZERO
         return margin_estimate(
@@ -374,6 +380,34 @@ class PaperVenue:
             strike=instrument.strike,
         )
 
+    def _ledger_apply(self, t: PaperVenueTrade, instrument) -> None:  # noqa: ANN001
+        """Book one fill into the running position (row-locked: concurrent fills apply one after the other)."""
+        lookup = {"account_ref": t.account_ref, "instrument_token": t.instrument_token, "product": t.product}
+        p = PaperVenuePosition.objects.select_for_update().filter(**lookup).first()
+        if p is None:
+            try:
+                with transaction.atomic():
+                    p = PaperVenuePosition.objects.create(
+                        **lookup,
+                        exchange=t.exchange,
+                        tradingsymbol=t.tradingsymbol,
+                        instrument_type=instrument.instrument_type or "",
+                        strike=instrument.strike,
+                    )
+            except IntegrityError:
+                p = PaperVenuePosition.objects.select_for_update().get(**lookup)
+        day = timezone.localdate(t.fill_timestamp)
+        if p.last_fill_day is None or p.last_fill_day < day:
+            p.day_start_quantity = p.quantity  # what was open before this day's first fill: carried overnight
+            p.last_fill_day = day
+        state = apply_fill(
+            PositionState(p.quantity, Decimal(p.average_price), Decimal(p.realized)),
+            signed(t.transaction_type, t.quantity),
+            Decimal(t.price),
+        )
+        p.quantity, p.average_price, p.realized = state.quantity, state.average_price, state.realized
+        p.save()
+
     def _work(self, vo: PaperVenueOrder, instrument, q, at: datetime) -> list[PaperVenueTrade]:  # noqa: ANN001
         """Trigger, fill through the depth, apply IOC/expiry. Saves `vo`; returns the new trades."""
         trades: list[PaperVenueTrade] = []
@@ -381,6 +415,7 @@ class PaperVenue:
         if vo.status not in WORKING:
             return trades
         start_status = vo.status
+        start = (vo.status, vo.triggered, vo.protection_price)
         if vo.expires_at is not None and at >= vo.expires_at:
             self._close(vo, "EXPIRED" if vo.validity == "DAY" else "EXPIRED", at)
             return trades
@@ -428,6 +463,7 @@ class PaperVenue:
                 fill_timestamp=at,
             )
             trades.append(t)
+            self._ledger_apply(t, instrument)
             total = vo.filled_quantity + qty
             vo.average_price = (vo.average_price * vo.filled_quantity + price * qty) / total
             vo.filled_quantity = total
@@ -444,7 +480,8 @@ class PaperVenue:
             )
         if fills or vo.status != start_status:
             vo.updated_at = at
-        vo.save()
+        if fills or vo.pk is None or (vo.status, vo.triggered, vo.protection_price) != start:
+            vo.save()  # a resting order that nothing touched needs no write
         return trades
 
     def _close(self, vo: PaperVenueOrder, status: str, at: datetime) -> None:
@@ -502,6 +539,13 @@ class PaperVenue:
             price=t.price,
             fill_timestamp=t.fill_timestamp,
         )
+
+
+def _overnight(p: PaperVenuePosition, today) -> int:  # noqa: ANN001
+    """Quantity carried into `today`: all of it if nothing traded today, else what was open before today's fills."""
+    if p.last_fill_day is None or p.last_fill_day < today:
+        return p.quantity
+    return p.day_start_quantity
 
 
 def match_orders(
