@@ -38,17 +38,38 @@
     const list = document.getElementById("alert-list");
     return list && list.dataset.live === "1" ? list : null;
   }
+  // Rows are fetched with fetch(), not htmx.ajax: htmx queues requests from one source element and
+  // keeps only the last queued one, which would drop rows when a replay refreshes several at once.
+  const rowRequests = new Map(); // alert id -> sequence number of its latest row request
+  let rowSeq = 0;
   function loadRow(alert, replaceExisting) {
     const list = liveList();
-    if (!list || !window.htmx) return;
-    const existing = document.getElementById(`alert-${alert.id}`);
-    if (existing) {
-      window.htmx.ajax("GET", urlFor("rowUrl", alert.id), { target: existing, swap: "outerHTML" });
-    } else if (!replaceExisting) {
-      const empty = list.querySelector(".alert-empty");
-      if (empty) empty.remove();
-      window.htmx.ajax("GET", urlFor("rowUrl", alert.id), { target: list, swap: "afterbegin" });
-    }
+    if (!list) return;
+    if (!document.getElementById(`alert-${alert.id}`) && replaceExisting) return;
+    const seq = ++rowSeq;
+    rowRequests.set(alert.id, seq);
+    fetch(urlFor("rowUrl", alert.id), { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then((r) => (r.ok ? r.text() : null))
+      .then((html) => {
+        if (!html || rowRequests.get(alert.id) !== seq) return; // a newer request for this row won
+        rowRequests.delete(alert.id);
+        const tpl = document.createElement("template");
+        tpl.innerHTML = html.trim();
+        const row = tpl.content.firstElementChild;
+        if (!row) return;
+        const current = document.getElementById(`alert-${alert.id}`);
+        if (current) current.replaceWith(row);
+        else if (replaceExisting) return;
+        else {
+          const empty = list.querySelector(".alert-empty");
+          if (empty) empty.remove();
+          // newest first: before the first row with a smaller id
+          const after = Array.from(list.querySelectorAll("[data-testid=alert-item]")).find((el) => Number(el.dataset.alertId) < alert.id);
+          list.insertBefore(row, after || null);
+        }
+        if (window.htmx) window.htmx.process(row);
+      })
+      .catch(() => {});
   }
 
   function closeModal() { const root = document.getElementById("modal-root"); if (root) root.innerHTML = ""; }

@@ -9,6 +9,7 @@ and `_reject`): neither is CRITICAL/URGENT, so neither shows a toast; both bump 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any
 
@@ -132,3 +133,52 @@ def _alert_id(live: Any, username: str, order_id: int) -> int:
         "print('ALERT=%d' % a.pk)"
     )
     return int(next(line for line in out.splitlines() if line.startswith("ALERT=")).split("=", 1)[1])
+
+
+def test_reconnect_resyncs_new_and_changed_alerts(logged_in_page, live):
+    """While the page's socket is down: an order fills (new alert), a question it shows in a modal is
+    answered elsewhere, and an alert is read elsewhere. After the reconnect the page shows all of it."""
+    from tests.e2e.test_alerts import WS_CONTROL
+
+    page = logged_in_page
+    page.add_init_script(WS_CONTROL)
+    page.goto(f"{live.url}/alerts/")
+    expect(page.locator("body")).to_have_attribute("data-wswsalerts", "open")
+    badge = page.locator("[data-testid=alert-badge]")
+    key = _api_key(live, page.username)
+    api = httpx.Client(base_url=f"{live.url}/api/v1", headers={"Authorization": f"Api-Key {key}"}, timeout=20)
+    inst = _future(live)
+
+    first = _place(live, key, inst, inst["lot"])
+    filled_id = _alert_id(live, page.username, first["id"])
+    expect(page.locator(f"#alert-{filled_id}")).to_have_class(re.compile(r"\bunread\b"))
+    assert api.post("/alerts/test/", json={"level": "WARNING", "with_actions": True}).status_code in (200, 201)
+    modal = page.locator("[data-testid=alert-modal]")
+    expect(modal).to_be_visible()
+    question_id = int(modal.get_attribute("data-alert-id"))
+    expect(badge).to_have_attribute("data-count", "2")
+
+    # Drop the socket and hold reconnects back.
+    page.evaluate("window.__blockWs = true; window.__sockets.forEach(s => s.close())")
+    expect(page.locator("body")).to_have_attribute("data-wswsalerts", "closed")
+    r = api.post(f"/alerts/{question_id}/respond/", json={"action": "Acknowledge"})
+    assert r.status_code == 200, r.text
+    assert api.put(f"/alerts/{filled_id}/mark-read/").status_code == 200
+    second = _place(live, key, inst, inst["lot"])
+    page.wait_for_timeout(300)
+    expect(modal).to_be_visible()  # nothing reached the page yet
+    expect(badge).to_have_attribute("data-count", "2")
+
+    page.evaluate("window.__blockWs = false")
+    expect(page.locator("body")).to_have_attribute("data-wswsalerts", "open", timeout=20000)
+    # The question answered elsewhere: its modal closes and its row shows the answer.
+    expect(modal).to_have_count(0)
+    expect(page.locator(f"#alert-{question_id} [data-testid=alert-response]")).to_have_text("Answered: Acknowledge")
+    # The alert read elsewhere is no longer unread; the order filled meanwhile is a new unread row.
+    expect(page.locator(f"#alert-{filled_id}")).not_to_have_class(re.compile(r"\bunread\b"))
+    new_id = _alert_id(live, page.username, second["id"])
+    expect(page.locator(f"#alert-{new_id}")).to_have_class(re.compile(r"\bunread\b"))
+    expect(page.locator("[data-testid=alert-item]")).to_have_count(3)
+    expect(badge).to_have_attribute("data-count", "1")
+    expect(page.locator(".toast")).to_have_count(0)
+    api.close()
