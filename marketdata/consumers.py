@@ -48,6 +48,7 @@ class MarketConsumer(AuthenticatedJsonConsumer):
                 await refresher
         for token in getattr(self, "tokens", set()):
             await self.channel_layer.group_discard(tick_group(token), self.channel_name)
+        await super().disconnect(code)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):

@@ -22,21 +22,8 @@ def orders_group(user_id: int) -> str:
 
 
 class OrdersConsumer(AuthenticatedJsonConsumer):
-    group_name: str | None = None
-
-    async def connect(self) -> None:
-        user = self.user
-        if user is None or not user.is_authenticated:
-            await self.close(code=4401)
-            return
-        # Join before accepting: once the client sees the accept, no push can be missed.
-        self.group_name = orders_group(user.pk)
-        await self.channel_layer.group_add(self.group_name, self.channel_name)
-        await self.accept()
-
-    async def disconnect(self, code: int) -> None:
-        if self.group_name:
-            await self.channel_layer.group_discard(self.group_name, self.channel_name)
+    def groups_for(self, user: Any) -> list[str]:
+        return [orders_group(user.pk)]
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         # Clients only listen; answer pings so bots can check liveness.

@@ -1,4 +1,4 @@
-"""Base consumer: JSON frames, and only authenticated users may stay connected."""
+"""Base consumer: JSON frames, authenticated users only, per-user groups joined before accept."""
 
 from __future__ import annotations
 
@@ -8,7 +8,11 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 
 class AuthenticatedJsonConsumer(AsyncJsonWebsocketConsumer):
-    groups_for_user: tuple[str, ...] = ()
+    """Closes anonymous sockets (4401). Joins `groups_for(user)` BEFORE accepting, so once a
+    client sees the accept no push to those groups can be missed; leaves them on disconnect."""
+
+    def groups_for(self, user: Any) -> list[str]:
+        return []
 
     @property
     def user(self) -> Any:
@@ -19,8 +23,15 @@ class AuthenticatedJsonConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
+        self.joined_groups = self.groups_for(user)
+        for group in self.joined_groups:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         await self.on_authenticated()
 
+    async def disconnect(self, code: int) -> None:
+        for group in getattr(self, "joined_groups", ()):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
     async def on_authenticated(self) -> None:
-        """Join groups and send any initial state."""
+        """Send any initial state once connected."""
