@@ -11,8 +11,11 @@ from .errors import AccountNotFound, ApiKeyNotFound
 from .models import ApiKey, TradingAccount
 
 
-def account_list(*, user: AbstractBaseUser) -> QuerySet[TradingAccount]:
-    return TradingAccount.objects.filter(user=user, is_active=True).order_by("-is_default", "id")
+def account_list(*, user: AbstractBaseUser, kind: str | None = None) -> QuerySet[TradingAccount]:
+    accounts = TradingAccount.objects.filter(user=user, is_active=True)
+    if kind is not None:
+        accounts = accounts.filter(kind=kind)
+    return accounts.order_by("-is_default", "id")
 
 
 def account_get(*, user: AbstractBaseUser, account_id: int) -> TradingAccount:

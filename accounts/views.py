@@ -28,19 +28,27 @@ def account_switch(request: HttpRequest) -> HttpResponse:
     return redirect(next_url)
 
 
+# The new key survives exactly one redirect in the session, so reloading the page never creates
+# a second key and the plaintext is shown once.
+NEW_KEY_SESSION_KEY = "new_api_key"
+
+
 @login_required
 def api_keys_page(request: HttpRequest) -> HttpResponse:
-    new_key = None
     if request.method == "POST":
         name = request.POST.get("name", "").strip()[:50]
         if not name:
             messages.error(request, "Give the key a name, e.g. the bot that will use it.")
         else:
-            _, new_key = services.api_key_create(user=request.user, name=name)
+            _, request.session[NEW_KEY_SESSION_KEY] = services.api_key_create(user=request.user, name=name)
+        return redirect("api-keys")
     return render(
         request,
         "accounts/api_keys.html",
-        {"api_keys": selectors.api_key_list(user=request.user), "new_key": new_key},
+        {
+            "api_keys": selectors.api_key_list(user=request.user),
+            "new_key": request.session.pop(NEW_KEY_SESSION_KEY, None),
+        },
     )
 
 

@@ -43,7 +43,7 @@ def kite_accounts_page(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"Kite account “{account.name}” saved. Log in to Kite to trade with it.")
                 return redirect("kite-accounts")
-    accounts = [a for a in account_list(user=request.user) if a.kind == TradingAccount.Kind.KITE]
+    accounts = account_list(user=request.user, kind=TradingAccount.Kind.KITE)
     status = 400 if form_errors else 200
     return render(
         request,

@@ -148,3 +148,13 @@ def test_pages_look_the_current_account_up_once(client, user):
         assert client.get("/orders/").status_code == 200
     account_queries = [q for q in ctx.captured_queries if 'FROM "accounts_tradingaccount"' in q["sql"]]
     assert len(account_queries) == 2  # the switcher's list + the current account
+
+
+def test_api_keys_page_shows_a_new_key_once_and_reload_creates_none(client, user):
+    client.force_login(user)
+    response = client.post("/settings/api-keys/", {"name": "page-bot"}, follow=True)
+    assert response.redirect_chain and ApiKey.objects.filter(user=user).count() == 1
+    assert response.context["new_key"] and "." in response.context["new_key"]
+    again = client.get("/settings/api-keys/")
+    assert again.context["new_key"] is None
+    assert ApiKey.objects.filter(user=user).count() == 1

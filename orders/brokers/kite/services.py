@@ -18,7 +18,7 @@ from django.core import signing
 from django.core.cache import cache
 
 from accounts.models import TradingAccount
-from accounts.selectors import account_get
+from accounts.selectors import account_resolve
 from orders.brokers.base import BrokerError, BrokerOrder
 
 from .client import KiteBroker
@@ -91,7 +91,7 @@ def kite_postback_receive(*, payload: Any) -> bool:
 
 
 def _kite_account(user: AbstractBaseUser, account_id: int) -> TradingAccount:
-    account = account_get(user=user, account_id=account_id)
+    account = account_resolve(user=user, account_id=account_id)  # refuses deactivated accounts
     if account.kind != TradingAccount.Kind.KITE:
         raise KiteAccountRequired()
     return account
