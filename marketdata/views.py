@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -62,7 +63,8 @@ def watchlist_add(request: HttpRequest) -> HttpResponse:
         services.watchlist_add(user=request.user, instrument=instrument)
     except DomainError as exc:
         if not request.htmx:
-            raise Http404 from None
+            messages.error(request, exc.message)
+            return redirect("market-watch")
         return _table(request, error=exc.message, status=200)
     return _table(request) if request.htmx else redirect("market-watch")
 

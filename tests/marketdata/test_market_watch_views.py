@@ -50,3 +50,11 @@ def test_other_users_item_is_404(web: Client, other_user, small_master) -> None:
     assert response.status_code == 404
     assert WatchlistItem.objects.filter(pk=theirs.pk).exists()
     assert b"NIFTY26NOVFUT" not in web.get("/market/").content
+
+
+@pytest.mark.django_db
+def test_adding_an_unknown_instrument_without_htmx_redirects_with_a_message(client, user):
+    client.force_login(user)
+    response = client.post("/market/watch/add/", {"instrument_token": "999999999"}, follow=True)
+    assert response.redirect_chain[-1][0].endswith("/market/")
+    assert any("instrument" in str(m).lower() for m in response.context["messages"])
