@@ -297,6 +297,9 @@ def main() -> int:
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--conn-max-age", type=int, default=0, help="CONN_MAX_AGE for the server (see env_for)")
     parser.add_argument("--profile", default="", help="py-spy flame graph of one worker, e.g. /tmp/orders.svg")
+    parser.add_argument(
+        "--profile-gil", action="store_true", help="sample only threads holding the GIL (Python CPU, not waits)"
+    )
     args = parser.parse_args()
 
     db_name = f"oms_bench_{uuid.uuid4().hex[:8]}"
@@ -336,6 +339,7 @@ def main() -> int:
                     # *.txt: collapsed stacks (grep-able); anything else: a flame graph SVG.
                     "--format",
                     "raw" if args.profile.endswith(".txt") else "flamegraph",
+                    *(["--gil"] if args.profile_gil else []),
                 ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.STDOUT,

@@ -32,6 +32,7 @@ import json
 import logging
 import random
 import time
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
@@ -187,6 +188,10 @@ def _transition(order: Order, new: str, *, actor: str, kind: str, reason: str = 
     _event(order, kind, actor=actor, before=before, frm=old, to=new, reason=reason)
     _push_order(order)
     return True
+
+
+# Orders updated by a broker update during the current `_send` (same thread, same call): see `_send`.
+_applied_here: ContextVar[dict[int, Order] | None] = ContextVar("orders_applied_here", default=None)
 
 
 def _payload_hash(fields: dict[str, Any]) -> str:
@@ -438,6 +443,10 @@ def _place(
         market_protection=market_protection,
         user_tag=tag or "",
     )
+    # An order sent right away (no slices) is claimed for sending in the transaction that creates it
+    # (submitted_at set, one attempt): the same exactly-once claim `order_submit` makes, without its own commit.
+    send_now = submit and status == S.PENDING_SUBMIT and len(slices) <= 1
+    claimed_at = timezone.now() if send_now else None
     try:
         with transaction.atomic():
             order = Order.objects.create(
@@ -445,6 +454,8 @@ def _place(
                 quantity=quantity,
                 pending_quantity=quantity,
                 status=status,
+                submitted_at=claimed_at,
+                submit_attempts=1 if send_now else 0,
                 role=role,
                 parent=parent,
                 client_order_id=client_order_id,
@@ -503,11 +514,11 @@ def _place(
         raise
     order.replayed = False
     if submit and status == S.PENDING_SUBMIT:
-        if children:
+        if send_now:
+            order = _send(order, actor=actor)  # claimed at creation; the returned row is current
+        else:
             _submit_tree(order, actor=actor, children=children)
             order.refresh_from_db()
-        else:
-            order = _submit(order, actor=actor)  # the returned row is current (refreshed or exactly updated)
         order.replayed = False
     return order
 
@@ -570,22 +581,21 @@ def order_submit(*, order_id: int, actor: str = SYSTEM) -> Order:
     return _send(order, actor=actor)
 
 
-def _submit(order: Order, *, actor: str) -> Order:
-    """`order_submit` for the row this call just committed (in memory): the same claim, without re-reading it."""
-    now = timezone.now()
-    claimed = Order.objects.filter(
-        pk=order.pk, status=S.PENDING_SUBMIT, submitted_at__isnull=True, version=order.version
-    ).update(submitted_at=now, submit_attempts=F("submit_attempts") + 1, version=F("version") + 1)
-    if not claimed:  # changed meanwhile (modified before sending, or someone else is sending it)
-        return order_submit(order_id=order.pk, actor=actor)
-    order.submitted_at, order.submit_attempts, order.version = now, order.submit_attempts + 1, order.version + 1
-    return _send(order, actor=actor)
-
-
 def _send(order: Order, *, actor: str) -> Order:
     """Hand a claimed order to its broker; every outcome lands in the order's status and audit trail."""
     broker = broker_for(order.account)
     request = _request_for(order)
+    applied: dict[int, Order] = {}
+    scope = _applied_here.set(applied)  # a broker that answers synchronously updates the order meanwhile
+    try:
+        return _send_with(broker, request, order, applied, actor=actor)
+    finally:
+        _applied_here.reset(scope)
+
+
+def _send_with(
+    broker: Any, request: BrokerOrderRequest, order: Order, applied: dict[int, Order], *, actor: str
+) -> Order:
     for attempt in range(1, SUBMIT_MAX_ATTEMPTS + 1):
         try:
             broker_order_id = broker.place_order(request)
@@ -634,6 +644,20 @@ def _send(order: Order, *, actor: str) -> Order:
                 _transition(order, S.UNKNOWN, actor=actor, kind=EventKind.UNKNOWN, reason=str(exc))
             return order
         break
+    current = applied.get(order.pk)
+    if current is not None and current.status != S.PENDING_SUBMIT and current.broker_order_id == broker_order_id:
+        # The broker's own update (the paper venue answers synchronously) was applied and committed during
+        # the call, in this thread: that row is current; only the audit entry of the placement is missing.
+        with transaction.atomic():
+            _event(
+                current,
+                EventKind.PLACED,
+                actor=actor,
+                frm=current.status,
+                to=current.status,
+                reason=f"broker order id {broker_order_id}",
+            )
+        return current
     with transaction.atomic():
         # Our claim set PENDING_SUBMIT at `order.version`: unless a broker update got there first, this
         # conditional UPDATE records the broker's id with the SUBMITTED status in one statement.
@@ -755,12 +779,8 @@ def orders_resolve_unknown_due() -> int:
 
 # --- broker updates ---------------------------------------------------------------------------
 def _find_order(account: Any, bo: BrokerOrder) -> Order | None:
-    # One locked read with the related rows (the lock covers the order row only: of=("self",)).
-    qs = (
-        Order.objects.select_for_update(of=("self",))
-        .select_related("user", "account", "strategy", "parent")
-        .filter(account=account)
-    )
+    # A plain locked read: the update path uses ids; related rows load lazily on the rare paths needing them.
+    qs = Order.objects.select_for_update().filter(account=account)
     if bo.tag:
         order = qs.filter(tag=bo.tag).first()
         if order is not None:
@@ -814,10 +834,10 @@ def order_apply_broker_update(
             try:
                 with transaction.atomic():
                     trade = Trade.objects.create(
-                        user=o.user,
+                        user_id=o.user_id,
                         account=account,
                         order=o,
-                        strategy=o.strategy,
+                        strategy_id=o.strategy_id,
                         trade_id=t.trade_id,
                         broker_order_id=t.broker_order_id,
                         exchange=t.exchange,
@@ -924,6 +944,9 @@ def order_apply_broker_update(
             after_commit.append(("slice", o.parent_id))
     for item in after_commit:
         transaction.on_commit(lambda item=item: _follow_up(item))
+    seen = _applied_here.get()
+    if seen is not None:
+        seen[o.pk] = o  # for `_send` (this thread and connection see this row as current)
     return o
 
 
@@ -985,14 +1008,17 @@ def _position_json(position: Position) -> dict:
 # --- positions --------------------------------------------------------------------------------
 def _position_apply(o: Order, trade: Trade) -> Position:
     lookup = dict(
-        account=o.account, instrument_token=trade.instrument_token, product=trade.product, strategy=o.strategy
+        account_id=o.account_id,
+        instrument_token=trade.instrument_token,
+        product=trade.product,
+        strategy_id=o.strategy_id,
     )
     position = Position.objects.select_for_update().filter(**lookup).first()
     if position is None:
         try:
             with transaction.atomic():
                 position = Position.objects.create(
-                    user=o.user, exchange=trade.exchange, tradingsymbol=trade.tradingsymbol, **lookup
+                    user_id=o.user_id, exchange=trade.exchange, tradingsymbol=trade.tradingsymbol, **lookup
                 )
         except IntegrityError:
             position = Position.objects.select_for_update().get(**lookup)
