@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from . import contract_specs as specs
@@ -103,10 +103,20 @@ def instrument_search(
         qs = qs.filter(expiry=expiry)
     if strike is not None:
         qs = qs.filter(strike=strike)
-    if q:
-        for word in q.upper().split()[:5]:
-            qs = qs.filter(Q(tradingsymbol__icontains=word) | Q(name__icontains=word))
-    return qs
+    natural = ("exchange", "name", "expiry", "strike", "instrument_type", "instrument_token")
+    if not q:
+        return qs.order_by(*natural)
+    words = q.upper().split()[:5]
+    for word in words:
+        qs = qs.filter(Q(tradingsymbol__icontains=word) | Q(name__icontains=word))
+    # Most relevant first: 'NIFTY' lists NIFTY contracts before BANKNIFTY/FINNIFTY ones.
+    relevance = Case(
+        When(Q(tradingsymbol=words[0]) | Q(name=words[0]), then=Value(0)),
+        When(tradingsymbol__startswith=words[0], then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return qs.annotate(relevance=relevance).order_by("relevance", *natural)
 
 
 def instrument_typeahead(q: str, *, limit: int = 12) -> list[Instrument]:

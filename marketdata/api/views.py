@@ -24,9 +24,7 @@ class InstrumentListApi(generics.ListAPIView):
     def get_queryset(self):  # noqa: ANN201
         filters = InstrumentListFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        return selectors.instrument_search(**filters.validated_data).order_by(
-            "exchange", "name", "expiry", "strike", "instrument_type", "instrument_token"
-        )
+        return selectors.instrument_search(**filters.validated_data)
 
 
 class InstrumentDetailApi(generics.RetrieveAPIView):

@@ -70,3 +70,13 @@ def test_depth(api, small_master) -> None:  # noqa: ANN001
     asks = [Decimal(lv["price"]) for lv in body["sell"]]
     assert bids == sorted(bids, reverse=True) and asks == sorted(asks) and bids[0] < asks[0]
     assert api.get("/api/v1/market/depth/1/").json()["error"]["code"] == "INSTRUMENT_NOT_FOUND"
+
+
+@pytest.mark.django_db
+def test_search_lists_the_exact_underlying_first(api):
+    from tests.marketdata.conftest import make_instrument
+
+    make_instrument(instrument_token=1001, tradingsymbol="BANKNIFTY26DECFUT", name="BANKNIFTY", instrument_type="FUT")
+    make_instrument(instrument_token=1002, tradingsymbol="NIFTY26DECFUT", name="NIFTY", instrument_type="FUT")
+    rows = api.get("/api/v1/instruments/?q=nifty").json()["results"]
+    assert [r["tradingsymbol"] for r in rows][:2] == ["NIFTY26DECFUT", "BANKNIFTY26DECFUT"]
