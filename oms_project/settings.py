@@ -114,7 +114,16 @@ if PRODUCTION_MODE:
             # redis-py caps a pool at 100 connections by default; hundreds of sockets per web
             # worker joining groups at once exceed that (MaxConnectionsError), so size it up.
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "max_connections": env.int("REDIS_MAX_CONNECTIONS", default=1000)}],
+                # redis-py >= 8 defaults socket_timeout to 5 s, the same as channels_redis's BZPOPMIN
+                # wait (brpop_timeout = 5): an idle consumer's read then times out and its WebSocket
+                # dies ("Timeout reading from ..."). Keep the socket timeout well above that wait.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": env.int("REDIS_MAX_CONNECTIONS", default=1000),
+                        "socket_timeout": env.float("REDIS_CHANNEL_SOCKET_TIMEOUT", default=30.0),
+                    }
+                ],
                 "capacity": 1500,
                 "expiry": 30,
             },
@@ -204,6 +213,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AlertTypeEnum": "alerts.models.TYPE_CHOICES",
+        "AlertLevelEnum": "alerts.models.LEVEL_CHOICES",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "oms_project.lib.api.schema.add_error_responses",
