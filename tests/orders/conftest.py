@@ -13,6 +13,7 @@ from accounts.services import paper_account_create
 from marketdata.models import Instrument
 from marketdata.types import DepthLevel, Quote
 from orders import services
+from orders.services import submission
 
 D = Decimal
 
@@ -77,7 +78,7 @@ def fake_market(monkeypatch: pytest.MonkeyPatch) -> FakeMarket:
 
 @pytest.fixture(autouse=True)
 def _no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(services, "_sleep", lambda s: None)
+    monkeypatch.setattr(submission, "_sleep", lambda s: None)
 
 
 @pytest.fixture(autouse=True)

@@ -54,7 +54,7 @@ def test_kite_statuses_normalised():
 def test_conditional_update_prevents_skipping(user, account, fut):
     """Two writers holding the same version: only the first transition lands."""
     from orders.models import Order
-    from orders.services import _transition
+    from orders.services._common import _transition
 
     o = Order.objects.create(
         user=user,

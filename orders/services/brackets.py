@@ -1,0 +1,234 @@
+"""Follow-ups after a fill or a status change: bracket exits (SL/target), OCO, orphaned exits when a
+position closes, slice parents; trailing stops."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+from django.db import transaction
+
+from .. import errors, market
+from ..domain import (
+    MAX_MODIFICATIONS,
+    TERMINAL,
+    WORKING,
+    EventKind,
+    OrderRole,
+    OrderType,
+    can_transition,
+    opposite,
+)
+from ..models import Order, Position
+from . import order_changes, placement
+from ._common import S, _event, _push_order, _tick, _to_tick, _transition, logger
+
+
+def _follow_up(item: tuple) -> None:
+    try:
+        kind = item[0]
+        if kind == "filled":
+            _on_fill(item[1], item[2])
+        elif kind == "flat":
+            _on_position_flat(item[1])
+        elif kind == "exit_closed":
+            pass
+        elif kind == "slice":
+            _slice_parent_refresh(item[1])
+    except Exception:
+        logger.exception("order follow-up %s failed", item)
+
+
+def _bracket_prices(entry: Order, fill_price: Decimal) -> tuple[Decimal | None, Decimal | None]:
+    buy = entry.transaction_type == "BUY"
+    sl, tgt = entry.stop_loss, entry.target
+    if sl is None and entry.stop_loss_points:
+        sl = fill_price - entry.stop_loss_points if buy else fill_price + entry.stop_loss_points
+    if tgt is None and entry.target_points:
+        tgt = fill_price + entry.target_points if buy else fill_price - entry.target_points
+    tick = _tick(entry)
+    if sl is not None:
+        sl = _to_tick(sl, tick, ROUND_FLOOR if buy else ROUND_CEILING)
+    if tgt is not None:
+        tgt = _to_tick(tgt, tick, ROUND_CEILING if buy else ROUND_FLOOR)
+    return sl, tgt
+
+
+def _on_fill(order_id: int, delta: int) -> None:
+    o = Order.objects.select_related("user", "account", "strategy").get(pk=order_id)
+    if o.role == OrderRole.ENTRY and (o.stop_loss or o.target or o.stop_loss_points or o.target_points):
+        _place_bracket_exits(o, delta)
+    elif o.role in (OrderRole.STOP_LOSS, OrderRole.TARGET) and o.oco_sibling_id:
+        _oco_adjust(o, delta)
+    elif o.role in (OrderRole.STOP_LOSS, OrderRole.TARGET):
+        sib = Order.objects.filter(oco_sibling=o).first()
+        if sib is not None:
+            _oco_adjust(o, delta, sibling=sib)
+
+
+def _place_bracket_exits(entry: Order, qty: int) -> None:
+    sl, tgt = _bracket_prices(entry, Decimal(entry.average_price))
+    exit_side = opposite(entry.transaction_type)
+    actor = "system:bracket"
+    placed: list[Order] = []
+    common = dict(
+        user=entry.user,
+        account_id=entry.account_id,
+        instrument_token=entry.instrument_token,
+        transaction_type=exit_side,
+        quantity=qty,
+        product=entry.product,
+        strategy_id=entry.strategy_id,
+        actor=actor,
+        parent=entry,
+        auto_slice=True,
+    )
+    for role, kwargs in (
+        (OrderRole.STOP_LOSS, {"order_type": OrderType.SLM, "trigger_price": sl}),
+        (OrderRole.TARGET, {"order_type": OrderType.LIMIT, "price": tgt}),
+    ):
+        if (role == OrderRole.STOP_LOSS and sl is None) or (role == OrderRole.TARGET and tgt is None):
+            continue
+        try:
+            placed.append(placement.order_place(role=role, **common, **kwargs))
+        except Exception as exc:
+            logger.warning("bracket %s for order %s not placed: %s", role, entry.pk, exc)
+            with transaction.atomic():
+                _event(
+                    entry,
+                    EventKind.BRACKET_PLACED,
+                    actor=actor,
+                    frm=entry.status,
+                    to=entry.status,
+                    reason=f"{role} not placed: {exc}",
+                )
+    if len(placed) == 2:
+        a, b = placed
+        Order.objects.filter(pk=a.pk).update(oco_sibling=b)
+        Order.objects.filter(pk=b.pk).update(oco_sibling=a)
+    with transaction.atomic():
+        _event(
+            entry,
+            EventKind.BRACKET_PLACED,
+            actor=actor,
+            frm=entry.status,
+            to=entry.status,
+            reason=f"exits for {qty}: " + ", ".join(f"{p.role} #{p.pk} {p.status}" for p in placed),
+        )
+
+
+def _oco_adjust(exit_order: Order, delta: int, sibling: Order | None = None) -> None:
+    sib = sibling or Order.objects.get(pk=exit_order.oco_sibling_id)
+    sib.refresh_from_db()
+    if sib.status in TERMINAL:
+        return
+    actor = "system:oco"
+    if exit_order.status == S.COMPLETE or sib.quantity - delta <= sib.filled_quantity:
+        order_changes._cancel(sib, actor=actor, reason=f"OCO: {exit_order.role} #{exit_order.pk} filled")
+    else:
+        try:
+            order_changes._modify(
+                sib, quantity=sib.quantity - delta, actor=actor, reason=f"OCO: {exit_order.role} filled {delta}"
+            )
+        except Exception as exc:
+            logger.warning("OCO reduce of %s failed: %s", sib.pk, exc)
+
+
+def _on_position_flat(position_id: int) -> None:
+    position = Position.objects.select_related("strategy").filter(pk=position_id).first()
+    if position is None:
+        return
+    if position.strategy is not None and position.strategy.allow_orphaned_orders:
+        return
+    exits = Order.objects.filter(
+        account_id=position.account_id,
+        instrument_token=position.instrument_token,
+        product=position.product,
+        strategy=position.strategy,
+        role__in=[OrderRole.STOP_LOSS, OrderRole.TARGET],
+        status__in=[*WORKING, S.PENDING_SUBMIT, S.PENDING_APPROVAL],
+    )
+    for ex in exits:
+        # After a reversal, keep exits that protect the new side.
+        if position.quantity != 0 and ex.transaction_type != ("SELL" if position.quantity > 0 else "BUY"):
+            pass
+        elif position.quantity != 0:
+            continue
+        order_changes._cancel(ex, actor="system:bracket", reason="the position was closed; linked exit cancelled")
+
+
+def _slice_parent_refresh(parent_id: int) -> None:
+    with transaction.atomic():
+        parent = Order.objects.select_for_update().get(pk=parent_id)
+        kids = list(Order.objects.filter(parent_id=parent_id, role=OrderRole.SLICE))
+        if not kids:
+            return
+        filled = sum(k.filled_quantity for k in kids)
+        value = sum((k.average_price * k.filled_quantity for k in kids), Decimal("0"))
+        statuses = {k.status for k in kids}
+        if statuses <= {S.COMPLETE}:
+            target = S.COMPLETE
+        elif statuses <= TERMINAL:
+            target = (
+                S.REJECTED
+                if statuses == {S.REJECTED}
+                else S.EXPIRED
+                if statuses <= {S.EXPIRED, S.COMPLETE} and S.EXPIRED in statuses
+                else S.CANCELLED
+            )
+        elif filled:
+            target = S.PARTIALLY_FILLED
+        elif statuses & {S.UNKNOWN}:
+            target = S.UNKNOWN
+        elif statuses & {S.OPEN, S.TRIGGER_PENDING, S.SUBMITTED}:
+            target = S.OPEN
+        else:
+            target = parent.status
+        fields = {
+            "filled_quantity": filled,
+            "average_price": (value / filled).quantize(Decimal("0.0001")) if filled else 0,
+            "pending_quantity": max(0, parent.quantity - filled) if target not in TERMINAL else 0,
+        }
+        if target != parent.status and can_transition(parent.status, target):
+            _transition(parent, target, actor="system:slices", kind=EventKind.STATUS, reason="slices updated", **fields)
+        else:
+            Order.objects.filter(pk=parent.pk).update(**fields)
+            parent.refresh_from_db()
+            _push_order(parent)
+
+
+def orders_trail_stops(at: datetime | None = None) -> int:
+    """Trailing stop-loss by points: move working STOP_LOSS exits behind the market (never back)."""
+    n = 0
+    exits = Order.objects.filter(
+        role=OrderRole.STOP_LOSS,
+        status__in=[S.TRIGGER_PENDING, S.OPEN, S.SUBMITTED],
+        parent__trailing_stop_points__isnull=False,
+        modification_count__lt=MAX_MODIFICATIONS,
+    ).select_related("parent", "account", "user")
+    for ex in exits:
+        points = ex.parent.trailing_stop_points
+        try:
+            instrument = market.instrument_by_token(ex.instrument_token)
+        except errors.InstrumentNotFound:
+            continue
+        ltp = market.last_price(instrument, at)
+        if ltp is None or ex.trigger_price is None:
+            continue
+        tick = Decimal(instrument.tick_size)
+        if ex.transaction_type == "SELL":  # protects a long
+            desired = _to_tick(ltp - points, tick, ROUND_FLOOR)
+            better = desired > ex.trigger_price
+        else:
+            desired = _to_tick(ltp + points, tick, ROUND_CEILING)
+            better = desired < ex.trigger_price
+        if not better:
+            continue
+        try:
+            order_changes._modify(
+                ex, trigger_price=desired, actor="system:trailing", reason=f"trailing stop to {desired}"
+            )
+            n += 1
+        except Exception as exc:
+            logger.info("trailing stop %s not moved: %s", ex.pk, exc)
+    return n

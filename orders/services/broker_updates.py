@@ -1,0 +1,256 @@
+"""Applying the broker's view of an order (paper venue, Kite postbacks/ticker, the resolver): fills stored
+once, positions, status, audit events, alerts and pushes in one transaction; follow-ups after commit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from alerts.types import AlertLevel, AlertType
+
+from ..brokers.base import (
+    BrokerOrder,
+    BrokerTrade,
+)
+from ..domain import (
+    TERMINAL,
+    EventKind,
+    OrderRole,
+    can_transition,
+    normalize_broker_status,
+)
+from ..models import Order, Position, Trade
+from ..positions_math import signed
+from . import brackets, positions
+from ._common import S, _alert, _applied_here, _event, _push, _push_order, _snapshot, _transition, logger
+
+
+def _find_order(account: Any, bo: BrokerOrder) -> Order | None:
+    # A plain locked read: the update path uses ids; related rows load lazily on the rare paths needing them.
+    qs = Order.objects.select_for_update().filter(account=account)
+    if bo.tag:
+        order = qs.filter(tag=bo.tag).first()
+        if order is not None:
+            return order
+    return qs.filter(broker_order_id=bo.broker_order_id).first()
+
+
+def order_apply_broker_update(
+    *, account: Any, order: BrokerOrder, trades: list[BrokerTrade] | tuple = (), source: str = "broker"
+) -> Order | None:
+    bo = order
+    actor = f"broker:{source}"
+    after_commit: list = []
+    with transaction.atomic():
+        o = _find_order(account, bo)
+        if o is None:
+            logger.info("broker update for unknown order %s (tag %s) ignored", bo.broker_order_id, bo.tag)
+            return None
+        prior_filled = o.filled_quantity
+        set_broker_id = not o.broker_order_id
+        if set_broker_id:
+            o.broker_order_id = bo.broker_order_id  # written with the status/fill update below
+        # 1. fills, each stored once
+        fills = list(trades)
+        if not fills and not bo.filled_quantity and not o.filled_quantity:
+            stored_qty = 0  # nothing filled anywhere (trades are stored only here, with filled_quantity)
+        else:
+            stored_qty = sum(Trade.objects.filter(order=o).values_list("quantity", flat=True))
+        if not fills and bo.filled_quantity > stored_qty:
+            # Updates without trade records (postback/ticker): one synthetic fill per increase.
+            qty = bo.filled_quantity - stored_qty
+            px = _synthetic_fill_price(o, bo, stored_qty)
+            fills = [
+                BrokerTrade(
+                    trade_id=f"{bo.broker_order_id}:{bo.filled_quantity}",
+                    broker_order_id=bo.broker_order_id,
+                    exchange=bo.exchange,
+                    tradingsymbol=bo.tradingsymbol,
+                    instrument_token=bo.instrument_token,
+                    transaction_type=bo.transaction_type,
+                    product=bo.product,
+                    quantity=qty,
+                    price=px,
+                    fill_timestamp=bo.exchange_timestamp or timezone.now(),
+                )
+            ]
+        new_trades: list[Trade] = []
+        for t in fills:
+            if Trade.objects.filter(account=account, trade_id=t.trade_id).exists():
+                continue
+            try:
+                with transaction.atomic():
+                    trade = Trade.objects.create(
+                        user_id=o.user_id,
+                        account=account,
+                        order=o,
+                        strategy_id=o.strategy_id,
+                        trade_id=t.trade_id,
+                        broker_order_id=t.broker_order_id,
+                        exchange=t.exchange,
+                        tradingsymbol=t.tradingsymbol,
+                        instrument_token=t.instrument_token,
+                        transaction_type=t.transaction_type,
+                        product=t.product,
+                        quantity=t.quantity,
+                        price=t.price,
+                        fill_timestamp=t.fill_timestamp,
+                    )
+            except IntegrityError:
+                continue  # a concurrent writer stored it
+            new_trades.append(trade)
+            position = positions._position_apply(o, trade)
+            _push(o.user_id, "trade", _trade_json(trade))
+            _push(o.user_id, "position", _position_json(position))
+            if position.quantity == 0 or _crossed(position, trade):
+                after_commit.append(("flat", position.pk))
+        filled_total = stored_qty + sum(t.quantity for t in new_trades)  # the order row lock serialises writers
+        # 2. status (stale snapshots change nothing)
+        stale = bool(o.broker_updated_at and bo.exchange_timestamp and bo.exchange_timestamp < o.broker_updated_at)
+        new_status = (
+            None
+            if stale
+            else normalize_broker_status(
+                bo.status, filled_quantity=max(bo.filled_quantity, filled_total), quantity=bo.quantity
+            )
+        )
+        if (
+            new_status is not None
+            and new_status in (S.OPEN, S.TRIGGER_PENDING, S.SUBMITTED)
+            and 0 < filled_total < o.quantity
+        ):
+            new_status = S.PARTIALLY_FILLED
+        fields: dict[str, Any] = {
+            "filled_quantity": max(o.filled_quantity, filled_total),
+            "average_price": _avg_price(o) if new_trades else o.average_price,
+            "exchange_order_id": bo.exchange_order_id or o.exchange_order_id,
+        }
+        if set_broker_id:
+            fields["broker_order_id"] = bo.broker_order_id
+        if not stale:
+            fields["broker_updated_at"] = bo.exchange_timestamp or timezone.now()
+            fields["cancelled_quantity"] = bo.cancelled_quantity
+            if bo.status_message:
+                fields["status_message"] = bo.status_message[:500]
+            if bo.quantity and bo.quantity != o.quantity and o.status not in TERMINAL:
+                fields["quantity"] = bo.quantity
+        qty = fields.get("quantity", o.quantity)
+        if new_status in TERMINAL:
+            fields["pending_quantity"] = 0
+        else:
+            fields["pending_quantity"] = max(0, qty - fields["filled_quantity"])
+        if new_status is not None and new_status != o.status and can_transition(o.status, new_status):
+            kind = {
+                S.COMPLETE: EventKind.FILLED,
+                S.PARTIALLY_FILLED: EventKind.PARTIALLY_FILLED,
+                S.CANCELLED: EventKind.CANCELLED,
+                S.REJECTED: EventKind.REJECTED,
+                S.EXPIRED: EventKind.EXPIRED,
+            }.get(new_status, EventKind.STATUS)
+            old = o.status
+            if _transition(o, new_status, actor=actor, kind=kind, reason=bo.status_message or "", **fields):
+                set_broker_id = False
+                _status_alert(o, old)
+        elif o.status not in TERMINAL and (new_trades or fields["filled_quantity"] != o.filled_quantity):
+            before = _snapshot(o)
+            Order.objects.filter(pk=o.pk).update(version=F("version") + 1, updated_at=timezone.now(), **fields)
+            set_broker_id = False
+            o.refresh_from_db()
+            _event(
+                o,
+                EventKind.PARTIALLY_FILLED,
+                actor=actor,
+                before=before,
+                frm=o.status,
+                to=o.status,
+                reason=f"filled {o.filled_quantity}/{o.quantity}",
+            )
+            _alert(
+                o,
+                AlertType.ORDER_PARTIALLY_FILLED,
+                AlertLevel.INFO,
+                f"Order #{o.pk}: {o.filled_quantity} of {o.quantity} {o.tradingsymbol} filled.",
+            )
+            _push_order(o)
+        elif new_trades:
+            # fills arriving after a terminal status (e.g. a late trade of a COMPLETE order)
+            Order.objects.filter(pk=o.pk).update(
+                filled_quantity=fields["filled_quantity"], average_price=fields["average_price"]
+            )
+            o.refresh_from_db()
+            _push_order(o)
+        if set_broker_id:  # nothing else wrote it: record the broker's id on its own
+            Order.objects.filter(pk=o.pk).update(broker_order_id=bo.broker_order_id)
+            o.broker_order_id = bo.broker_order_id
+        delta = o.filled_quantity - prior_filled
+        if delta > 0:
+            after_commit.append(("filled", o.pk, delta))
+        if o.status in TERMINAL and o.status != S.COMPLETE:
+            after_commit.append(("exit_closed", o.pk))
+        if o.parent_id and o.role == OrderRole.SLICE:
+            after_commit.append(("slice", o.parent_id))
+    for item in after_commit:
+        transaction.on_commit(lambda item=item: brackets._follow_up(item))
+    seen = _applied_here.get()
+    if seen is not None:
+        seen[o.pk] = o  # for `_send` (this thread and connection see this row as current)
+    return o
+
+
+def _synthetic_fill_price(o: Order, bo: BrokerOrder, stored_qty: int) -> Decimal:
+    """Price of the newly filled part from the cumulative average: (avg_new*F_new - avg_old*F_old)/dq."""
+    dq = bo.filled_quantity - stored_qty
+    old_value = sum((t.price * t.quantity for t in Trade.objects.filter(order=o)), Decimal("0"))
+    px = (bo.average_price * bo.filled_quantity - old_value) / dq if dq else bo.average_price
+    return px.quantize(Decimal("0.01")) if px > 0 else bo.average_price
+
+
+def _avg_price(o: Order) -> Decimal:
+    trades = list(Trade.objects.filter(order=o))
+    qty = sum(t.quantity for t in trades)
+    if not qty:
+        return Decimal("0")
+    return (sum((t.price * t.quantity for t in trades), Decimal("0")) / qty).quantize(Decimal("0.0001"))
+
+
+def _status_alert(o: Order, old: str) -> None:
+    what = f"#{o.pk} {o.transaction_type} {o.quantity} {o.tradingsymbol}"
+    if o.status == S.COMPLETE:
+        _alert(o, AlertType.ORDER_FILLED, AlertLevel.INFO, f"Order {what} filled at {o.average_price:.2f}.")
+    elif o.status == S.PARTIALLY_FILLED:
+        _alert(
+            o,
+            AlertType.ORDER_PARTIALLY_FILLED,
+            AlertLevel.INFO,
+            f"Order {what}: {o.filled_quantity} of {o.quantity} filled.",
+        )
+    elif o.status == S.REJECTED:
+        _alert(o, AlertType.ORDER_REJECTED, AlertLevel.WARNING, f"Order {what} was rejected: {o.status_message}")
+    elif o.status == S.CANCELLED:
+        extra = f" ({o.filled_quantity} filled before)" if o.filled_quantity else ""
+        _alert(o, AlertType.ORDER_CANCELLED, AlertLevel.INFO, f"Order {what} was cancelled{extra}.")
+    elif o.status == S.EXPIRED:
+        _alert(o, AlertType.ORDER_CANCELLED, AlertLevel.INFO, f"Order {what} expired at the close.")
+
+
+def _crossed(position: Position, trade: Trade) -> bool:
+    # The fill moved the position through zero (a reversal): bracket exits of the old side are void.
+    sq = signed(trade.transaction_type, trade.quantity)
+    before = position.quantity - sq
+    return before != 0 and (before > 0) != (position.quantity > 0) and position.quantity != 0
+
+
+def _trade_json(trade: Trade) -> dict:
+    from ..presenters import trade_json
+
+    return trade_json(trade)
+
+
+def _position_json(position: Position) -> dict:
+    from ..presenters import position_json
+
+    return position_json(position)

@@ -1,0 +1,335 @@
+"""Changing an order after placement: modify, cancel, cancel-all, and the near-duplicate approval
+(approve/reject, also from the alert's action buttons)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F
+
+from alerts.types import AlertAction
+
+from .. import errors, market, rate_limit, validation
+from ..brokers import broker_for
+from ..brokers.base import (
+    BrokerError,
+    BrokerRateLimited,
+    BrokerRejected,
+    BrokerUnavailable,
+)
+from ..domain import (
+    MAX_MODIFICATIONS,
+    TERMINAL,
+    WORKING,
+    EventKind,
+    OrderRole,
+)
+from ..models import Order
+from . import brackets, submission
+from ._common import SYSTEM, S, _dec, _event, _owned, _push_order, _s, _snapshot, _transition
+
+
+def order_modify(
+    *,
+    user: AbstractBaseUser,
+    order_id: int,
+    quantity: int | None = None,
+    price: Any = None,
+    trigger_price: Any = None,
+    order_type: str | None = None,
+    validity: str | None = None,
+    actor: str = "",
+) -> Order:
+    order = _owned(user, order_id)
+    return _modify(
+        order,
+        quantity=quantity,
+        price=_dec(price),
+        trigger_price=_dec(trigger_price),
+        order_type=order_type,
+        validity=validity,
+        actor=actor or f"user:{user.pk}",
+    )
+
+
+def _modify(
+    order: Order,
+    *,
+    quantity: int | None = None,
+    price: Decimal | None = None,
+    trigger_price: Decimal | None = None,
+    order_type: str | None = None,
+    validity: str | None = None,
+    actor: str,
+    reason: str = "",
+) -> Order:
+    changes = {
+        k: v
+        for k, v in {
+            "quantity": quantity,
+            "price": price,
+            "trigger_price": trigger_price,
+            "order_type": order_type,
+            "validity": validity,
+        }.items()
+        if v is not None
+    }
+    if not changes:
+        raise errors.InvalidOrderField(
+            "Nothing to change: give quantity, price, trigger_price, order_type or validity."
+        )
+    if order.children.filter(role=OrderRole.SLICE).exists():
+        raise errors.OrderNotModifiable("A sliced order is modified through its slices.")
+    if order.status in TERMINAL or order.status in (S.UNKNOWN, S.CANCEL_PENDING):
+        raise errors.OrderNotModifiable(f"Order #{order.pk} is {order.status}; it can no longer be modified.")
+    if order.modification_count >= MAX_MODIFICATIONS:
+        raise errors.ModificationLimitReached(
+            details={"modifications": order.modification_count, "limit": MAX_MODIFICATIONS}
+        )
+    # Re-validate the changed order against the instrument.
+    instrument = market.instrument_by_token(order.instrument_token)
+    new = {
+        f: changes.get(f, getattr(order, f)) for f in ("quantity", "price", "trigger_price", "order_type", "validity")
+    }
+    draft = validation.OrderDraft(
+        transaction_type=order.transaction_type,
+        quantity=int(new["quantity"]),
+        product=order.product,
+        order_type=new["order_type"],
+        validity=new["validity"],
+        price=new["price"],
+        trigger_price=new["trigger_price"],
+        validity_ttl=order.validity_ttl,
+        market_protection=order.market_protection or (-1 if new["order_type"] in ("MARKET", "SL-M") else None),
+    )
+    facts = replace(market.facts(instrument, market.quote(instrument)), last_price=None)
+    validation.check_enums(draft)
+    validation.check_quantity(draft, facts)
+    validation.check_prices(draft, facts)
+    if int(new["quantity"]) <= order.filled_quantity:
+        raise errors.InvalidQuantity(f"Quantity must stay above the {order.filled_quantity} already filled.")
+    before = _snapshot(order)
+    if order.status in (S.PENDING_APPROVAL,) or (order.status == S.PENDING_SUBMIT and order.submitted_at is None):
+        with transaction.atomic():
+            n = Order.objects.filter(pk=order.pk, version=order.version, status=order.status).update(
+                version=F("version") + 1,
+                modification_count=F("modification_count") + 1,
+                **changes,
+                pending_quantity=int(new["quantity"]) - order.filled_quantity,
+            )
+            if not n:
+                raise errors.OrderNotModifiable("The order changed meanwhile; reload and try again.")
+            order.refresh_from_db()
+            _event(
+                order,
+                EventKind.MODIFIED,
+                actor=actor,
+                before=before,
+                frm=order.status,
+                to=order.status,
+                reason=reason or "modified before sending",
+            )
+            _push_order(order)
+        return order
+    rate_limit.acquire(order.account_id)
+    with transaction.atomic():
+        n = Order.objects.filter(pk=order.pk, version=order.version, modification_count__lt=MAX_MODIFICATIONS).update(
+            version=F("version") + 1, modification_count=F("modification_count") + 1
+        )
+        if not n:
+            raise errors.OrderNotModifiable("The order changed meanwhile; reload and try again.")
+        order.refresh_from_db()
+        _event(
+            order,
+            EventKind.MODIFY_REQUESTED,
+            actor=actor,
+            before=before,
+            frm=order.status,
+            to=order.status,
+            reason=reason or json.dumps({k: _s(v) for k, v in changes.items()}),
+        )
+    broker = broker_for(order.account)
+    try:
+        broker.modify_order(order.broker_order_id, **changes, variety=order.variety)
+    except BrokerRejected as exc:
+        with transaction.atomic():
+            _event(
+                order,
+                EventKind.MODIFY_REQUESTED,
+                actor=actor,
+                frm=order.status,
+                to=order.status,
+                reason=f"refused by the broker: {exc.message}",
+            )
+        raise errors.BrokerRefused(f"The broker refused the change: {exc.message}") from None
+    except (BrokerUnavailable, BrokerRateLimited) as exc:
+        raise errors.BrokerNotReachable(f"The change was not sent: {exc.message}") from None
+    except BrokerError as exc:
+        raise errors.BrokerNotReachable(
+            f"The broker did not confirm the change: {exc.message}. Check the order before retrying."
+        ) from None
+    with transaction.atomic():
+        order.refresh_from_db()
+        fields = {k: v for k, v in changes.items()}
+        if "quantity" in changes:
+            fields["pending_quantity"] = max(0, int(changes["quantity"]) - order.filled_quantity)
+        Order.objects.filter(pk=order.pk).update(version=F("version") + 1, **fields)
+        order.refresh_from_db()
+        _event(
+            order,
+            EventKind.MODIFIED,
+            actor=actor,
+            before=before,
+            frm=order.status,
+            to=order.status,
+            reason=reason or "accepted by the broker",
+        )
+        _push_order(order)
+    return order
+
+
+def order_cancel(*, user: AbstractBaseUser, order_id: int, actor: str = "") -> Order:
+    order = _owned(user, order_id)
+    return _cancel(order, actor=actor or f"user:{user.pk}", reason="cancelled by the user")
+
+
+def _cancel(order: Order, *, actor: str, reason: str = "") -> Order:
+    order.refresh_from_db()
+    kids = list(order.children.filter(role=OrderRole.SLICE))
+    if kids:
+        for k in kids:
+            if k.status not in TERMINAL:
+                try:
+                    _cancel(k, actor=actor, reason=reason)
+                except errors.OrderNotCancellable:
+                    pass
+        brackets._slice_parent_refresh(order.pk)
+        order.refresh_from_db()
+        return order
+    if order.status in TERMINAL or order.status == S.UNKNOWN:
+        raise errors.OrderNotCancellable(f"Order #{order.pk} is {order.status}; it cannot be cancelled.")
+    if order.status == S.PENDING_APPROVAL or (order.status == S.PENDING_SUBMIT and order.submitted_at is None):
+        with transaction.atomic():
+            if not _transition(
+                order,
+                S.CANCELLED,
+                actor=actor,
+                kind=EventKind.CANCELLED,
+                reason=reason,
+                pending_quantity=0,
+                cancelled_quantity=order.quantity - order.filled_quantity,
+            ):
+                raise errors.OrderNotCancellable("The order changed meanwhile; reload and try again.")
+        return order
+    if not order.broker_order_id:
+        raise errors.OrderNotCancellable("The order is being sent; cancel it once the broker has it.")
+    with transaction.atomic():
+        _event(order, EventKind.CANCEL_REQUESTED, actor=actor, frm=order.status, to=order.status, reason=reason)
+    try:
+        broker_for(order.account).cancel_order(order.broker_order_id, variety=order.variety)
+    except BrokerRejected as exc:
+        order.refresh_from_db()
+        if order.status in TERMINAL:
+            return order
+        raise errors.OrderNotCancellable(f"The broker refused the cancel: {exc.message}") from None
+    except (BrokerUnavailable, BrokerRateLimited) as exc:
+        raise errors.BrokerNotReachable(f"The cancel was not sent: {exc.message}") from None
+    except BrokerError as exc:
+        raise errors.BrokerNotReachable(f"The broker did not confirm the cancel: {exc.message}") from None
+    order.refresh_from_db()
+    if order.status not in TERMINAL:
+        with transaction.atomic():
+            _transition(
+                order,
+                S.CANCEL_PENDING,
+                actor=actor,
+                kind=EventKind.CANCEL_REQUESTED,
+                reason="cancel accepted by the broker",
+            )
+    return order
+
+
+def orders_cancel_all(
+    *, user: AbstractBaseUser, account_id: int | None = None, strategy_id: int | None = None, actor: str = ""
+) -> list[Order]:
+    qs = Order.objects.filter(
+        user=user, status__in=[*WORKING, S.PENDING_APPROVAL, S.PENDING_SUBMIT], children__isnull=True
+    )
+    if account_id is not None:
+        qs = qs.filter(account_id=account_id)
+    if strategy_id is not None:
+        qs = qs.filter(strategy_id=strategy_id)
+    out = []
+    for order in qs.order_by("id"):
+        try:
+            out.append(_cancel(order, actor=actor or f"user:{user.pk}", reason="cancel all"))
+        except errors.OrderNotCancellable:
+            continue
+    return out
+
+
+def order_approve(*, user: AbstractBaseUser, order_id: int, actor: str = "") -> Order:
+    order = _owned(user, order_id)
+    actor = actor or f"user:{user.pk}"
+    with transaction.atomic():
+        if order.status != S.PENDING_APPROVAL or not _transition(
+            order, S.PENDING_SUBMIT, actor=actor, kind=EventKind.APPROVED, reason="confirmed by the user"
+        ):
+            raise errors.OrderNotPendingApproval()
+        Order.objects.filter(parent=order, role=OrderRole.SLICE, status=S.PENDING_APPROVAL).update(
+            status=S.PENDING_SUBMIT, version=F("version") + 1
+        )
+    rate_limit.acquire(order.account_id)
+    transaction.on_commit(lambda: submission._submit_tree(order, actor=actor))
+    return order
+
+
+def order_reject(*, user: AbstractBaseUser, order_id: int, actor: str = "", reason: str = "not confirmed") -> Order:
+    order = _owned(user, order_id)
+    with transaction.atomic():
+        if order.status != S.PENDING_APPROVAL:
+            raise errors.OrderNotPendingApproval()
+        _transition(
+            order,
+            S.CANCELLED,
+            actor=actor or f"user:{user.pk}",
+            kind=EventKind.CANCELLED,
+            reason=reason,
+            pending_quantity=0,
+            cancelled_quantity=order.quantity,
+        )
+        for kid in Order.objects.filter(parent=order, role=OrderRole.SLICE, status=S.PENDING_APPROVAL):
+            _transition(
+                kid,
+                S.CANCELLED,
+                actor=actor or SYSTEM,
+                kind=EventKind.CANCELLED,
+                reason=reason,
+                pending_quantity=0,
+                cancelled_quantity=kid.quantity,
+            )
+    return order
+
+
+def approval_alert_handler(alert: Any, action: str, actor: str) -> None:
+    """Registered for APPROVAL_REQUIRED alerts: Approve submits the order, Reject/expiry cancels it."""
+    links, payload = alert.links or {}, alert.payload or {}
+    if payload.get("source") != "orders" or "order_id" not in links:
+        return
+    order = Order.objects.filter(pk=links["order_id"], user_id=alert.user_id).select_related("user").first()
+    if order is None or order.status != S.PENDING_APPROVAL:
+        return
+    if action == AlertAction.APPROVE:
+        order_approve(user=order.user, order_id=order.pk, actor=actor)
+    else:
+        order_reject(
+            user=order.user,
+            order_id=order.pk,
+            actor=actor,
+            reason="not confirmed" if action != "EXPIRED" else "confirmation expired",
+        )
