@@ -24,7 +24,7 @@ from oms_project.lib.realtime import user_group
 from oms_project.lib.ws import AuthenticatedJsonConsumer
 
 from .selectors import alert_as_dict, alert_last_id, alerts_changed_since, alerts_since
-from .services import ALERTS_TOPIC
+from .services import ALERTS_TOPIC, BROADCAST_GROUP
 
 # Longest a write transaction of an alert is expected to stay open between setting `updated_at` and
 # its commit (the push); changes this much older than the client's cursor are re-sent too.
@@ -60,6 +60,7 @@ class AlertConsumer(AuthenticatedJsonConsumer):
         # Join first: anything committed from here on is pushed live, so `server_time` below is a
         # safe resync cursor for this connection.
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.channel_layer.group_add(BROADCAST_GROUP, self.channel_name)
         server_time = timezone.now().isoformat()
         await self.send_json({"type": "hello", "last_id": await _last_id(self.user.pk), "server_time": server_time})
 
@@ -67,6 +68,7 @@ class AlertConsumer(AuthenticatedJsonConsumer):
         group = getattr(self, "group", None)
         if group:
             await self.channel_layer.group_discard(group, self.channel_name)
+            await self.channel_layer.group_discard(BROADCAST_GROUP, self.channel_name)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
@@ -113,3 +115,11 @@ class AlertConsumer(AuthenticatedJsonConsumer):
 
     async def alert_push(self, event: dict[str, Any]) -> None:
         await self.send_json(event["message"])
+
+    async def alert_broadcast(self, event: dict[str, Any]) -> None:
+        """One alert raised for many users: forward this socket's user's own row, if it has one."""
+        alert_id = event["ids"].get(str(self.user.pk))
+        if alert_id is not None:
+            await self.send_json(
+                {"type": "alert", "alert": {**event["alert"], "id": alert_id, "user_id": self.user.pk}}
+            )

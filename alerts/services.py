@@ -6,7 +6,6 @@ Other apps call `alert_raise(...)` and `register_response_handler(type, handler)
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import logging
 from collections.abc import Callable
@@ -272,34 +271,14 @@ def alert_send_test(*, user: AbstractBaseUser, level: str = AlertLevel.INFO, wit
     )
 
 
-PUSH_CHUNK = 50
-
-
-def _send_batch_now(messages: list[tuple[str, dict[str, Any]]]) -> None:
-    """Push many group messages: one event loop and one Redis connection for the whole batch."""
-    from asgiref.sync import async_to_sync
-    from channels.layers import InMemoryChannelLayer, get_channel_layer
-
-    from oms_project.lib import realtime
-
-    layer = get_channel_layer()
-    if layer is None or not messages:
-        return
-    if isinstance(layer, InMemoryChannelLayer):
-        for group, message in messages:  # the embedded loop owns this layer: hand each over
-            realtime.group_send(group, message)
-        return
-
-    async def send_all() -> None:
-        # Chunks stay under the Redis client's pool limit (redis-py's default is 100 connections).
-        for start in range(0, len(messages), PUSH_CHUNK):
-            results = await asyncio.gather(
-                *(layer.group_send(g, m) for g, m in messages[start : start + PUSH_CHUNK]), return_exceptions=True
-            )
-            for failure in (r for r in results if isinstance(r, BaseException)):
-                logger.warning("batched alert push failed: %s", failure)
-
-    async_to_sync(send_all)()
+# Channel-layer group every /ws/alerts/ socket joins, for alerts raised for many users at once.
+BROADCAST_GROUP = "alerts.broadcast"
+# Consumer method `alert_broadcast`: forwards the shared alert to the socket's user if it has an id in "ids".
+BROADCAST_EVENT = "alert.broadcast"
+# From this many recipients, one broadcast message (one Redis message per web process, fanned out
+# locally to its sockets) replaces one group_send per user (several Redis round trips each, which
+# took seconds for 1,000 users). Below it, per-user pushes avoid waking every socket for a few users.
+BROADCAST_MIN_RECIPIENTS = 20
 
 
 def alert_raise_many(
@@ -313,8 +292,11 @@ def alert_raise_many(
     links: dict[str, Any] | None = None,
     expires_in: datetime.timedelta | None = None,
 ) -> list[Alert]:
-    """The same alert for many users (e.g. BROKER_DOWN to everyone): one row each, each pushed to
-    its own owner's group only, all pushed together on commit. Informational (no actions)."""
+    """The same alert for many users (e.g. BROKER_DOWN to everyone): one row each, pushed on commit.
+
+    Each user's socket only ever receives that user's own row. For many recipients the push is one
+    broadcast message carrying the shared body and a user id -> alert id map, which each alerts
+    socket reads server-side (see `BROADCAST_MIN_RECIPIENTS`). Informational (no actions)."""
     if type not in AlertType.__members__ or level not in AlertLevel.__members__:
         raise AlertTypeInvalid(details={"type": type, "level": level})
     now = timezone.now()
@@ -348,15 +330,22 @@ def alert_raise_many(
             created = list(
                 Alert.objects.filter(user_id__in=[u.pk for u in users], created_at__gte=now, type=type).order_by("id")
             )
-        batch = [
-            (
-                user_group(a.user_id, ALERTS_TOPIC),
-                {"type": PUSH_EVENT, "message": {"type": "alert", "alert": alert_as_dict(a)}},
+        # One timestamp for the whole batch (bulk_create stamps each row), so one shared body is exact.
+        Alert.objects.filter(pk__in=[a.pk for a in created]).update(created_at=now, updated_at=now)
+        for a in created:
+            a.created_at = a.updated_at = now
+        delivered = [a for a in created if a.delivered]
+        if len(delivered) >= BROADCAST_MIN_RECIPIENTS:
+            shared = alert_as_dict(delivered[0])
+            del shared["id"], shared["user_id"]
+            # Each socket picks its own user's alert id; no other user's alert ever reaches a client.
+            group_send_on_commit(
+                BROADCAST_GROUP,
+                {"type": BROADCAST_EVENT, "alert": shared, "ids": {str(a.user_id): a.pk for a in delivered}},
             )
-            for a in created
-            if a.delivered
-        ]
-        transaction.on_commit(lambda: _send_batch_now(batch))
+        else:
+            for a in delivered:
+                _push(a, "alert")
         token = telegram_bot_token()
         for a in created:
             pref = prefs.get(a.user_id)

@@ -7,7 +7,7 @@ from asgiref.sync import sync_to_async
 from django.utils.dateparse import parse_datetime
 
 from accounts.services import api_key_create
-from alerts import services
+from alerts import selectors, services
 from alerts.types import AlertLevel, AlertType
 from oms_project.asgi import application
 from tests.support.ws import WsClient
@@ -109,17 +109,29 @@ async def test_push_across_processes_through_redis(redis_url, user):
         await listener.flush()
 
 
-async def test_raise_many_reaches_each_owner_live(user, other_user):
-    mine = await connect_as(user)
-    theirs = await connect_as(other_user)
+@pytest.mark.parametrize("broadcast", [False, True], ids=["per-user", "broadcast"])
+async def test_raise_many_reaches_each_owner_live(user, other_user, make_user, monkeypatch, broadcast):
+    from alerts.models import Alert
+
+    monkeypatch.setattr(services, "BROADCAST_MIN_RECIPIENTS", 2 if broadcast else 100)
+    bystander = await sync_to_async(make_user)("bystander")  # connected, not a recipient
+    muted = await sync_to_async(make_user)("muted")  # a recipient who muted the type
+    await sync_to_async(services.preference_update)(user=muted, muted_types=["BROKER_DOWN"])
+    sockets = [await connect_as(u) for u in (user, other_user, bystander, muted)]
+    mine, theirs, by, mu = sockets
     await sync_to_async(services.alert_raise_many)(
-        users=[user, other_user], type=AlertType.BROKER_DOWN, level=AlertLevel.CRITICAL, message="Kite down"
+        users=[user, other_user, muted], type=AlertType.BROKER_DOWN, level=AlertLevel.CRITICAL, message="Kite down"
     )
     a, b = await mine.receive_json(), await theirs.receive_json()
+    assert a["type"] == b["type"] == "alert"
     assert a["alert"]["user_id"] == user.pk and b["alert"]["user_id"] == other_user.pk
-    assert await mine.receive_nothing(timeout=0.2)
-    await mine.disconnect()
-    await theirs.disconnect()
+    assert a["alert"]["id"] != b["alert"]["id"]
+    stored = await sync_to_async(lambda: selectors.alert_as_dict(Alert.objects.get(pk=a["alert"]["id"])))()
+    assert a["alert"] == stored and stored["user_id"] == user.pk
+    for ws in (mine, by, mu):
+        assert await ws.receive_nothing(timeout=0.2)
+    for ws in sockets:
+        await ws.disconnect()
 
 
 async def test_replay_resyncs_changes_made_while_disconnected(user, other_user, monkeypatch):

@@ -181,18 +181,38 @@ def test_replay_selector_only_own_and_capped(user, other_user):
 
 
 def test_raise_many_pushes_each_owner_its_own_alert_on_commit(
-    user, other_user, make_user, monkeypatch, django_capture_on_commit_callbacks
+    user, other_user, make_user, pushes, django_capture_on_commit_callbacks
 ):
     third = make_user("third")
     services.preference_update(user=third, min_level="URGENT")
-    sent = []
-    monkeypatch.setattr("alerts.services._send_batch_now", lambda batch: sent.extend(batch))
     with django_capture_on_commit_callbacks(execute=True):
         created = services.alert_raise_many(
             users=[user, other_user, third], type=AlertType.BROKER_DOWN, level=AlertLevel.CRITICAL, message="Kite down"
         )
-        assert sent == []
+        assert pushes == []
     assert len(created) == 3 and Alert.objects.filter(type="BROKER_DOWN").count() == 3
-    by_group = {g: m["message"]["alert"] for g, m in sent}
+    by_group = {g: m["message"]["alert"] for g, m in pushes}
     assert set(by_group) == {f"user.{user.pk}.alerts", f"user.{other_user.pk}.alerts"}  # third's prefs: URGENT only
     assert all(by_group[f"user.{u.pk}.alerts"]["user_id"] == u.pk for u in (user, other_user))
+    assert by_group[f"user.{user.pk}.alerts"] == selectors.alert_as_dict(Alert.objects.get(pk=created[0].pk))
+
+
+def test_raise_many_to_many_users_is_one_broadcast_of_each_users_own_id(
+    user, other_user, make_user, pushes, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(services, "BROADCAST_MIN_RECIPIENTS", 2)
+    third = make_user("third")
+    services.preference_update(user=third, muted_types=["BROKER_DOWN"])
+    with django_capture_on_commit_callbacks(execute=True):
+        created = services.alert_raise_many(
+            users=[user, other_user, third], type=AlertType.BROKER_DOWN, level=AlertLevel.CRITICAL, message="Kite down"
+        )
+    assert len(pushes) == 1
+    group, event = pushes[0]
+    assert group == services.BROADCAST_GROUP and event["type"] == services.BROADCAST_EVENT
+    ids = {a.user_id: a.pk for a in created}
+    assert event["ids"] == {str(user.pk): ids[user.pk], str(other_user.pk): ids[other_user.pk]}  # third muted it
+    assert "id" not in event["alert"] and "user_id" not in event["alert"]
+    # The shared body plus a user's id is exactly that user's stored alert, as the API returns it.
+    stored = selectors.alert_as_dict(Alert.objects.get(pk=ids[other_user.pk]))
+    assert {**event["alert"], "id": ids[other_user.pk], "user_id": other_user.pk} == stored
