@@ -149,7 +149,11 @@
           break;
         case "alerts.read_all":
           setBadge(0);
-          document.querySelectorAll("[data-testid=alert-item].unread").forEach((row) => loadRow({ id: Number(row.dataset.alertId) }, true));
+          document.querySelectorAll("[data-testid=alert-item].unread").forEach((row) => {
+            row.classList.remove("unread");
+            const button = row.querySelector("[data-testid=alert-mark-read]");
+            if (button) button.remove();
+          });
           break;
         case "replay.done":
           if (msg.last_id > (lastId || 0)) lastId = msg.last_id;

@@ -181,4 +181,10 @@ def test_reconnect_resyncs_new_and_changed_alerts(logged_in_page, live):
     expect(page.locator("[data-testid=alert-item]")).to_have_count(3)
     expect(badge).to_have_attribute("data-count", "1")
     expect(page.locator(".toast")).to_have_count(0)
+
+    # Marking all read elsewhere (a bot) clears the badge and the unread rows live.
+    assert api.post("/alerts/mark-all-read/").json()["marked"] == 1
+    expect(badge).to_have_attribute("data-count", "0")
+    expect(page.locator("[data-testid=alert-item].unread")).to_have_count(0)
+    expect(page.locator("[data-testid=alert-mark-read]")).to_have_count(0)
     api.close()
