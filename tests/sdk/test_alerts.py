@@ -255,7 +255,7 @@ def test_event_hub_gets_alerts_and_updates_of_its_own_sdk_orders_and_replays_onc
     client.on_order_update(updates)
     other.on_alert(others)
     # A long reconnect backoff holds the dropped socket down while an order fills (checked below).
-    client.events._initial_backoff = 3.0
+    client.events._initial_backoff = 5.0
     client.start_listening()
     other.start_listening()
     try:
@@ -316,7 +316,7 @@ def test_event_hub_resyncs_alert_changes_made_while_disconnected(server, user, a
     alerts, updates = Recorder(), Recorder()
     client.on_alert(alerts)
     client.events.on_alert_update(updates)
-    client.events._initial_backoff = 3.0  # hold the dropped socket down while things change
+    client.events._initial_backoff = 5.0  # hold the dropped socket down while things change
     client.start_listening()
     try:
         assert client.events.wait_connected(10)
