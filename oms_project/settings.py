@@ -101,7 +101,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # Connect per request by default (CONN_MAX_AGE=0). Under ASGI every request runs its sync view on a
+    # fresh thread and Django keeps connections per thread, so persistent connections (CONN_MAX_AGE > 0)
+    # pile up until PostgreSQL refuses more ("too many clients"; measured with benchmarks/bench_orders.py).
+    # Connection reuse in production belongs in a pool: PgBouncer (transaction mode) in front of PostgreSQL,
+    # or psycopg 3 with Django's pool (OPTIONS {"pool": True}, Django >= 5.1; this project pins psycopg2).
+    # CONN_MAX_AGE > 0 is fine for the long-lived sync processes (Celery workers, run_service).
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
