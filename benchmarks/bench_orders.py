@@ -13,6 +13,19 @@ What it does (a script that prints figures, never a timed test):
 
 Target (orders issue): p99 < 30 ms and >= 300 orders/s across accounts.
 
+Where the time goes (2 shared cores, other work running; see the orders section of the final report):
+  - Statements per resting LIMIT order: 14 in 4 transactions (was 29 in ~6, with two full replays of the
+    account's trades per order): tests/orders/test_query_budget.py pins the count and that it does not
+    grow with the account's history.
+  - In process (Django test client on PostgreSQL, no HTTP): ~16-26 ms per order serially, ~12-15 ms of
+    it Python CPU (ORM query building ~0.5-1 ms per statement, DRF, audit JSON).
+  - Under uvicorn: the order core is ~half of the workers' CPU; the rest is Django/DRF/asgiref (a fresh
+    thread per request, middleware hops across the event loop). A fresh PostgreSQL connection per
+    request (CONN_MAX_AGE=0, see settings) costs a backend fork each time. uvicorn's workers share one
+    listening socket, so the client's keep-alive connections can land unevenly (one worker saturated).
+  Meeting p99 < 30 ms at 300 orders/s needs ~6 ms of total CPU per order on 2 cores: connection pooling
+  (PgBouncer or psycopg 3's pool), more cores/workers, or an async placement path.
+
 Usage:
   .venv/bin/python benchmarks/bench_orders.py [--users 100] [--concurrency 16] [--orders 4000]
       [--duration 20] [--warmup 200] [--workers 2] [--redis-db 11] [--keep-db]
