@@ -170,6 +170,11 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION_MODE and not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+# TLS normally ends at a reverse proxy; these are off unless the deployment says otherwise.
+SECURE_SSL_REDIRECT: bool = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS: int = env.int("SECURE_HSTS_SECONDS", default=0)
+if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Salt for the encrypted Kite credential fields (django-fernet-encrypted-fields derives the key
 # from SECRET_KEY + SALT_KEY); both come from the environment in production.
