@@ -33,9 +33,9 @@ def _find_order(account: Any, bo: BrokerOrder) -> Order | None:
     # A plain locked read: the update path uses ids; related rows load lazily on the rare paths needing them.
     qs = Order.objects.select_for_update().filter(account=account)
     if bo.tag:
-        order = qs.filter(tag=bo.tag).first()
-        if order is not None:
-            return order
+        found = list(qs.filter(tag=bo.tag).order_by()[:1])  # tags are unique: no ordering needed
+        if found:
+            return found[0]
     return qs.filter(broker_order_id=bo.broker_order_id).first()
 
 

@@ -332,9 +332,11 @@ def _place(
 
 
 def _replay(user: AbstractBaseUser, client_order_id: str, payload_hash: str) -> Order | None:
-    existing = Order.objects.filter(user=user, client_order_id=client_order_id).first()
-    if existing is None:
+    # (user, client_order_id) is unique: no ordering needed, and a miss (the usual case) reads no row.
+    found = list(Order.objects.filter(user=user, client_order_id=client_order_id).order_by()[:1])
+    if not found:
         return None
+    existing = found[0]
     if existing.payload_hash != payload_hash:
         raise errors.IdempotencyKeyReused(
             f"The client order id {client_order_id!r} was already used for order #{existing.pk} with different "
