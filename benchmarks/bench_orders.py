@@ -19,10 +19,14 @@ Where the time goes (2 shared cores, other work running; see the orders section 
     grow with the account's history.
   - In process (Django test client on PostgreSQL, no HTTP): ~16-26 ms per order serially, ~12-15 ms of
     it Python CPU (ORM query building ~0.5-1 ms per statement, DRF, audit JSON).
-  - Under uvicorn: the order core is ~half of the workers' CPU; the rest is Django/DRF/asgiref (a fresh
-    thread per request, middleware hops across the event loop). A fresh PostgreSQL connection per
-    request (CONN_MAX_AGE=0, see settings) costs a backend fork each time. uvicorn's workers share one
-    listening socket, so the client's keep-alive connections can land unevenly (one worker saturated).
+  - Under uvicorn (py-spy --gil, c=16): order core ~50 % of the workers' CPU (placement lookups/validation/
+    create 19 %, paper venue 16 %, broker update 11 %, PLACED event 3 %, rate governor 1 %; ~42 % of all
+    server CPU is ORM/psycopg2 under the order core); Django request/middleware/asgiref 24 %, DRF view
+    (parse, auth, response) 8 %, uvicorn/asyncio loop and thread hops 11 %, push sender thread 6 %.
+    WhiteNoise's middleware is sync-only, so each request hops loop -> thread -> loop -> thread.
+    A fresh PostgreSQL connection per request (CONN_MAX_AGE=0, see settings) costs a backend fork each
+    time. uvicorn's workers share one listening socket, so the client's keep-alive connections can land
+    unevenly (seen: one worker at ~77 % CPU, the other at ~25 %).
   Meeting p99 < 30 ms at 300 orders/s needs ~6 ms of total CPU per order on 2 cores: connection pooling
   (PgBouncer or psycopg 3's pool), more cores/workers, or an async placement path.
 
