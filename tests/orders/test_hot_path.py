@@ -136,3 +136,24 @@ def test_rate_governor_in_redis_one_round_trip_shared_counter(settings, redis_ur
         del client.pipeline
     assert len(calls) == 4  # one pipelined INCR+EXPIRE per attempt
     assert 0 < client.ttl(f"orders:rate:{account.pk}:{int(now)}") <= rate_limit.KEY_TTL_SECONDS
+
+
+def test_ledger_backfill_migration_rebuilds_positions_from_trades(account, fut, fake_market, place):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("orders.migrations.0002_paper_venue_position_ledger")
+    place(transaction_type="BUY", quantity=150)
+    fake_market.set(fut.instrument_token, "24010")
+    place(transaction_type="SELL", quantity=75)
+    ref = f"paper:{account.pk}"
+    live = {p.instrument_token: (p.quantity, D(p.average_price), D(p.realized)) for p in _positions(ref)}
+    PaperVenuePosition.objects.all().delete()
+    migration.backfill_ledger(apps, None)
+    rebuilt = {p.instrument_token: (p.quantity, D(p.average_price), D(p.realized)) for p in _positions(ref)}
+    assert rebuilt == live and live[fut.instrument_token][0] == 75
+
+
+def _positions(ref: str) -> list[PaperVenuePosition]:
+    return list(PaperVenuePosition.objects.filter(account_ref=ref))
