@@ -193,7 +193,9 @@ STRATEGY_PRESETS: dict[str, dict[str, object]] = {
     "conservative": {
         "auto_cleanup_enabled": True,
         "cleanup_sl_on_exit": True,
+        "cleanup_target_on_exit": True,
         "allow_orphaned_orders": False,
+        "notify_on_orphan_detection": True,
         "max_order_spread_pct": "0.3",
         "min_liquidity_score": 70,
         "require_user_approval_high_impact": True,
@@ -205,7 +207,9 @@ STRATEGY_PRESETS: dict[str, dict[str, object]] = {
     "aggressive": {
         "auto_cleanup_enabled": False,
         "cleanup_sl_on_exit": True,
+        "cleanup_target_on_exit": True,
         "allow_orphaned_orders": True,
+        "notify_on_orphan_detection": True,
         "max_order_spread_pct": "1.0",
         "min_liquidity_score": 40,
         "require_user_approval_high_impact": False,

@@ -22,6 +22,17 @@ class StrategyNotFound(NotFound):
     default_message = "Strategy not found."
 
 
+class StrategyNameTaken(DomainError):
+    code = "STRATEGY_NAME_TAKEN"
+    http_status = 409
+    default_message = "You already have a strategy with this name."
+
+
+class StrategyPresetUnknown(DomainError):
+    code = "STRATEGY_PRESET_UNKNOWN"
+    default_message = "Unknown strategy preset."
+
+
 class InstrumentNotFound(NotFound):
     code = "INSTRUMENT_NOT_FOUND"
     default_message = "Instrument not found. Check the exchange and trading symbol, or the instrument token."

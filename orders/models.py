@@ -33,7 +33,9 @@ class Strategy(models.Model):
     # housekeeping
     auto_cleanup_enabled = models.BooleanField(default=True)
     cleanup_sl_on_exit = models.BooleanField(default=True)
+    cleanup_target_on_exit = models.BooleanField(default=True)
     allow_orphaned_orders = models.BooleanField(default=False)
+    notify_on_orphan_detection = models.BooleanField(default=True)
     # execution thresholds
     max_order_spread_pct = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("0.3"))
     min_liquidity_score = models.PositiveSmallIntegerField(default=70)

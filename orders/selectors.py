@@ -11,7 +11,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from . import market
-from .domain import TERMINAL, WORKING, OrderStatus
+from .domain import STRATEGY_PRESETS, TERMINAL, WORKING, OrderStatus
 from .errors import OrderNotFound, PositionNotFound, StrategyNotFound
 from .models import Order, OrderEvent, OrderPreferences, Position, Strategy, Trade
 
@@ -119,6 +119,11 @@ def strategy_get(*, user: AbstractBaseUser, strategy_id: int) -> Strategy:
         return Strategy.objects.get(pk=strategy_id, user=user)
     except (Strategy.DoesNotExist, ValueError, TypeError):
         raise StrategyNotFound() from None
+
+
+def strategy_presets() -> dict[str, dict[str, Any]]:
+    """The presets of the design (seed 001: conservative and aggressive)."""
+    return {name: dict(values) for name, values in STRATEGY_PRESETS.items()}
 
 
 def preferences_get(*, user: AbstractBaseUser) -> OrderPreferences:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from orders.domain import OrderStatus, OrderType, Product, Side, Validity
-from orders.models import Order, OrderEvent, Position, Strategy, Trade
+from orders.models import Order, OrderEvent, OrderPreferences, Position, Strategy, Trade
 
 
 class OrderOutputSerializer(serializers.ModelSerializer):
@@ -230,7 +230,9 @@ class StrategyOutputSerializer(serializers.ModelSerializer):
             "is_active",
             "auto_cleanup_enabled",
             "cleanup_sl_on_exit",
+            "cleanup_target_on_exit",
             "allow_orphaned_orders",
+            "notify_on_orphan_detection",
             "max_order_spread_pct",
             "min_liquidity_score",
             "require_user_approval_high_impact",
@@ -240,6 +242,47 @@ class StrategyOutputSerializer(serializers.ModelSerializer):
             "auto_square_off_on_loss_limit",
             "created_at",
         ]
+
+
+class StrategySettingsInputSerializer(serializers.Serializer):
+    """The strategy settings of the design (seed 001): housekeeping, execution thresholds, risk, margin."""
+
+    auto_cleanup_enabled = serializers.BooleanField(required=False)
+    cleanup_sl_on_exit = serializers.BooleanField(required=False)
+    cleanup_target_on_exit = serializers.BooleanField(required=False)
+    allow_orphaned_orders = serializers.BooleanField(required=False)
+    notify_on_orphan_detection = serializers.BooleanField(required=False)
+    max_order_spread_pct = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0, required=False)
+    min_liquidity_score = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    require_user_approval_high_impact = serializers.BooleanField(required=False)
+    max_market_impact_bps = serializers.IntegerField(min_value=0, required=False)
+    margin_buffer_pct = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0, required=False)
+    max_loss_per_strategy_pct = serializers.DecimalField(
+        max_digits=6, decimal_places=2, min_value=0, max_value=100, required=False
+    )
+    auto_square_off_on_loss_limit = serializers.BooleanField(required=False)
+
+
+class StrategyCreateInputSerializer(StrategySettingsInputSerializer):
+    name = serializers.CharField(max_length=80)
+    account_id = serializers.IntegerField(required=False, help_text="Defaults to your default account.")
+    preset = serializers.ChoiceField(choices=["conservative", "aggressive"], default="conservative")
+
+
+class StrategyUpdateInputSerializer(StrategySettingsInputSerializer):
+    name = serializers.CharField(max_length=80, required=False)
+    is_active = serializers.BooleanField(required=False)
+
+
+class OrderPreferencesSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderPreferences
+        fields = ["duplicate_window_seconds", "duplicate_action", "auto_slice"]
+        extra_kwargs = {
+            "duplicate_window_seconds": {"required": False, "min_value": 0, "max_value": 3600},
+            "duplicate_action": {"required": False},
+            "auto_slice": {"required": False},
+        }
 
 
 class OrderMetricsOutputSerializer(serializers.Serializer):

@@ -5,6 +5,7 @@ from . import views
 urlpatterns: list = [
     path("broker/kite/", include("orders.brokers.kite_api_urls")),
     path("orders/", views.OrderListCreateApi.as_view(), name="api-order-list"),
+    path("orders/preferences/", views.OrderPreferencesApi.as_view(), name="api-order-preferences"),
     path("orders/cancel-all/", views.OrderCancelAllApi.as_view(), name="api-order-cancel-all"),
     path("orders/metrics/summary/", views.OrderMetricsSummaryApi.as_view(), name="api-order-metrics"),
     path("orders/positions/current/", views.PositionCurrentApi.as_view(), name="api-position-current"),
@@ -14,4 +15,7 @@ urlpatterns: list = [
     path("trades/", views.TradeListApi.as_view(), name="api-trade-list"),
     path("positions/", views.PositionListApi.as_view(), name="api-position-list"),
     path("positions/<int:position_id>/exit/", views.PositionExitApi.as_view(), name="api-position-exit"),
+    path("strategies/", views.StrategyListCreateApi.as_view(), name="api-strategy-list"),
+    path("strategies/presets/", views.StrategyPresetsApi.as_view(), name="api-strategy-presets"),
+    path("strategies/<int:strategy_id>/", views.StrategyDetailApi.as_view(), name="api-strategy-detail"),
 ]

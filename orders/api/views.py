@@ -21,7 +21,11 @@ from .serializers import (
     OrderModifyInputSerializer,
     OrderOutputSerializer,
     OrderPlaceInputSerializer,
+    OrderPreferencesSerializer,
     PositionOutputSerializer,
+    StrategyCreateInputSerializer,
+    StrategyOutputSerializer,
+    StrategyUpdateInputSerializer,
     TradeOutputSerializer,
 )
 
@@ -178,3 +182,50 @@ class OrderMetricsSummaryApi(APIView):
         account_id = int(p["account_id"]) if p.get("account_id", "").isdigit() else None
         data = selectors.metrics_summary(user=request.user, account_id=account_id)
         return Response(OrderMetricsOutputSerializer(data).data)
+
+
+class StrategyListCreateApi(generics.ListAPIView):
+    serializer_class = StrategyOutputSerializer
+
+    def get_queryset(self):  # noqa: ANN201
+        return selectors.strategy_list(user=self.request.user)
+
+    @extend_schema(request=StrategyCreateInputSerializer, responses={201: StrategyOutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = StrategyCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        strategy = services.strategy_create(user=request.user, **data.validated_data)
+        return Response(StrategyOutputSerializer(strategy).data, status=status.HTTP_201_CREATED)
+
+
+class StrategyDetailApi(APIView):
+    @extend_schema(responses={200: StrategyOutputSerializer})
+    def get(self, request: Request, strategy_id: int) -> Response:
+        strategy = selectors.strategy_get(user=request.user, strategy_id=strategy_id)
+        return Response(StrategyOutputSerializer(strategy).data)
+
+    @extend_schema(request=StrategyUpdateInputSerializer, responses={200: StrategyOutputSerializer})
+    def patch(self, request: Request, strategy_id: int) -> Response:
+        data = StrategyUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        strategy = services.strategy_update(user=request.user, strategy_id=strategy_id, **data.validated_data)
+        return Response(StrategyOutputSerializer(strategy).data)
+
+
+class StrategyPresetsApi(APIView):
+    @extend_schema(responses={200: dict[str, dict[str, Any]]})
+    def get(self, request: Request) -> Response:
+        return Response(selectors.strategy_presets())
+
+
+class OrderPreferencesApi(APIView):
+    @extend_schema(responses={200: OrderPreferencesSerializer})
+    def get(self, request: Request) -> Response:
+        return Response(OrderPreferencesSerializer(selectors.preferences_get(user=request.user)).data)
+
+    @extend_schema(request=OrderPreferencesSerializer, responses={200: OrderPreferencesSerializer})
+    def put(self, request: Request) -> Response:
+        data = OrderPreferencesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        prefs = services.preferences_update(user=request.user, **data.validated_data)
+        return Response(OrderPreferencesSerializer(prefs).data)

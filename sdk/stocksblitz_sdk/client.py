@@ -11,7 +11,7 @@ from ._http import HttpSession
 from .accounts import AccountsAPI
 from .alerts import AlertsAPI, EventHub
 from .market import InstrumentsAPI, MarketAPI
-from .orders import OrdersAPI, PositionsAPI, TradesAPI
+from .orders import OrdersAPI, PositionsAPI, StrategiesAPI, TradesAPI
 
 
 class StocksBlitzClient:
@@ -31,6 +31,7 @@ class StocksBlitzClient:
         self.orders = OrdersAPI(self._http)
         self.positions = PositionsAPI(self._http)
         self.trades = TradesAPI(self._http)
+        self.strategies = StrategiesAPI(self._http)
         self.alerts = AlertsAPI(self._http)
         self.events = EventHub(self._http)
 

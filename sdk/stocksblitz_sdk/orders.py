@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from ._http import HttpSession, wire_decimal
-from .models.orders import Order, OrderEvent, OrderMetrics, Position, Trade
+from .models.orders import Order, OrderEvent, OrderMetrics, OrderPreferences, Position, Strategy, Trade
 
 
 def _body(**fields: Any) -> dict[str, Any]:
@@ -182,6 +182,13 @@ class OrdersAPI:
     def history(self, order_id: int) -> list[OrderEvent]:
         return [OrderEvent.model_validate(e) for e in self._http.request("GET", f"/orders/{order_id}/history/")]
 
+    def preferences(self) -> OrderPreferences:
+        """How near-duplicate orders without a client order id are treated."""
+        return OrderPreferences.model_validate(self._http.request("GET", "/orders/preferences/"))
+
+    def update_preferences(self, **changes: Any) -> OrderPreferences:
+        return OrderPreferences.model_validate(self._http.request("PUT", "/orders/preferences/", json=_body(**changes)))
+
     def metrics(self, *, account_id: int | None = None) -> OrderMetrics:
         return OrderMetrics.model_validate(
             self._http.request("GET", "/orders/metrics/summary/", params={"account_id": account_id})
@@ -214,3 +221,26 @@ class TradesAPI:
     ) -> list[Trade]:
         params = {"order_id": order_id, "account_id": account_id, "strategy_id": strategy_id}
         return [Trade.model_validate(t) for t in self._http.paginate("/trades/", params)]
+
+
+class StrategiesAPI:
+    """Strategies group orders and positions; create one from a preset and override any setting."""
+
+    def __init__(self, http: HttpSession) -> None:
+        self._http = http
+
+    def list(self) -> list[Strategy]:
+        return [Strategy.model_validate(s) for s in self._http.paginate("/strategies/", {})]
+
+    def get(self, strategy_id: int) -> Strategy:
+        return Strategy.model_validate(self._http.request("GET", f"/strategies/{strategy_id}/"))
+
+    def create(self, name: str, *, preset: str = "conservative", account_id: int | None = None, **settings: Any) -> Strategy:
+        body = _body(name=name, preset=preset, account_id=account_id, **settings)
+        return Strategy.model_validate(self._http.request("POST", "/strategies/", json=body))
+
+    def update(self, strategy_id: int, **changes: Any) -> Strategy:
+        return Strategy.model_validate(self._http.request("PATCH", f"/strategies/{strategy_id}/", json=_body(**changes)))
+
+    def presets(self) -> dict[str, dict[str, Any]]:
+        return self._http.request("GET", "/strategies/presets/")

@@ -96,3 +96,20 @@ def test_errors_map_to_one_class_per_code(sdk, sdk_for, other_user, market):
         sdk_for(other_user).orders.get(order.id)
     with pytest.raises(StocksBlitzError):
         sdk_for(other_user).orders.cancel(order.id)
+
+
+def test_strategies_and_preferences_through_the_sdk(sdk_for, user, other_user):
+    from stocksblitz_sdk.exceptions import StrategyNameTakenError, StrategyNotFoundError
+
+    client = sdk_for(user)
+    strategy = client.strategies.create("iron-condor", preset="aggressive", margin_buffer_pct="6")
+    assert strategy.allow_orphaned_orders is True and str(strategy.margin_buffer_pct) == "6.00"
+    with pytest.raises(StrategyNameTakenError):
+        client.strategies.create("iron-condor")
+    assert client.strategies.update(strategy.id, allow_orphaned_orders=False).allow_orphaned_orders is False
+    assert [s.name for s in client.strategies.list()] == ["iron-condor"]
+    assert set(client.strategies.presets()) == {"conservative", "aggressive"}
+    with pytest.raises(StrategyNotFoundError):
+        sdk_for(other_user).strategies.get(strategy.id)
+    assert client.orders.update_preferences(duplicate_action="CONFIRM").duplicate_action == "CONFIRM"
+    assert client.orders.preferences().duplicate_action == "CONFIRM"

@@ -99,6 +99,20 @@ class ApiKeyNotFoundError(NotFoundError):
     code = "API_KEY_NOT_FOUND"
 
 
+class AccountInactiveError(ConflictError):
+    code = "ACCOUNT_INACTIVE"
+
+
+class DuplicateAccountNameError(ConflictError):
+    code = "DUPLICATE_ACCOUNT_NAME"
+
+
+class KiteLoginRequiredError(ConflictError):
+    """The Kite account has no valid session today: log in to Kite from the app again."""
+
+    code = "KITE_LOGIN_REQUIRED"
+
+
 _BY_STATUS: dict[int, type[StocksBlitzError]] = {
     400: ValidationError,
     401: AuthenticationError,

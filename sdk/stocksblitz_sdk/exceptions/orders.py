@@ -6,6 +6,8 @@ __all__ = [
     "OrderNotFoundError",
     "PositionNotFoundError",
     "StrategyNotFoundError",
+    "StrategyNameTakenError",
+    "StrategyPresetUnknownError",
     "OrderValidationError",
     "InvalidQuantityError",
     "LotSizeMismatchError",
@@ -46,6 +48,14 @@ class PositionNotFoundError(NotFoundError):
 
 class StrategyNotFoundError(NotFoundError):
     code = "STRATEGY_NOT_FOUND"
+
+
+class StrategyNameTakenError(ConflictError):
+    code = "STRATEGY_NAME_TAKEN"
+
+
+class StrategyPresetUnknownError(ValidationError):
+    code = "STRATEGY_PRESET_UNKNOWN"
 
 
 class OrderValidationError(ValidationError):

@@ -123,3 +123,32 @@ class OrderMetrics(SdkModel):
     realized_pnl: Decimal
     unrealized_pnl: Decimal
     open_positions: int
+
+
+class Strategy(SdkModel):
+    """A group of orders and positions with its settings (housekeeping, execution, risk, margin)."""
+
+    id: int
+    account: int
+    name: str
+    preset: str
+    is_active: bool
+    auto_cleanup_enabled: bool
+    cleanup_sl_on_exit: bool
+    cleanup_target_on_exit: bool
+    allow_orphaned_orders: bool
+    notify_on_orphan_detection: bool
+    max_order_spread_pct: Decimal
+    min_liquidity_score: int
+    require_user_approval_high_impact: bool
+    max_market_impact_bps: int
+    margin_buffer_pct: Decimal
+    max_loss_per_strategy_pct: Decimal
+    auto_square_off_on_loss_limit: bool
+    created_at: datetime
+
+
+class OrderPreferences(SdkModel):
+    duplicate_window_seconds: Decimal
+    duplicate_action: str
+    auto_slice: bool

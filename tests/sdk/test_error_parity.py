@@ -1,0 +1,34 @@
+"""The SDK mirrors the API's errors: every server error code has its own exception class."""
+
+import importlib
+import pkgutil
+
+import accounts
+import alerts
+import marketdata
+import orders
+from oms_project.lib.errors import DomainError
+from stocksblitz_sdk.exceptions import StocksBlitzError, exception_for_code
+
+
+def _import_all(package) -> None:
+    for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        if ".migrations" in module.name or ".management" in module.name or "kite_sandbox" in module.name:
+            continue
+        importlib.import_module(module.name)
+
+
+def _subclasses(klass):
+    for sub in klass.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_every_api_error_code_has_an_sdk_exception():
+    for package in (accounts, marketdata, alerts, orders):
+        _import_all(package)
+    codes = {klass.code for klass in _subclasses(DomainError)}
+    assert len(codes) > 40
+    missing = sorted(code for code in codes if exception_for_code(code) is None)
+    assert missing == [], f"SDK exceptions missing for: {missing}"
+    assert all(issubclass(exception_for_code(code), StocksBlitzError) for code in codes)
