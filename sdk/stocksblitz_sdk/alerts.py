@@ -211,6 +211,11 @@ class EventHub:
     def wait_connected(self, timeout: float = 10.0, path: str = ALERTS_PATH) -> bool:
         return self.connected[path].wait(timeout)
 
+    def wait_ready(self, timeout: float = 10.0) -> bool:
+        """Wait until every socket this hub started is connected (True), or `timeout` passes (False)."""
+        deadline = time.monotonic() + timeout
+        return all(self.connected[path].wait(max(0.0, deadline - time.monotonic())) for path in list(self._threads))
+
     def _start_thread(self, path: str) -> None:
         with self._lock:
             thread = self._threads.get(path)

@@ -48,8 +48,13 @@ class StocksBlitzClient:
     def on_order_update(self, handler: Callable[[Any], None]) -> Callable[[Any], None]:
         return self.events.on_order_update(handler)
 
-    def start_listening(self) -> None:
+    def start_listening(self, *, wait: bool = True, timeout: float = 10.0) -> bool:
+        """Start the background listener (alerts, and order updates if a handler is registered).
+
+        By default waits until its sockets are connected, so nothing that happens after this call
+        is missed; returns False if they did not connect within `timeout` (they keep retrying)."""
         self.events.start()
+        return self.events.wait_ready(timeout) if wait else True
 
     def stop_listening(self) -> None:
         self.events.stop()

@@ -51,3 +51,9 @@ def test_prices_go_on_the_wire_without_needless_zeros():
     assert wire_decimal(Decimal("100")) == "100"
     assert wire_decimal(Decimal("1E+2")) == "100"
     assert wire_decimal(101.05) == "101.05"
+
+
+def test_start_listening_waits_for_the_connection_and_reports_a_dead_server():
+    client = StocksBlitzClient(api_url="http://127.0.0.1:9", api_key="k.k")  # nothing listens on port 9
+    assert client.start_listening(timeout=0.5) is False
+    client.close()
