@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from .errors import AlertNotFound
 from .models import Alert, AlertPreference
@@ -16,7 +17,8 @@ REPLAY_LIMIT = 500
 
 
 def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
+    # Same rendering as the rest of the API (DRF): the instant with the Asia/Kolkata offset.
+    return timezone.localtime(value).isoformat() if value is not None else None
 
 
 def alert_as_dict(alert: Alert) -> dict[str, Any]:
