@@ -2,7 +2,7 @@
 
 Orders are placed through the served product's own API (an API key from `manage.py create_api_key`),
 so the order is processed - and its alert raised - inside the server process, exactly as for a bot.
-Orders raise ORDER_FILLED at INFO and ORDER_REJECTED at WARNING (`orders/services.py::_status_alert`
+Orders raise ORDER_FILLED at INFO and ORDER_REJECTED at WARNING (`orders/services/broker_updates.py::_status_alert`
 and `_reject`): neither is CRITICAL/URGENT, so neither shows a toast; both bump the badge and add a row.
 """
 
