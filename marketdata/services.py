@@ -463,3 +463,37 @@ def watchlist_remove(*, user: AbstractBaseUser, item_id: int) -> None:
 
     item = watchlist_item_get(user=user, item_id=item_id)
     item.delete()
+
+
+# A newcomer's first market watch: the liquid contracts a F&O trader looks at first.
+STARTER_FUTURES = ("NIFTY", "BANKNIFTY", "SENSEX", "RELIANCE")
+STARTER_OPTION_UNDERLYING = "NIFTY"
+
+
+def watchlist_add_starter(*, user: AbstractBaseUser) -> int:
+    """Fill an EMPTY market watch with near-month futures and the nearest at-the-money NIFTY call
+    and put, so live prices and depth show at once. Returns how many instruments were added."""
+    from .selectors import instrument_search, spot_for
+
+    if WatchlistItem.objects.filter(user=user).exists():
+        return 0
+    chosen: list[Instrument] = []
+    for name in STARTER_FUTURES:
+        future = instrument_search(name=name, instrument_type="FUT").order_by("expiry").first()
+        if future is not None:
+            chosen.append(future)
+    options = instrument_search(name=STARTER_OPTION_UNDERLYING, instrument_type="CE").order_by("expiry")
+    nearest = options.first()
+    if nearest is not None:
+        spot = spot_for(STARTER_OPTION_UNDERLYING)
+        strikes = options.filter(expiry=nearest.expiry).values_list("strike", flat=True)
+        atm = min(strikes, key=lambda strike: abs(strike - spot))
+        for option_type in ("CE", "PE"):
+            match = instrument_search(name=STARTER_OPTION_UNDERLYING, instrument_type=option_type).filter(
+                expiry=nearest.expiry, strike=atm
+            ).first()
+            if match is not None:
+                chosen.append(match)
+    for instrument in chosen:
+        watchlist_add(user=user, instrument=instrument)
+    return len(chosen)

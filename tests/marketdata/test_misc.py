@@ -59,3 +59,21 @@ def test_admin_pages(admin_user, small_master) -> None:  # noqa: ANN001
         "/admin/marketdata/marketholidayoverride/add/",
     ):
         assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
+def test_starter_watchlist_fills_an_empty_watch_once(user):
+    from django.utils import timezone
+
+    from marketdata.models import WatchlistItem
+    from marketdata.services import demo_instruments_refresh, watchlist_add_starter
+
+    demo_instruments_refresh(today=timezone.localdate())
+    added = watchlist_add_starter(user=user)
+    items = list(WatchlistItem.objects.filter(user=user).select_related("instrument"))
+    assert added == len(items) == 6
+    kinds = sorted(i.instrument.instrument_type for i in items)
+    assert kinds == ["CE", "FUT", "FUT", "FUT", "FUT", "PE"]
+    call, put = (i.instrument for i in items if i.instrument.is_option)
+    assert call.strike == put.strike and call.expiry == put.expiry
+    assert watchlist_add_starter(user=user) == 0  # never touches a watch that has items

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils import timezone
-from marketdata.services import demo_instruments_refresh
+from marketdata.services import demo_instruments_refresh, watchlist_add_starter
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo"
@@ -19,6 +19,7 @@ class Command(BaseCommand):
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+        watchlist_add_starter(user=user)
         self.stdout.write(
             f"Demo master: {result.created} instruments added, {result.updated} updated, "
             f"{result.removed} expired removed. User '{DEMO_USERNAME}' "
