@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from accounts.models import ApiKey, TradingAccount
+from oms_project.lib.api.fields import StrictCharField
 
 
 class TradingAccountOutputSerializer(serializers.ModelSerializer):
@@ -22,7 +23,7 @@ class ApiKeyOutputSerializer(serializers.ModelSerializer):
 
 
 class ApiKeyCreateInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=50)
+    name = StrictCharField(max_length=50)
 
 
 class ApiKeyCreatedOutputSerializer(ApiKeyOutputSerializer):

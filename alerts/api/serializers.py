@@ -6,6 +6,13 @@ from rest_framework import serializers
 
 from alerts.models import LEVEL_CHOICES, STATUS_CHOICES, TYPE_CHOICES
 from alerts.selectors import alert_as_dict
+from oms_project.lib.api.fields import (
+    LocalTimeField,
+    QueryBooleanField,
+    QueryParamsSerializer,
+    StrictBooleanField,
+    StrictCharField,
+)
 
 
 class AlertOutputSerializer(serializers.Serializer):
@@ -34,15 +41,15 @@ class AlertOutputSerializer(serializers.Serializer):
         return alert_as_dict(instance)
 
 
-class AlertListFilterSerializer(serializers.Serializer):
-    unread = serializers.BooleanField(required=False, allow_null=True, default=None)
+class AlertListFilterSerializer(QueryParamsSerializer):
+    unread = QueryBooleanField(required=False, help_text="true: only unread; false: only read")
     level = serializers.ChoiceField(choices=LEVEL_CHOICES, required=False)
     type = serializers.ChoiceField(choices=TYPE_CHOICES, required=False)
     status = serializers.ChoiceField(choices=STATUS_CHOICES, required=False)
 
 
 class AlertRespondInputSerializer(serializers.Serializer):
-    action = serializers.CharField(max_length=60)
+    action = StrictCharField(max_length=60, help_text="One of the alert's `actions`.")
 
 
 class AlertMarkAllReadOutputSerializer(serializers.Serializer):
@@ -52,11 +59,11 @@ class AlertMarkAllReadOutputSerializer(serializers.Serializer):
 class AlertPreferenceSerializer(serializers.Serializer):
     muted_types = serializers.ListField(child=serializers.ChoiceField(choices=TYPE_CHOICES), required=False)
     min_level = serializers.ChoiceField(choices=LEVEL_CHOICES, required=False)
-    quiet_start = serializers.TimeField(required=False, allow_null=True, help_text="Asia/Kolkata, e.g. 22:00")
-    quiet_end = serializers.TimeField(required=False, allow_null=True, help_text="Asia/Kolkata, e.g. 07:00")
-    telegram_chat_id = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    quiet_start = LocalTimeField(required=False, allow_null=True, help_text="Asia/Kolkata, e.g. 22:00")
+    quiet_end = LocalTimeField(required=False, allow_null=True, help_text="Asia/Kolkata, e.g. 07:00")
+    telegram_chat_id = StrictCharField(required=False, allow_blank=True, max_length=40)
 
 
 class AlertSendTestInputSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=LEVEL_CHOICES, default="INFO")
-    with_actions = serializers.BooleanField(default=False)
+    with_actions = StrictBooleanField(default=False)

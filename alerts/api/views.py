@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,6 +11,7 @@ from rest_framework.views import APIView
 
 from accounts.authentication import actor_for_request
 from alerts import selectors, services
+from oms_project.lib.api.schema import error_responses
 
 from .serializers import (
     AlertListFilterSerializer,
@@ -22,12 +22,7 @@ from .serializers import (
     AlertSendTestInputSerializer,
 )
 
-_FILTERS = [
-    OpenApiParameter("unread", OpenApiTypes.BOOL, description="true: only unread; false: only read"),
-    OpenApiParameter("level", OpenApiTypes.STR, description="INFO, WARNING, CRITICAL or URGENT"),
-    OpenApiParameter("type", OpenApiTypes.STR, description="An alert type, e.g. ORDER_FILLED"),
-    OpenApiParameter("status", OpenApiTypes.STR, description="ACTIVE, RESPONDED or EXPIRED"),
-]
+_FILTERS = [AlertListFilterSerializer]
 
 
 class AlertListApi(generics.ListAPIView):
@@ -60,7 +55,10 @@ class AlertDetailApi(generics.RetrieveAPIView):
 
 
 class AlertRespondApi(APIView):
-    @extend_schema(request=AlertRespondInputSerializer, responses={200: AlertOutputSerializer})
+    @extend_schema(
+        request=AlertRespondInputSerializer,
+        responses={200: AlertOutputSerializer, **error_responses({409: "Already answered, or expired"})},
+    )
     def post(self, request: Request, alert_id: int) -> Response:
         data = AlertRespondInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

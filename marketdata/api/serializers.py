@@ -1,8 +1,21 @@
 """API shapes for instruments, quotes and depth (globally unique serializer names)."""
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from marketdata.models import Instrument
+from oms_project.lib.api.fields import (
+    PriceField,
+    QueryBooleanField,
+    QueryParamsSerializer,
+    StrictCharField,
+)
+
+# EXCHANGE:TRADINGSYMBOL, e.g. NFO:NIFTY26DEC26000CE, NSE:M&M, NSE:NIFTY 50 (index names have spaces).
+# At most 64 symbol characters, no leading/trailing space (the selectors' key check is looser).
+_SYMBOL = r"[A-Z0-9&_.\-]([A-Z0-9&_. \-]{0,62}[A-Z0-9&_.\-])?"
+INSTRUMENT_KEY_PATTERN = rf"[A-Z]{{2,6}}:{_SYMBOL}"
+INSTRUMENT_KEYS_PATTERN = rf"^{INSTRUMENT_KEY_PATTERN}(,{INSTRUMENT_KEY_PATTERN})*$"
 
 
 class InstrumentOutputSerializer(serializers.ModelSerializer):
@@ -27,20 +40,30 @@ class InstrumentOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class InstrumentListFilterSerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    exchange = serializers.CharField(required=False, max_length=8)
-    name = serializers.CharField(required=False, max_length=64)
+class InstrumentListFilterSerializer(QueryParamsSerializer):
+    q = StrictCharField(required=False, allow_blank=True, max_length=64)
+    exchange = StrictCharField(required=False, max_length=8)
+    name = StrictCharField(required=False, max_length=64)
     instrument_type = serializers.ChoiceField(required=False, choices=Instrument.Type.choices)
-    segment = serializers.CharField(required=False, max_length=16)
+    segment = StrictCharField(required=False, max_length=16)
     expiry = serializers.DateField(required=False)
-    strike = serializers.DecimalField(required=False, max_digits=14, decimal_places=2)
-    include_inactive = serializers.BooleanField(required=False, default=False)
+    strike = PriceField(required=False)
+    include_inactive = QueryBooleanField(required=False, default=False)
 
 
-class MarketQuoteFilterSerializer(serializers.Serializer):
-    instruments = serializers.CharField(
-        help_text="Comma-separated EXCHANGE:TRADINGSYMBOL keys (at most 500), e.g. NFO:NIFTY26DEC26000CE,NSE:INFY"
+class MarketQuoteFilterSerializer(QueryParamsSerializer):
+    instruments = StrictCharField(
+        max_length=40_000,
+        validators=[
+            RegexValidator(
+                INSTRUMENT_KEYS_PATTERN,
+                message="Instrument keys look like EXCHANGE:TRADINGSYMBOL, comma-separated, "
+                "e.g. NFO:NIFTY26DEC26000CE,NSE:INFY.",
+                code="INVALID_INSTRUMENT_KEY",
+            )
+        ],
+        help_text="Comma-separated EXCHANGE:TRADINGSYMBOL keys (at most 500), e.g. NFO:NIFTY26DEC26000CE,NSE:INFY. "
+        "Kite's repeated `i=NSE:INFY&i=NSE:SBIN` form is accepted too.",
     )
 
 

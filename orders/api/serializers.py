@@ -6,6 +6,19 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from oms_project.lib.api.fields import (
+    BoundedDecimalField,
+    PositivePriceField,
+    PriceField,
+    QueryBooleanField,
+    QueryIntegerField,
+    QueryParamsSerializer,
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictModelSerializer,
+)
+from oms_project.lib.api.schema import request_constraints
 from orders.domain import OrderStatus, OrderType, Product, Side, Validity
 from orders.models import Order, OrderEvent, OrderPreferences, Position, Strategy, Trade
 
@@ -72,70 +85,121 @@ class OrderOutputSerializer(serializers.ModelSerializer):
         return is_terminal(obj.status)
 
 
+_INTEGER = {"type": "integer"}
+
+
+@request_constraints(
+    # The instrument: its token, or exchange + tradingsymbol.
+    {"anyOf": [{"required": ["instrument_token"]}, {"required": ["exchange", "tradingsymbol"]}]},
+    # The size: quantity (units) or lots, one of them a number (not null).
+    {
+        "anyOf": [
+            {"required": ["quantity"], "properties": {"quantity": _INTEGER}},
+            {"required": ["lots"], "properties": {"lots": _INTEGER}},
+        ]
+    },
+    # validity TTL needs validity_ttl (minutes).
+    {
+        "anyOf": [
+            {"not": {"required": ["validity"], "properties": {"validity": {"enum": ["TTL"]}}}},
+            {"required": ["validity_ttl"], "properties": {"validity_ttl": _INTEGER}},
+        ]
+    },
+)
 class OrderPlaceInputSerializer(serializers.Serializer):
-    account_id = serializers.IntegerField(required=False)
-    strategy_id = serializers.IntegerField(required=False, allow_null=True)
-    instrument_token = serializers.IntegerField(required=False)
-    exchange = serializers.CharField(required=False, max_length=8)
-    tradingsymbol = serializers.CharField(required=False, max_length=64)
+    """Place an order. Give the instrument (`instrument_token`, or `exchange` + `tradingsymbol`) and the size
+    (`quantity` in units, or `lots`). Prices: decimal strings (or JSON numbers), at most 2 decimal places;
+    trailing zeros are fine, so a quote's `"24010.5000"` can be sent back as is."""
+
+    account_id = StrictIntegerField(required=False, min_value=1)
+    strategy_id = StrictIntegerField(required=False, allow_null=True, min_value=1)
+    instrument_token = StrictIntegerField(required=False, min_value=1)
+    exchange = StrictCharField(required=False, max_length=8)
+    tradingsymbol = StrictCharField(required=False, max_length=64)
     transaction_type = serializers.ChoiceField(choices=[m.value for m in Side])
-    quantity = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, help_text="Units (Kite semantics)."
-    )
-    lots = serializers.IntegerField(
+    quantity = StrictIntegerField(required=False, allow_null=True, min_value=1, help_text="Units (Kite semantics).")
+    lots = StrictIntegerField(
         required=False, allow_null=True, min_value=1, help_text="Alternative to quantity: number of lots."
     )
     product = serializers.ChoiceField(choices=[m.value for m in Product], default="NRML")
     order_type = serializers.ChoiceField(choices=[m.value for m in OrderType], default="MARKET")
-    price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
-    trigger_price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    price = PriceField(required=False, allow_null=True, help_text="LIMIT and SL orders.")
+    trigger_price = PriceField(required=False, allow_null=True, help_text="SL and SL-M orders.")
     validity = serializers.ChoiceField(choices=[m.value for m in Validity], default="DAY")
-    validity_ttl = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    disclosed_quantity = serializers.IntegerField(required=False, min_value=0, default=0)
-    market_protection = serializers.IntegerField(required=False, allow_null=True, min_value=-1, max_value=100)
-    tag = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
+    validity_ttl = StrictIntegerField(required=False, allow_null=True, min_value=1, help_text="Minutes (TTL).")
+    disclosed_quantity = StrictIntegerField(required=False, min_value=0, default=0)
+    market_protection = StrictIntegerField(required=False, allow_null=True, min_value=-1, max_value=100)
+    tag = StrictCharField(required=False, allow_blank=True, max_length=20, default="")
     variety = serializers.ChoiceField(choices=["regular", "amo"], default="regular")
-    client_order_id = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)
-    stop_loss = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
-    target = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
-    stop_loss_points = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=Decimal("0.01")
-    )
-    target_points = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=Decimal("0.01")
-    )
-    trailing_stop_points = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=Decimal("0.01")
-    )
-    auto_slice = serializers.BooleanField(required=False, allow_null=True, default=None)
-    confirm_duplicate = serializers.BooleanField(required=False, default=False)
+    client_order_id = StrictCharField(required=False, allow_blank=True, allow_null=True, max_length=64)
+    stop_loss = PriceField(required=False, allow_null=True, help_text="Bracket: stop-loss price.")
+    target = PriceField(required=False, allow_null=True, help_text="Bracket: target price.")
+    stop_loss_points = PositivePriceField(required=False, allow_null=True, help_text="Bracket: points from fill.")
+    target_points = PositivePriceField(required=False, allow_null=True, help_text="Bracket: points from fill.")
+    trailing_stop_points = PositivePriceField(required=False, allow_null=True, help_text="Trailing step, points.")
+    auto_slice = StrictBooleanField(required=False, allow_null=True, default=None)
+    confirm_duplicate = StrictBooleanField(required=False, default=False)
 
     def validate(self, attrs: dict) -> dict:
         if not attrs.get("instrument_token") and not (attrs.get("exchange") and attrs.get("tradingsymbol")):
             raise serializers.ValidationError("Give instrument_token, or exchange and tradingsymbol.")
         if attrs.get("quantity") is None and attrs.get("lots") is None:
             raise serializers.ValidationError({"quantity": "Give quantity (units) or lots."})
+        if attrs.get("validity") == "TTL" and not attrs.get("validity_ttl"):
+            raise serializers.ValidationError({"validity_ttl": "TTL orders need validity_ttl (minutes)."})
         return attrs
 
 
+_MODIFIABLE = ["quantity", "price", "trigger_price", "order_type", "validity"]
+
+
+@request_constraints({"anyOf": [{"required": [name]} for name in _MODIFIABLE]})
 class OrderModifyInputSerializer(serializers.Serializer):
-    quantity = serializers.IntegerField(required=False, min_value=1)
-    price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
-    trigger_price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    """Change a resting order: give at least one of the fields."""
+
+    quantity = StrictIntegerField(required=False, min_value=1)
+    price = PriceField(required=False)
+    trigger_price = PriceField(required=False)
     order_type = serializers.ChoiceField(choices=[m.value for m in OrderType], required=False)
     validity = serializers.ChoiceField(choices=[m.value for m in Validity], required=False)
 
+    def validate(self, attrs: dict) -> dict:
+        if not attrs:
+            raise serializers.ValidationError(f"Nothing to change: give {', '.join(_MODIFIABLE)}.")
+        return attrs
 
-class OrderListFilterSerializer(serializers.Serializer):
+
+class OrderListFilterSerializer(QueryParamsSerializer):
     status = serializers.ChoiceField(choices=[m.value for m in OrderStatus] + ["open", "closed"], required=False)
-    account_id = serializers.IntegerField(required=False)
-    strategy_id = serializers.IntegerField(required=False)
-    instrument_token = serializers.IntegerField(required=False)
+    account_id = QueryIntegerField(required=False, min_value=1)
+    strategy_id = QueryIntegerField(required=False, min_value=1)
+    instrument_token = QueryIntegerField(required=False, min_value=1)
+
+
+class TradeListFilterSerializer(QueryParamsSerializer):
+    order_id = QueryIntegerField(required=False, min_value=1)
+    account_id = QueryIntegerField(required=False, min_value=1)
+    strategy_id = QueryIntegerField(required=False, min_value=1)
+
+
+class PositionListFilterSerializer(QueryParamsSerializer):
+    account_id = QueryIntegerField(required=False, min_value=1)
+    strategy_id = QueryIntegerField(required=False, min_value=1)
+    open = QueryBooleanField(required=False, default=False, help_text="true: hide flat positions.")
+
+
+class PositionCurrentFilterSerializer(QueryParamsSerializer):
+    account_id = QueryIntegerField(required=False, min_value=1)
+    strategy_id = QueryIntegerField(required=False, min_value=1)
+
+
+class OrderMetricsFilterSerializer(QueryParamsSerializer):
+    account_id = QueryIntegerField(required=False, min_value=1)
 
 
 class OrderCancelAllInputSerializer(serializers.Serializer):
-    account_id = serializers.IntegerField(required=False)
-    strategy_id = serializers.IntegerField(required=False)
+    account_id = StrictIntegerField(required=False, min_value=1)
+    strategy_id = StrictIntegerField(required=False, min_value=1)
 
 
 class OrderEventOutputSerializer(serializers.ModelSerializer):
@@ -274,12 +338,21 @@ class StrategyUpdateInputSerializer(StrategySettingsInputSerializer):
     is_active = serializers.BooleanField(required=False)
 
 
-class OrderPreferencesSerializer(serializers.ModelSerializer):
+class OrderPreferencesSerializer(StrictModelSerializer):
+    """Your order defaults: duplicate-order guard and auto-slicing above the freeze limit."""
+
+    duplicate_window_seconds = BoundedDecimalField(
+        required=False,
+        maximum=Decimal(3600),
+        # 0 to 3600 seconds, at most 2 decimal places (trailing zeros fine)
+        pattern=r"^(([0-9]|[1-9][0-9]{1,2}|[12][0-9]{3}|3[0-5][0-9]{2})(\.\d{1,2}0*)?|3600(\.0+)?)$",
+        help_text="Seconds in which the same order again counts as a duplicate (0 to 3600).",
+    )
+
     class Meta:
         model = OrderPreferences
         fields = ["duplicate_window_seconds", "duplicate_action", "auto_slice"]
         extra_kwargs = {
-            "duplicate_window_seconds": {"required": False, "min_value": 0, "max_value": 3600},
             "duplicate_action": {"required": False},
             "auto_slice": {"required": False},
         }

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from oms_project.lib.api.fields import QueryParamsSerializer
+from oms_project.lib.api.schema import error_responses
 from orders import selectors, services
 from orders.presenters import order_json
 
@@ -17,15 +19,19 @@ from .serializers import (
     OrderCancelAllInputSerializer,
     OrderEventOutputSerializer,
     OrderListFilterSerializer,
+    OrderMetricsFilterSerializer,
     OrderMetricsOutputSerializer,
     OrderModifyInputSerializer,
     OrderOutputSerializer,
     OrderPlaceInputSerializer,
     OrderPreferencesSerializer,
+    PositionCurrentFilterSerializer,
+    PositionListFilterSerializer,
     PositionOutputSerializer,
     StrategyCreateInputSerializer,
     StrategyOutputSerializer,
     StrategyUpdateInputSerializer,
+    TradeListFilterSerializer,
     TradeOutputSerializer,
 )
 
@@ -38,6 +44,20 @@ def actor_of(request: Request) -> str:
         return f"api_key:{prefix}"
     return f"user:{request.user.pk}"
 
+
+_BROKER_ERRORS = {
+    403: "The Kite session expired (log in again)",
+    409: "Conflict with the order's or account's state (see the error code)",
+    503: "The broker is unreachable",
+}
+BROKER_ERRORS = error_responses(_BROKER_ERRORS)
+PLACE_ERRORS = error_responses(
+    {
+        **_BROKER_ERRORS,
+        409: "Idempotency key reused with a different order, duplicate order, account inactive "
+        "or not logged in to Kite",
+    }
+)
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -61,7 +81,11 @@ class OrderListCreateApi(generics.ListAPIView):
 
     @extend_schema(
         request=OrderPlaceInputSerializer,
-        responses={201: OrderOutputSerializer, 200: OrderOutputSerializer},
+        responses={
+            201: OrderOutputSerializer,
+            200: OpenApiResponse(OrderOutputSerializer, description="Replayed: the order first placed with this key"),
+            **PLACE_ERRORS,
+        },
         parameters=[IDEMPOTENCY_HEADER],
     )
     def post(self, request: Request) -> Response:
@@ -84,7 +108,7 @@ class OrderDetailApi(APIView):
     def get(self, request: Request, order_id: int) -> Response:
         return Response(OrderOutputSerializer(selectors.order_get(user=request.user, order_id=order_id)).data)
 
-    @extend_schema(request=OrderModifyInputSerializer, responses={200: OrderOutputSerializer})
+    @extend_schema(request=OrderModifyInputSerializer, responses={200: OrderOutputSerializer, **BROKER_ERRORS})
     def patch(self, request: Request, order_id: int) -> Response:
         data = OrderModifyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -93,14 +117,14 @@ class OrderDetailApi(APIView):
         )
         return Response(OrderOutputSerializer(order).data)
 
-    @extend_schema(request=None, responses={200: OrderOutputSerializer})
+    @extend_schema(request=None, responses={200: OrderOutputSerializer, **BROKER_ERRORS})
     def delete(self, request: Request, order_id: int) -> Response:
         order = services.order_cancel(user=request.user, order_id=order_id, actor=actor_of(request))
         return Response(OrderOutputSerializer(order).data)
 
 
 class OrderApproveApi(APIView):
-    @extend_schema(request=None, responses={200: OrderOutputSerializer})
+    @extend_schema(request=None, responses={200: OrderOutputSerializer, **BROKER_ERRORS})
     def post(self, request: Request, order_id: int) -> Response:
         order = services.order_approve(user=request.user, order_id=order_id, actor=actor_of(request))
         order.refresh_from_db()
@@ -108,7 +132,9 @@ class OrderApproveApi(APIView):
 
 
 class OrderCancelAllApi(APIView):
-    @extend_schema(request=OrderCancelAllInputSerializer, responses={200: OrderOutputSerializer(many=True)})
+    @extend_schema(
+        request=OrderCancelAllInputSerializer, responses={200: OrderOutputSerializer(many=True), **BROKER_ERRORS}
+    )
     def post(self, request: Request) -> Response:
         data = OrderCancelAllInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -127,31 +153,32 @@ class OrderHistoryApi(generics.ListAPIView):
 class TradeListApi(generics.ListAPIView):
     serializer_class = TradeOutputSerializer
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("order_id", int),
-            OpenApiParameter("account_id", int),
-            OpenApiParameter("strategy_id", int),
-        ]
-    )
+    @extend_schema(parameters=[TradeListFilterSerializer])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):  # noqa: ANN201
-        p = self.request.query_params
-        ints = {k: int(p[k]) for k in ("order_id", "account_id", "strategy_id") if p.get(k, "").isdigit()}
-        return selectors.trade_list(user=self.request.user, **ints)
+        f = TradeListFilterSerializer(data=self.request.query_params)
+        f.is_valid(raise_exception=True)
+        return selectors.trade_list(user=self.request.user, **f.validated_data)
 
 
 class PositionListApi(generics.ListAPIView):
     """Net positions with mark-to-market P&L (mark = LTP). `?open=true` hides flat rows."""
 
     serializer_class = PositionOutputSerializer
+    filter_serializer: type[QueryParamsSerializer] = PositionListFilterSerializer
+
+    @extend_schema(parameters=[PositionListFilterSerializer])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):  # noqa: ANN201
-        p = self.request.query_params
-        ints = {k: int(p[k]) for k in ("account_id", "strategy_id") if p.get(k, "").isdigit()}
-        return selectors.position_list(user=self.request.user, open_only=p.get("open") in ("1", "true"), **ints)
+        f = self.filter_serializer(data=self.request.query_params)
+        f.is_valid(raise_exception=True)
+        filters = dict(f.validated_data)
+        open_only = filters.pop("open", True)
+        return selectors.position_list(user=self.request.user, open_only=open_only, **filters)
 
     def get_serializer_context(self) -> dict[str, Any]:
         ctx = super().get_serializer_context()
@@ -162,25 +189,26 @@ class PositionListApi(generics.ListAPIView):
 class PositionCurrentApi(PositionListApi):
     """Open positions only (alias used by dashboards)."""
 
-    def get_queryset(self):  # noqa: ANN201
-        p = self.request.query_params
-        ints = {k: int(p[k]) for k in ("account_id", "strategy_id") if p.get(k, "").isdigit()}
-        return selectors.position_list(user=self.request.user, open_only=True, **ints)
+    filter_serializer = PositionCurrentFilterSerializer
+
+    @extend_schema(parameters=[PositionCurrentFilterSerializer])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
 class PositionExitApi(APIView):
-    @extend_schema(request=None, responses={201: OrderOutputSerializer})
+    @extend_schema(request=None, responses={201: OrderOutputSerializer, **BROKER_ERRORS})
     def post(self, request: Request, position_id: int) -> Response:
         order = services.position_exit(user=request.user, position_id=position_id, actor=actor_of(request))
         return Response(OrderOutputSerializer(order).data, status=status.HTTP_201_CREATED)
 
 
 class OrderMetricsSummaryApi(APIView):
-    @extend_schema(responses={200: OrderMetricsOutputSerializer})
+    @extend_schema(parameters=[OrderMetricsFilterSerializer], responses={200: OrderMetricsOutputSerializer})
     def get(self, request: Request) -> Response:
-        p = request.query_params
-        account_id = int(p["account_id"]) if p.get("account_id", "").isdigit() else None
-        data = selectors.metrics_summary(user=request.user, account_id=account_id)
+        f = OrderMetricsFilterSerializer(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        data = selectors.metrics_summary(user=request.user, account_id=f.validated_data.get("account_id"))
         return Response(OrderMetricsOutputSerializer(data).data)
 
 

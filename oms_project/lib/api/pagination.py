@@ -36,5 +36,7 @@ class StandardPagination(LimitOffsetPagination):
         for parameter in parameters:
             parameter["schema"].update(bounds.get(parameter["name"], {}))
             if parameter["name"] == self.limit_query_param:
-                parameter["description"] = f"Items per page (default {self.default_limit}; larger than {self.max_limit} is capped)."
+                parameter["description"] = (
+                    f"Items per page (default {self.default_limit}; larger than {self.max_limit} is capped)."
+                )
         return parameters

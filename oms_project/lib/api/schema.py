@@ -1,8 +1,19 @@
-"""drf-spectacular hooks: the shared error body is documented on every operation."""
+"""drf-spectacular hooks and helpers.
+
+- `add_error_responses` (postprocessing hook): every operation documents the shared error body
+  `{"error": {code, message, details}}` for 400/401/404/429 (401 only where a credential is asked for).
+- `error_responses({409: "..."})`: extra error statuses of one operation, for `@extend_schema(responses=...)`.
+- `request_constraints(...)`: JSON Schema keywords a request body needs beyond its fields ("instrument_token,
+  or exchange and tradingsymbol"), applied by `ConstrainedSerializerExtension`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.plumbing import get_class
+from drf_spectacular.utils import OpenApiResponse
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -19,18 +30,55 @@ ERROR_SCHEMA = {
         }
     },
 }
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
 _COMMON = {"400": "Invalid request", "401": "Not authenticated", "404": "Not found", "429": "Rate limited"}
 
 
+def error_responses(statuses: dict[int, str]) -> dict[int, OpenApiResponse]:
+    """`{409: "Idempotency conflict"}` -> responses documented with the shared error body."""
+    return {status: OpenApiResponse(response=ERROR_REF, description=text) for status, text in statuses.items()}
+
+
 def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
-    ref = {"$ref": "#/components/schemas/Error"}
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})
+            anonymous = operation.get("security") == [{}] or operation.get("security") == []
             for status, description in _COMMON.items():
+                if status == "401" and anonymous:
+                    continue
                 responses.setdefault(
-                    status, {"description": description, "content": {"application/json": {"schema": ref}}}
+                    status, {"description": description, "content": {"application/json": {"schema": ERROR_REF}}}
                 )
     return result
+
+
+# --- request-body constraints -------------------------------------------------------------------
+def request_constraints(*all_of: dict[str, Any]):  # noqa: ANN201 - class decorator
+    """Class decorator: extra JSON Schema (each item ANDed) for a serializer's *request* component,
+    e.g. `{"anyOf": [{"required": ["instrument_token"]}, {"required": ["exchange", "tradingsymbol"]}]}`.
+    The serializer's `validate()` must enforce the same rule (the contract test checks both agree)."""
+
+    def decorate(cls: type) -> type:
+        cls.schema_request_constraints = list(all_of)
+        return cls
+
+    return decorate
+
+
+class ConstrainedSerializerExtension(OpenApiSerializerExtension):
+    target_class = "rest_framework.serializers.Serializer"
+    match_subclasses = True
+    priority = -1
+
+    @classmethod
+    def _matches(cls, target: Any) -> bool:
+        return super()._matches(target) and bool(getattr(get_class(target), "schema_request_constraints", None))
+
+    def map_serializer(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema = {**schema, "allOf": [*schema.get("allOf", []), *self.target.schema_request_constraints]}
+        return schema
