@@ -101,7 +101,13 @@ def test_query_params_refuse_repeats_and_blank(rf) -> None:  # noqa: ANN001
 def test_order_body_takes_a_quote_price_back_as_is() -> None:
     from orders.api.serializers import OrderModifyInputSerializer, OrderPlaceInputSerializer
 
-    body = {"instrument_token": 1, "transaction_type": "BUY", "quantity": 75, "order_type": "LIMIT", "price": "24010.5000"}
+    body = {
+        "instrument_token": 1,
+        "transaction_type": "BUY",
+        "quantity": 75,
+        "order_type": "LIMIT",
+        "price": "24010.5000",
+    }
     placed = OrderPlaceInputSerializer(data=body)
     assert placed.is_valid(), placed.errors
     assert placed.validated_data["price"] == Decimal("24010.50")
