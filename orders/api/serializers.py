@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from oms_project.lib.api.fields import (
     BoundedDecimalField,
+    PercentField,
     PositivePriceField,
     PriceField,
     QueryBooleanField,
@@ -311,31 +312,29 @@ class StrategyOutputSerializer(serializers.ModelSerializer):
 class StrategySettingsInputSerializer(serializers.Serializer):
     """The strategy settings of the design (seed 001): housekeeping, execution thresholds, risk, margin."""
 
-    auto_cleanup_enabled = serializers.BooleanField(required=False)
-    cleanup_sl_on_exit = serializers.BooleanField(required=False)
-    cleanup_target_on_exit = serializers.BooleanField(required=False)
-    allow_orphaned_orders = serializers.BooleanField(required=False)
-    notify_on_orphan_detection = serializers.BooleanField(required=False)
-    max_order_spread_pct = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0, required=False)
-    min_liquidity_score = serializers.IntegerField(min_value=0, max_value=100, required=False)
-    require_user_approval_high_impact = serializers.BooleanField(required=False)
-    max_market_impact_bps = serializers.IntegerField(min_value=0, required=False)
-    margin_buffer_pct = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0, required=False)
-    max_loss_per_strategy_pct = serializers.DecimalField(
-        max_digits=6, decimal_places=2, min_value=0, max_value=100, required=False
-    )
-    auto_square_off_on_loss_limit = serializers.BooleanField(required=False)
+    auto_cleanup_enabled = StrictBooleanField(required=False)
+    cleanup_sl_on_exit = StrictBooleanField(required=False)
+    cleanup_target_on_exit = StrictBooleanField(required=False)
+    allow_orphaned_orders = StrictBooleanField(required=False)
+    notify_on_orphan_detection = StrictBooleanField(required=False)
+    max_order_spread_pct = PercentField(required=False)
+    min_liquidity_score = StrictIntegerField(min_value=0, max_value=100, required=False)
+    require_user_approval_high_impact = StrictBooleanField(required=False)
+    max_market_impact_bps = StrictIntegerField(min_value=0, max_value=10000, required=False)
+    margin_buffer_pct = PercentField(required=False)
+    max_loss_per_strategy_pct = PercentField(required=False)
+    auto_square_off_on_loss_limit = StrictBooleanField(required=False)
 
 
 class StrategyCreateInputSerializer(StrategySettingsInputSerializer):
-    name = serializers.CharField(max_length=80)
-    account_id = serializers.IntegerField(required=False, help_text="Defaults to your default account.")
+    name = StrictCharField(max_length=80)
+    account_id = StrictIntegerField(required=False, help_text="Defaults to your default account.")
     preset = serializers.ChoiceField(choices=["conservative", "aggressive"], default="conservative")
 
 
 class StrategyUpdateInputSerializer(StrategySettingsInputSerializer):
-    name = serializers.CharField(max_length=80, required=False)
-    is_active = serializers.BooleanField(required=False)
+    name = StrictCharField(max_length=80, required=False)
+    is_active = StrictBooleanField(required=False)
 
 
 class OrderPreferencesSerializer(StrictModelSerializer):

@@ -218,7 +218,10 @@ class StrategyListCreateApi(generics.ListAPIView):
     def get_queryset(self):  # noqa: ANN201
         return selectors.strategy_list(user=self.request.user)
 
-    @extend_schema(request=StrategyCreateInputSerializer, responses={201: StrategyOutputSerializer})
+    @extend_schema(
+        request=StrategyCreateInputSerializer,
+        responses={201: StrategyOutputSerializer, **error_responses({409: "A strategy with this name exists"})},
+    )
     def post(self, request: Request) -> Response:
         data = StrategyCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -232,7 +235,10 @@ class StrategyDetailApi(APIView):
         strategy = selectors.strategy_get(user=request.user, strategy_id=strategy_id)
         return Response(StrategyOutputSerializer(strategy).data)
 
-    @extend_schema(request=StrategyUpdateInputSerializer, responses={200: StrategyOutputSerializer})
+    @extend_schema(
+        request=StrategyUpdateInputSerializer,
+        responses={200: StrategyOutputSerializer, **error_responses({409: "A strategy with this name exists"})},
+    )
     def patch(self, request: Request, strategy_id: int) -> Response:
         data = StrategyUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

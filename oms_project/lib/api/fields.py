@@ -204,8 +204,16 @@ class BoundedDecimalField(PriceField):
             self.fail("max_value", max_value=self.maximum)
 
 
+class PercentField(BoundedDecimalField):
+    """A percentage from 0 to 100 with at most 2 decimal places (trailing zeros fine)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(maximum=Decimal(100), pattern=r"^(([0-9]|[1-9][0-9])(\.\d{1,2}0*)?|100(\.0+)?)$", **kwargs)
+
+
 class BoundedDecimalFieldSchema(OpenApiSerializerFieldExtension):
     target_class = BoundedDecimalField
+    match_subclasses = True  # PercentField and other bounded decimals
 
     def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
         field = self.target
