@@ -10,6 +10,7 @@ KITE_API_ROOT=http://127.0.0.1:9000 KITE_LOGIN_URL=http://127.0.0.1:9000/connect
 
 from .app import Fault, KiteSandboxApp, SandboxUser
 from .server import KiteSandboxServer
+from .ticker import KiteTickerServer
 from .venue import MemoryVenue
 
-__all__ = ["Fault", "KiteSandboxApp", "KiteSandboxServer", "MemoryVenue", "SandboxUser"]
+__all__ = ["Fault", "KiteSandboxApp", "KiteSandboxServer", "KiteTickerServer", "MemoryVenue", "SandboxUser"]

@@ -181,6 +181,8 @@ class KiteSandboxApp:
         # keys like "NSE:INFY" -> {key: (instrument_token, marketdata.types.Quote)}; unknown keys are left out
         self.quote_source = quotes or (lambda keys: {})
         self.postbacks = PostbackSender(postback_sink)
+        # Set by KiteSandboxServer when it runs the ticker endpoint (kite_sandbox/ticker.py).
+        self.ticker: Any = None
         self.requests_seen: list[tuple[str, str]] = []
         for user in users:
             self.add_user(user)
@@ -238,6 +240,11 @@ class KiteSandboxApp:
             self.user(api_key).access_tokens.add(token)
         return token
 
+    def access_token_valid(self, api_key: str, access_token: str) -> bool:
+        with self._lock:
+            user = self.users.get(api_key)
+            return user is not None and bool(access_token) and access_token in user.access_tokens
+
     def expire_sessions(self, api_key: str | None = None) -> None:
         with self._lock:
             for user in self.users.values():
@@ -258,13 +265,15 @@ class KiteSandboxApp:
                     return fault
         return None
 
-    # --- postbacks ------------------------------------------------------------------------------
+    # --- postbacks and ticker order updates -------------------------------------------------------
 
     def _order_changed(self, user: SandboxUser, order: Any) -> None:
-        if not user.postback_url:
-            return
         payload = render.postback_json(order, user_id=user.user_id, app_id=user.app_id, api_secret=user.api_secret)
-        self.postbacks.submit(user.postback_url, payload)
+        if self.ticker is not None:
+            # Ticker order updates carry the postback shape with a blank checksum (kite-api.md §4.2).
+            self.ticker.publish_order(user.api_key, {**payload, "checksum": ""})
+        if user.postback_url:
+            self.postbacks.submit(user.postback_url, payload)
 
     # --- WSGI -----------------------------------------------------------------------------------
 

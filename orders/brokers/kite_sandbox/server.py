@@ -11,6 +11,7 @@ from wsgiref.handlers import SimpleHandler
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer, make_server
 
 from .app import DropConnection, KiteSandboxApp
+from .ticker import KiteTickerServer
 
 
 class _Handler(ServerHandler):
@@ -54,13 +55,28 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
 
 
 class KiteSandboxServer:
-    """`with KiteSandboxServer(app) as server: server.url` -> http://127.0.0.1:<free port>."""
+    """`with KiteSandboxServer(app) as server: server.url` -> http://127.0.0.1:<free port>.
 
-    def __init__(self, app: KiteSandboxApp, host: str = "127.0.0.1", port: int = 0) -> None:
+    With `ticker_port` (0 = a free port) it also runs the KiteTicker WebSocket endpoint
+    (`server.ticker_url`, the product's KITE_TICKER_ROOT) for order updates."""
+
+    def __init__(
+        self, app: KiteSandboxApp, host: str = "127.0.0.1", port: int = 0, *, ticker_port: int | None = None
+    ) -> None:
         self.app = app
         self.httpd = make_server(host, port, app, server_class=_ThreadingServer, handler_class=_RequestHandler)
         self.host, self.port = self.httpd.server_address[:2]
         self._thread: threading.Thread | None = None
+        self.ticker: KiteTickerServer | None = None
+        if ticker_port is not None:
+            self.ticker = KiteTickerServer(app, host=host, port=ticker_port).start()
+            app.ticker = self.ticker
+
+    @property
+    def ticker_url(self) -> str:
+        if self.ticker is None:
+            raise RuntimeError("This sandbox runs no ticker endpoint (pass ticker_port).")
+        return self.ticker.url
 
     @property
     def url(self) -> str:
@@ -78,6 +94,9 @@ class KiteSandboxServer:
         self.httpd.shutdown()
         self.httpd.server_close()
         self.app.postbacks.stop()
+        if self.ticker is not None:
+            self.app.ticker = None
+            self.ticker.stop()
         if self._thread:
             self._thread.join(timeout=5)
 

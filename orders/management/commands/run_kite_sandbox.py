@@ -1,9 +1,9 @@
 """Run a local Kite Connect v3 server so the product can be used against "Kite" by hand.
 
     python manage.py run_kite_sandbox --port 9000 \
-        --postback-url http://127.0.0.1:8000/api/v1/broker/kite/postback/
+        --postback-url http://127.0.0.1:8000/api/v1/broker/kite/postback/ --ticker-port 9001
     KITE_API_ROOT=http://127.0.0.1:9000 KITE_LOGIN_URL=http://127.0.0.1:9000/connect/login \
-        python manage.py serve
+        KITE_TICKER_ROOT=ws://127.0.0.1:9001 python manage.py serve
 
 Then add a Kite account on /broker/kite/accounts/ with the sandbox's user id, API key and secret
 (printed at start-up), and press "Log in to Kite".
@@ -30,6 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--api-secret", default="sandbox_api_secret")
         parser.add_argument("--redirect-url", default="http://127.0.0.1:8000/broker/kite/callback/")
         parser.add_argument("--postback-url", default="", help="where to POST order postbacks (off when empty)")
+        parser.add_argument(
+            "--ticker-port", type=int, default=None, help="also serve the KiteTicker WebSocket (order updates) here"
+        )
         parser.add_argument("--memory", action="store_true", help="use the in-memory venue instead of the paper engine")
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -42,12 +45,13 @@ class Command(BaseCommand):
             postback_url=opts["postback_url"],
         )
         app = KiteSandboxApp([user], instruments=default_instruments, quotes=default_quotes)
-        server = KiteSandboxServer(app, host=opts["host"], port=opts["port"])
+        server = KiteSandboxServer(app, host=opts["host"], port=opts["port"], ticker_port=opts["ticker_port"])
         self.stdout.write(
             f"Kite sandbox on {server.url}  (venue: {type(user.venue).__name__})\n"
             f"  user id {user.user_id}  api_key {user.api_key}  api_secret {user.api_secret}\n"
             f"  KITE_API_ROOT={server.url} KITE_LOGIN_URL={server.url}/connect/login\n"
-            f"  postbacks -> {user.postback_url or '(off)'}"
+            f"  postbacks -> {user.postback_url or '(off)'}\n"
+            f"  ticker: {'KITE_TICKER_ROOT=' + server.ticker_url if server.ticker else '(off; pass --ticker-port)'}"
         )
         try:
             server.serve_forever()
