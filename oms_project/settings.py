@@ -237,6 +237,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "oms_project.lib.api.schema.add_error_responses",
+        "oms_project.lib.api.schema.require_nonempty_bodies",
     ],
 }
 

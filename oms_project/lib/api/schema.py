@@ -82,3 +82,26 @@ class ConstrainedSerializerExtension(OpenApiSerializerExtension):
         if direction == "request":
             schema = {**schema, "allOf": [*schema.get("allOf", []), *self.target.schema_request_constraints]}
         return schema
+
+
+def require_nonempty_bodies(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """A request body whose schema demands some property (a `required` list, `minProperties`, or an
+    `anyOf` of required fields from `request_constraints`) is itself required: omitting the body is
+    then invalid too, as the serializer says (e.g. "Nothing to change")."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            body = operation.get("requestBody")
+            if not body:
+                continue
+            ref = body.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+            if _demands_properties(schemas.get(ref.rsplit("/", 1)[-1], {})):
+                body["required"] = True
+    return result
+
+
+def _demands_properties(schema: dict[str, Any]) -> bool:
+    if schema.get("required") or schema.get("minProperties"):
+        return True
+    parts = [*schema.get("allOf", [])]
+    return any(_demands_properties(p) or all(_demands_properties(a) for a in p.get("anyOf", [{}])) for p in parts)
