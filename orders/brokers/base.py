@@ -151,3 +151,37 @@ class Broker(Protocol):
     def positions(self) -> list[BrokerPosition]: ...
 
     def funds(self) -> BrokerFunds: ...
+
+
+class VenueBroker:
+    """The `Broker` operations answered by a `PaperVenue` (`self.venue`): the paper broker and the
+    Kite sandbox's venue both trade through one."""
+
+    venue: Broker
+
+    def place_order(self, request: BrokerOrderRequest) -> str:
+        return self.venue.place_order(request)
+
+    def modify_order(self, broker_order_id: str, **changes: Any) -> str:
+        return self.venue.modify_order(broker_order_id, **changes)
+
+    def cancel_order(self, broker_order_id: str, *, variety: str = "regular") -> str:
+        return self.venue.cancel_order(broker_order_id, variety=variety)
+
+    def orders(self) -> list[BrokerOrder]:
+        return self.venue.orders()
+
+    def order_history(self, broker_order_id: str) -> list[BrokerOrder]:
+        return self.venue.order_history(broker_order_id)
+
+    def trades(self) -> list[BrokerTrade]:
+        return self.venue.trades()
+
+    def order_trades(self, broker_order_id: str) -> list[BrokerTrade]:
+        return self.venue.order_trades(broker_order_id)
+
+    def positions(self) -> list[BrokerPosition]:
+        return self.venue.positions()
+
+    def funds(self) -> BrokerFunds:
+        return self.venue.funds()

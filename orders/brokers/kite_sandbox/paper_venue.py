@@ -12,19 +12,11 @@ import logging
 import threading
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections
 
-from orders.brokers.base import (
-    BrokerFunds,
-    BrokerOrder,
-    BrokerOrderRequest,
-    BrokerPosition,
-    BrokerRejected,
-    BrokerTrade,
-)
+from orders.brokers.base import BrokerOrder, BrokerRejected, VenueBroker
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +25,7 @@ def _state(order: BrokerOrder) -> tuple:
     return (order.status, order.filled_quantity, order.quantity, order.price, order.trigger_price, order.order_type)
 
 
-class SandboxPaperVenue:
+class SandboxPaperVenue(VenueBroker):
     def __init__(
         self, account_ref: str, *, capital: Decimal | None = None, match_interval: float | None = None
     ) -> None:
@@ -95,33 +87,6 @@ class SandboxPaperVenue:
             return int(instrument_resolve(exchange=exchange, tradingsymbol=tradingsymbol).instrument_token)
         except Exception:  # noqa: BLE001 - InstrumentNotFound and friends
             raise BrokerRejected("Invalid `tradingsymbol`.") from None
-
-    def place_order(self, request: BrokerOrderRequest) -> str:
-        return self.venue.place_order(request)
-
-    def modify_order(self, broker_order_id: str, **changes: Any) -> str:
-        return self.venue.modify_order(broker_order_id, **changes)
-
-    def cancel_order(self, broker_order_id: str, *, variety: str = "regular") -> str:
-        return self.venue.cancel_order(broker_order_id, variety=variety)
-
-    def orders(self) -> list[BrokerOrder]:
-        return self.venue.orders()
-
-    def order_history(self, broker_order_id: str) -> list[BrokerOrder]:
-        return self.venue.order_history(broker_order_id)
-
-    def trades(self) -> list[BrokerTrade]:
-        return self.venue.trades()
-
-    def order_trades(self, broker_order_id: str) -> list[BrokerTrade]:
-        return self.venue.order_trades(broker_order_id)
-
-    def positions(self) -> list[BrokerPosition]:
-        return self.venue.positions()
-
-    def funds(self) -> BrokerFunds:
-        return self.venue.funds()
 
 
 def paper_venue_for(user_id: str, *, match: bool = True) -> SandboxPaperVenue:
