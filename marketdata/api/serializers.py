@@ -4,6 +4,7 @@ from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from marketdata.models import Instrument
+from marketdata.services import INSTRUMENT_CSV_COLUMNS
 from oms_project.lib.api.fields import (
     PriceField,
     QueryBooleanField,
@@ -21,23 +22,8 @@ INSTRUMENT_KEYS_PATTERN = rf"^{INSTRUMENT_KEY_PATTERN}(,{INSTRUMENT_KEY_PATTERN}
 class InstrumentOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Instrument
-        fields = [
-            "instrument_token",
-            "exchange_token",
-            "tradingsymbol",
-            "name",
-            "last_price",
-            "expiry",
-            "strike",
-            "tick_size",
-            "lot_size",
-            "instrument_type",
-            "segment",
-            "exchange",
-            "freeze_quantity",
-            "source",
-            "is_active",
-        ]
+        # Kite's 12 dump columns, then what we attach to each instrument.
+        fields = [*INSTRUMENT_CSV_COLUMNS, "freeze_quantity", "source", "is_active"]
 
 
 class InstrumentListFilterSerializer(QueryParamsSerializer):
