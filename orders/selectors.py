@@ -162,3 +162,24 @@ def metrics_summary(*, user: AbstractBaseUser, account_id: int | None = None) ->
         "unrealized_pnl": unrealized.quantize(Decimal("0.01")),
         "open_positions": sum(1 for p in positions if p.quantity),
     }
+
+
+def ticket_preview(*, instrument: Any, lots: int, price: Decimal | None) -> dict[str, Any]:
+    """Market facts for the order ticket: price, spread and lot/order value (display only; no cost or
+    margin figures until that engine exists)."""
+    quote = market.quote(instrument)
+    ltp = quote.last_price if quote else (instrument.last_price or None)
+    quantity = lots * instrument.lot_size
+    reference = price or ltp
+    return {
+        "ltp": ltp,
+        "bid": quote.best_bid if quote else None,
+        "ask": quote.best_ask if quote else None,
+        "spread": quote.spread if quote else None,
+        "spread_pct": quote.spread_pct if quote else None,
+        "lots": lots,
+        "lot_size": instrument.lot_size,
+        "quantity": quantity,
+        "lot_value": (ltp * instrument.lot_size).quantize(Decimal("0.01")) if ltp else None,
+        "order_value": (reference * quantity).quantize(Decimal("0.01")) if reference else None,
+    }

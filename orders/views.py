@@ -156,7 +156,7 @@ def order_ticket_preview(request: HttpRequest) -> HttpResponse:
     if instrument is not None:
         lots = max(_int(request.GET.get("lots")) or 1, 1)
         price = _decimal(request.GET.get("price")) if request.GET.get("order_type") in ("LIMIT", "SL") else None
-        preview = _preview(instrument, lots, price)
+        preview = selectors.ticket_preview(instrument=instrument, lots=lots, price=price)
     return render(request, "orders/partials/_preview.html", {"preview": preview})
 
 
@@ -166,29 +166,6 @@ def _decimal(value: Any) -> Decimal | None:
     except (ArithmeticError, TypeError, ValueError):
         return None
     return d if d.is_finite() and d > 0 else None
-
-
-def _preview(instrument: Any, lots: int, price: Decimal | None) -> dict[str, Any]:
-    """Market facts for the ticket (display only: no cost or margin figures until that engine exists)."""
-    try:
-        quote = md.quote_for(instrument)
-    except Exception:  # noqa: BLE001 - a pricing gap must not break the ticket
-        quote = None
-    ltp = quote.last_price if quote else (instrument.last_price or None)
-    quantity = lots * instrument.lot_size
-    reference = price or ltp
-    return {
-        "ltp": ltp,
-        "bid": quote.best_bid if quote else None,
-        "ask": quote.best_ask if quote else None,
-        "spread": quote.spread if quote else None,
-        "spread_pct": quote.spread_pct if quote else None,
-        "lots": lots,
-        "lot_size": instrument.lot_size,
-        "quantity": quantity,
-        "lot_value": (ltp * instrument.lot_size).quantize(Decimal("0.01")) if ltp else None,
-        "order_value": (reference * quantity).quantize(Decimal("0.01")) if reference else None,
-    }
 
 
 # --- order book ---------------------------------------------------------------------------------
