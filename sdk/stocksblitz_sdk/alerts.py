@@ -136,6 +136,7 @@ class EventHub:
         # Server-time cursor: alerts changed after it are re-sent (as updates) on the next reconnect.
         self.synced_at: datetime | None = None
         self._versions: OrderedDict[int, str] = OrderedDict()  # alert id -> last updated_at dispatched
+        self._snapshots: OrderedDict[tuple[str, Any], datetime] = OrderedDict()  # (kind, id) -> updated_at
         self.connected = {self.ALERTS_PATH: threading.Event(), self.ORDERS_PATH: threading.Event()}
         self.connections = {self.ALERTS_PATH: 0, self.ORDERS_PATH: 0}
         self.last_error: str | None = None
@@ -345,8 +346,29 @@ class EventHub:
         if kind not in ("order", "trade", "position"):
             return
         update = OrderUpdate(kind=kind, data=message.get(kind) or {})
+        if self._is_stale(update):
+            return
         for handler in list(self._order_handlers):
             self._call(handler, update)
+
+    def _is_stale(self, update: OrderUpdate) -> bool:
+        """The Redis channel layer does not guarantee delivery order (django/channels_redis#89,
+        #151): drop an order/position snapshot older than one already delivered for the same object."""
+        if update.kind not in ("order", "position") or update.id is None:
+            return False
+        try:
+            stamp = datetime.fromisoformat(str(update.data.get("updated_at")))
+        except ValueError:
+            return False
+        key = (update.kind, update.id)
+        last = self._snapshots.get(key)
+        if last is not None and stamp < last:
+            return True
+        self._snapshots[key] = stamp
+        self._snapshots.move_to_end(key)
+        while len(self._snapshots) > self.SEEN_MEMORY:
+            self._snapshots.popitem(last=False)
+        return False
 
     @staticmethod
     def _call(handler: Callable[[Any], None], arg: Any) -> None:

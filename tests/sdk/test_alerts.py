@@ -133,8 +133,10 @@ def test_event_hub_dispatches_live_private_and_replays_after_reconnect(server, u
         warn = raise_(user, AlertType.MARGIN_WARNING, AlertLevel.WARNING, "80% used")
         breach = raise_(user, AlertType.RISK_BREACH, AlertLevel.CRITICAL, "loss limit")
         assert wait_for(lambda: len(everything.items) == 3, 10), client.events.last_error
-        assert everything.ids() == [filled.pk, warn.pk, breach.pk]
-        assert isinstance(everything.items[0], OrderAlert) and everything.items[0].message == "Bought 75 NIFTY"
+        # Each exactly once; the Redis layer does not promise delivery order (channels_redis#89).
+        assert sorted(everything.ids()) == [filled.pk, warn.pk, breach.pk]
+        first = next(a for a in everything.items if a.id == filled.pk)
+        assert isinstance(first, OrderAlert) and first.message == "Bought 75 NIFTY"
         assert margin.ids() == [warn.pk] and isinstance(margin.items[0], MarginWarningAlert)
         assert risk.ids() == [breach.pk] and isinstance(risk.items[0], RiskBreachAlert)
 
@@ -146,7 +148,7 @@ def test_event_hub_dispatches_live_private_and_replays_after_reconnect(server, u
         server.start()
         assert wait_for(lambda: len(everything.items) == 6, 20), client.events.last_error
         assert client.events.connections["/ws/alerts/"] > connections_before
-        assert everything.ids()[3:] == [a.pk for a in missed]  # once each, in order
+        assert everything.ids()[3:] == [a.pk for a in missed]  # replayed once each, in id order
         after = raise_(user, AlertType.ORDER_FILLED, message="live again")
         assert wait_for(lambda: len(everything.items) == 7, 10)
         assert everything.ids()[-1] == after.pk

@@ -57,3 +57,16 @@ def test_start_listening_waits_for_the_connection_and_reports_a_dead_server():
     client = StocksBlitzClient(api_url="http://127.0.0.1:9", api_key="k.k")  # nothing listens on port 9
     assert client.start_listening(timeout=0.5) is False
     client.close()
+
+
+def test_a_stale_order_snapshot_is_not_delivered_after_a_newer_one():
+    from stocksblitz_sdk.alerts import EventHub
+    from stocksblitz_sdk.models.alerts import OrderUpdate
+
+    hub = EventHub(StocksBlitzClient(api_url="http://127.0.0.1:9", api_key="k.k")._http)
+    newer = OrderUpdate(kind="order", data={"id": 1, "status": "COMPLETE", "updated_at": "2026-11-21T10:00:02+05:30"})
+    older = OrderUpdate(kind="order", data={"id": 1, "status": "OPEN", "updated_at": "2026-11-21T10:00:01+05:30"})
+    assert hub._is_stale(newer) is False
+    assert hub._is_stale(older) is True
+    trade = OrderUpdate(kind="trade", data={"id": 9, "updated_at": "2026-11-21T09:00:00+05:30"})
+    assert hub._is_stale(trade) is False
