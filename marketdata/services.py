@@ -198,16 +198,9 @@ def _assign_demo_tokens(rows: list[dict[str, Any]], taken: dict[int, str]) -> No
         row["instrument_token"] = token
 
 
+# Columns an upsert rewrites: the dump's columns except the keys (token, exchange, symbol), plus ours.
 _FIELDS = (
-    "exchange_token",
-    "name",
-    "last_price",
-    "expiry",
-    "strike",
-    "tick_size",
-    "lot_size",
-    "instrument_type",
-    "segment",
+    *(c for c in INSTRUMENT_CSV_COLUMNS if c not in ("instrument_token", "tradingsymbol", "exchange")),
     "freeze_quantity",
     "source",
     "is_active",
@@ -411,7 +404,7 @@ def instruments_import_rows(
         parsed[inst.instrument_token] = inst
         keys[(inst.exchange, inst.tradingsymbol)] = inst.instrument_token
     tokens = list(parsed)
-    fields = [f for f in _FIELDS] + ["tradingsymbol", "exchange"]
+    fields = [*_FIELDS, "tradingsymbol", "exchange"]
     with transaction.atomic():
         existing: set[int] = set()
         for start in range(0, len(tokens), 900):

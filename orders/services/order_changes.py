@@ -124,17 +124,7 @@ def _modify(
             )
             if not n:
                 raise errors.OrderNotModifiable("The order changed meanwhile; reload and try again.")
-            order.refresh_from_db()
-            _event(
-                order,
-                EventKind.MODIFIED,
-                actor=actor,
-                before=before,
-                frm=order.status,
-                to=order.status,
-                reason=reason or "modified before sending",
-            )
-            _push_order(order)
+            _record_modified(order, actor=actor, before=before, reason=reason or "modified before sending")
         return order
     rate_limit.acquire(order.account_id)
     with transaction.atomic():
@@ -175,22 +165,19 @@ def _modify(
         ) from None
     with transaction.atomic():
         order.refresh_from_db()
-        fields = {k: v for k, v in changes.items()}
+        fields = dict(changes)
         if "quantity" in changes:
             fields["pending_quantity"] = max(0, int(changes["quantity"]) - order.filled_quantity)
         Order.objects.filter(pk=order.pk).update(version=F("version") + 1, **fields)
-        order.refresh_from_db()
-        _event(
-            order,
-            EventKind.MODIFIED,
-            actor=actor,
-            before=before,
-            frm=order.status,
-            to=order.status,
-            reason=reason or "accepted by the broker",
-        )
-        _push_order(order)
+        _record_modified(order, actor=actor, before=before, reason=reason or "accepted by the broker")
     return order
+
+
+def _record_modified(order: Order, *, actor: str, before: dict[str, Any], reason: str) -> None:
+    """After a change was written: reload, audit it as MODIFIED and push the new state (on commit)."""
+    order.refresh_from_db()
+    _event(order, EventKind.MODIFIED, actor=actor, before=before, frm=order.status, to=order.status, reason=reason)
+    _push_order(order)
 
 
 def order_cancel(*, user: AbstractBaseUser, order_id: int, actor: str = "") -> Order:
