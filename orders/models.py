@@ -141,6 +141,8 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["account", "instrument_token", "transaction_type", "created_at"]),
             models.Index(fields=["user", "status"]),
+            # The resolver's sweep (UNKNOWN past the grace, claims past the lease): a range on one status.
+            models.Index(fields=["status", "submitted_at"], name="order_status_submitted_idx"),
         ]
 
     def __str__(self) -> str:
