@@ -1,8 +1,17 @@
-from django.contrib import admin
+from datetime import datetime
+
+from django.contrib import admin, messages
 
 from . import calendar as market_calendar
 from . import contract_specs
 from .models import Instrument, MarketHolidayOverride, WatchlistItem
+
+
+def warn_holiday_data(request) -> None:  # noqa: ANN001
+    """The calendar admin's notice when listed contracts run past the shipped holiday data (W001)."""
+    message = market_calendar.holiday_data_warning(datetime.now(tz=market_calendar.IST).date())
+    if message is not None:
+        messages.warning(request, message)
 
 
 @admin.register(Instrument)
@@ -28,6 +37,10 @@ class InstrumentAdmin(admin.ModelAdmin):
     list_per_page = 100
     show_full_result_count = False
 
+    def changelist_view(self, request, extra_context=None):  # noqa: ANN001, ANN201
+        warn_holiday_data(request)
+        return super().changelist_view(request, extra_context)
+
 
 @admin.register(MarketHolidayOverride)
 class MarketHolidayOverrideAdmin(admin.ModelAdmin):
@@ -45,7 +58,12 @@ class MarketHolidayOverrideAdmin(admin.ModelAdmin):
         market_calendar.clear_override_cache()
 
     def changelist_view(self, request, extra_context=None):  # noqa: ANN001, ANN201
-        extra_context = {**(extra_context or {}), "contract_specs": contract_specs.UNDERLYINGS.values()}
+        warn_holiday_data(request)
+        extra_context = {
+            **(extra_context or {}),
+            "contract_specs": contract_specs.UNDERLYINGS.values(),
+            "holiday_data_complete_through": market_calendar.holiday_data_complete_through(),
+        }
         return super().changelist_view(request, extra_context)
 
 

@@ -8,6 +8,7 @@ class MarketdataConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from . import checks  # noqa: F401  (registers marketdata.W001)
         from .calendar import clear_override_cache
         from .models import MarketHolidayOverride
 

@@ -3,7 +3,8 @@
 Index figures come from /work/shared/research/reference-data.md:
   - lot sizes: §5.1, "from Jan-2026 expiries" column (NSE circular NSE/FAOP/70616);
   - quantity freeze limits: §5.2, row "1 Jul 2026 (latest found)" (NSE FAOP74942);
-  - tick size 0.05 for index/stock F&O: §5.3;
+  - tick sizes: §9.1 (December 2026 correction, supersedes §5.3's "0.05 for futures"): options 0.05;
+    index futures and stock futures/equities by price band, see TICK_BANDS below;
   - expiry weekdays: §4 (NSE Tuesday from 1 Sep 2025; BSE Thursday from 1 Sep 2025; one weekly
     benchmark per exchange: NIFTY on NSE, SENSEX on BSE; holiday -> previous trading day).
 Anything marked DEMO below is a plausible value for the simulated venue, not a sourced fact
@@ -17,6 +18,7 @@ dump lacks (freeze quantity) and drive the demo master and the simulator.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 NSE_F_O = "NFO"
@@ -36,7 +38,7 @@ class UnderlyingSpec:
     derivatives_exchange: str  # NFO / BFO
     lot_size: int
     freeze_quantity: int | None  # max units per order (None = not published / unknown)
-    tick_size: Decimal
+    tick_size: Decimal  # OPTION tick (§9.1: index and stock options keep 0.05); futures/cash: tick_size_for()
     strike_step: Decimal  # DEMO: strike interval used by the generated demo chain
     expiry_weekday: int  # Monday=0
     weekly: bool  # weekly option expiries listed (NIFTY, SENSEX only since 20 Nov 2024)
@@ -240,12 +242,112 @@ PRE_OPEN_START = (9, 0)
 SESSION_OPEN = (9, 15)
 SESSION_CLOSE = (15, 30)
 
-# Future contracts listed at any time in the demo master: current and next month (DEMO choice; NSE
-# also lists a far month).
-DEMO_FUTURE_MONTHS = 2
-# Weekly option expiries listed in the demo master for weekly underlyings (DEMO choice).
+# Contracts listed at any time in the demo master (docs/market-model.md, "Demo master"):
+# - futures: three serial months, near/next/far (NSE contract specifications, "3 month trading
+#   cycle", https://www.nseindia.com/products-services/equity-derivatives-contract-specifications ,
+#   cited in reference-data.md §4; the same cycle is listed for SENSEX on BSE);
+# - weekly options (NIFTY, SENSEX only, §4): the next DEMO_WEEKLY_EXPIRIES weeklies AND the
+#   monthlies below (the month's last expiry is the monthly contract, §7);
+# - monthly options (every underlying): the next DEMO_MONTHLY_OPTION_EXPIRIES months (DEMO count:
+#   NSE also lists quarterlies and half-yearlies on NIFTY/BANKNIFTY, not generated here).
+DEMO_FUTURE_MONTHS = 3
 DEMO_WEEKLY_EXPIRIES = 4
-DEMO_MONTHLY_OPTION_EXPIRIES = 2
+DEMO_MONTHLY_OPTION_EXPIRIES = 3
+
+
+# --- tick sizes (reference-data.md §9.1) ---------------------------------------------------------
+# From 15 Apr 2025 NSE sets the tick of index futures by the index level and of equities and stock
+# futures by the security's price, reviewed monthly on the last trading day's close; options keep
+# 0.05. Sources (SECONDARY, brokers quoting the NSE circular):
+#   https://fyers.in/notice-board/tick-size-revision-for-nse-derivatives-cash-segment-effective-april-15-2025
+#   https://www.hdfcsec.com/blog/details/nse-revises-tick-size-from-april-15-key-update-for-traders
+#   https://angelone.in/news/nse-revises-tick-size-for-stocks-and-indices-from-april-15-what-traders-need-to-know
+# The applicable tick of a real contract is the dump's `tick_size` (the exchange's contract master);
+# these bands only give the demo master its ticks. Before the effective date every F&O tick was 0.05
+# (§5.3).
+
+
+@dataclass(frozen=True, slots=True)
+class TickBand:
+    above: Decimal  # the band starts at prices above this value (or at it, when inclusive)
+    inclusive: bool
+    tick: Decimal
+
+
+TICK_BANDS_EFFECTIVE = date(2025, 4, 15)
+OPTION_TICK = Decimal("0.05")
+LEGACY_TICK = Decimal("0.05")  # §5.3, before TICK_BANDS_EFFECTIVE
+INDEX_TICK = Decimal("0.05")  # index values (INDICES rows: not tradable; Kite prints them to 0.05)
+INDEX_FUTURE_TICK_BANDS: tuple[TickBand, ...] = (
+    TickBand(Decimal(0), True, Decimal("0.05")),  # up to 15,000
+    TickBand(Decimal(15000), False, Decimal("0.10")),  # > 15,000 - 30,000
+    TickBand(Decimal(30000), False, Decimal("0.20")),  # > 30,000
+)
+CASH_TICK_BANDS: tuple[TickBand, ...] = (
+    TickBand(Decimal(0), True, Decimal("0.01")),  # below 250
+    TickBand(Decimal(250), True, Decimal("0.05")),  # 250 - 1,000
+    TickBand(Decimal(1000), False, Decimal("0.10")),  # > 1,000 - 5,000
+    TickBand(Decimal(5000), False, Decimal("0.50")),  # > 5,000 - 10,000
+    TickBand(Decimal(10000), False, Decimal("1.00")),  # > 10,000 - 20,000
+    TickBand(Decimal(20000), False, Decimal("5.00")),  # > 20,000
+)
+
+
+def tick_from_bands(bands: tuple[TickBand, ...], price: Decimal | float) -> Decimal:
+    value = Decimal(str(price))
+    chosen = bands[0].tick
+    for band in bands:
+        if value > band.above or (band.inclusive and value == band.above):
+            chosen = band.tick
+    return chosen
+
+
+def tick_size_for(instrument_type: str, *, index: bool, reference_price: Decimal | float, on: date) -> Decimal:
+    """The exchange tick of a contract (§9.1): options 0.05; index futures by the index level;
+    equities and stock futures by the cash price. `reference_price` is the underlying's close on
+    the last trading day of the previous month (the monthly review)."""
+    if instrument_type in ("CE", "PE"):
+        return OPTION_TICK
+    if on < TICK_BANDS_EFFECTIVE:
+        return LEGACY_TICK
+    if instrument_type == "FUT" and index:
+        return tick_from_bands(INDEX_FUTURE_TICK_BANDS, reference_price)
+    return tick_from_bands(CASH_TICK_BANDS, reference_price)
+
+
+# --- the factor model of the simulated market (DEMO, docs/market-model.md "Factor model") ---------
+@dataclass(frozen=True, slots=True)
+class FactorLoading:
+    """Unit-variance path x = market·M + sector·S + idio·E (idio = sqrt(1 - market² - sector²))."""
+
+    market: float
+    sector_name: str | None = None
+    sector: float = 0.0
+
+
+# DEMO loadings chosen so the simulated correlations/betas sit in plausible ranges for 2024-26
+# (NIFTY-SENSEX ~0.98, NIFTY-BANKNIFTY ~0.85, large caps' betas 0.6-1.2); not sourced figures.
+FACTOR_LOADINGS: dict[str, FactorLoading] = {
+    "NIFTY": FactorLoading(0.995),
+    "SENSEX": FactorLoading(0.985, "largecap", 0.12),
+    "BANKNIFTY": FactorLoading(0.86, "financials", 0.45),
+    "FINNIFTY": FactorLoading(0.87, "financials", 0.42),
+    "MIDCPNIFTY": FactorLoading(0.80, "midcap", 0.40),
+    "RELIANCE": FactorLoading(0.57, "energy", 0.30),
+    "HDFCBANK": FactorLoading(0.60, "financials", 0.45),
+    "INFY": FactorLoading(0.40, "it", 0.60),
+    "TCS": FactorLoading(0.36, "it", 0.60),
+    "SBIN": FactorLoading(0.60, "financials", 0.40),
+}
+DEFAULT_INDEX_LOADING = FactorLoading(0.85)  # imported underlyings the table does not know
+DEFAULT_STOCK_LOADING = FactorLoading(0.45)
+
+# India VIX level of the simulated market: VIX = floor + (median - floor)·e^(k·z), z a slow unit
+# noise. Floor: the historic lows are 9.16 (Jul 2019) / 9.89 (2025 "lifetime low"), reference-data.md
+# §6; median: the "typical calm regime ~10-20" of §6 (DEMO choice 13); k is DEMO.
+VIX_FLOOR = 9.0
+VIX_MEDIAN = 13.0
+VIX_SHAPE = 0.55
 
 
 def spec_for(name: str) -> UnderlyingSpec | None:
