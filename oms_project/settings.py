@@ -209,7 +209,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["oms_project.lib.api.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "oms_project.lib.api.exceptions.api_exception_handler",
@@ -253,6 +253,19 @@ PAPER_STARTING_CAPITAL: str = env("PAPER_STARTING_CAPITAL", default="1000000.00"
 SIM_TRADE_ANY_TIME: bool = env.bool("SIM_TRADE_ANY_TIME", default=True)
 SIM_MARKET_SEED: int = env.int("SIM_MARKET_SEED", default=20261121)
 MARKET_FEED_INTERVAL_SECONDS: float = env.float("MARKET_FEED_INTERVAL_SECONDS", default=1.0)
+
+# --- Crash safety (docs/architecture.md, "Crash safety") ------------------------------------
+# An order claimed for sending (PENDING_SUBMIT, submitted_at set, no broker id) whose result is not
+# recorded within this lease is settled by the resolver: adopted if the broker has it (by tag), else
+# rejected. A live sender renews the lease before every attempt, so it must only outlast ONE broker
+# call: keep it above KITE_HTTP_TIMEOUT (7 s) — check oms.W004.
+ORDER_SUBMIT_LEASE_SECONDS: float = env.float("ORDER_SUBMIT_LEASE_SECONDS", default=10.0)
+# Fault drill, never in production: "kill" ends the process (SIGKILL) right after the broker accepted an
+# order and before the OMS recorded the result (read only by orders.services.submission).
+OMS_FAULT_AFTER_SEND: str = env("OMS_FAULT_AFTER_SEND", default="")
+# Upper bound on a normal shutdown (SIGTERM/SIGINT) of serve, run_service and web workers: after this
+# the process exits even if a background task or a thread is still busy (oms_project/lifecycle.py).
+SHUTDOWN_TIMEOUT_SECONDS: float = env.float("SHUTDOWN_TIMEOUT_SECONDS", default=10.0)
 
 # Processes that serve web traffic (for the in-memory-layer safety check).
 WEB_CONCURRENCY: int = env.int("WEB_CONCURRENCY", default=1)

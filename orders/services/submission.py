@@ -1,13 +1,25 @@
 """Sending a committed order to its broker exactly once: the claim, retries of provably-unsent requests,
-UNKNOWN on an unknown outcome, rejection; and settling UNKNOWN orders by their tag."""
+UNKNOWN on an unknown outcome, rejection; and settling UNKNOWN orders and expired claims by their tag.
+
+Crash safety: a claim (PENDING_SUBMIT with `submitted_at`, no broker id) is a lease of
+`settings.ORDER_SUBMIT_LEASE_SECONDS`, renewed by a live sender before each attempt (a conditional UPDATE
+on the version, which also fences the resolver). A claim whose result was not recorded within the lease
+(the sending process died, e.g. `kill -9` between the broker's answer and our commit) is settled by the
+resolver like an UNKNOWN order: found at the broker by its tag and adopted (status, fills, position), or,
+proven absent, REJECTED (never re-sent: see `_settle_expired_claim`).
+"""
 
 from __future__ import annotations
 
+import logging
+import os
 import random
+import signal
 import time
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -30,7 +42,7 @@ from ..domain import (
     EventKind,
     OrderRole,
 )
-from ..models import Order
+from ..models import Order, OrderEvent
 from . import brackets, broker_updates
 from ._common import SYSTEM, S, _alert, _applied_here, _event, _transition, logger
 
@@ -43,8 +55,45 @@ SUBMIT_BACKOFF_BASE_SECONDS = 0.2
 
 UNKNOWN_GRACE_SECONDS = 3  # wait this long before concluding an order is absent at the broker
 
+DEFAULT_SUBMIT_LEASE_SECONDS = 10.0  # settings.ORDER_SUBMIT_LEASE_SECONDS; > one broker call (Kite: 7 s)
+
+RESOLVER = "system:resolver"
 
 _sleep = time.sleep  # tests replace it
+
+
+def submit_lease_seconds() -> float:
+    return float(getattr(settings, "ORDER_SUBMIT_LEASE_SECONDS", DEFAULT_SUBMIT_LEASE_SECONDS))
+
+
+def _fault_after_send(order: Order) -> None:
+    """Fault drill (`OMS_FAULT_AFTER_SEND=kill`, tests only): end this process the moment the broker has
+    accepted `order` and before the OMS records anything of the result, as a `kill -9` would."""
+    if getattr(settings, "OMS_FAULT_AFTER_SEND", "") != "kill":
+        return
+    logger.critical(
+        "OMS_FAULT_AFTER_SEND=kill: killing pid %s after the broker accepted order %s", os.getpid(), order.pk
+    )
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _fault_armed_broker(broker: Any, order: Order) -> Any:
+    """With the drill armed, a venue that reports synchronously (the paper venue calls its listeners after its
+    own commit, inside `place_order`) dies before the first report is applied; other brokers die right after
+    `place_order` returns (`_send_with`). Unarmed: the broker unchanged."""
+    if getattr(settings, "OMS_FAULT_AFTER_SEND", "") != "kill":
+        return broker
+    venue = getattr(broker, "venue", None)
+    listeners = getattr(venue, "_listeners", None)
+    if isinstance(listeners, list):
+
+        def die_first(*args: Any, **kwargs: Any) -> None:
+            _fault_after_send(order)
+
+        venue._listeners = [die_first, *listeners]
+    return broker
 
 
 def _submit_tree(order: Order, *, actor: str, children: list[Order] | None = None) -> None:
@@ -93,7 +142,7 @@ def order_submit(*, order_id: int, actor: str = SYSTEM) -> Order:
 
 def _send(order: Order, *, actor: str) -> Order:
     """Hand a claimed order to its broker; every outcome lands in the order's status and audit trail."""
-    broker = broker_for(order.account)
+    broker = _fault_armed_broker(broker_for(order.account), order)
     request = _request_for(order)
     applied: dict[int, Order] = {}
     scope = _applied_here.set(applied)  # a broker that answers synchronously updates the order meanwhile
@@ -107,6 +156,10 @@ def _send_with(
     broker: Any, request: BrokerOrderRequest, order: Order, applied: dict[int, Order], *, actor: str
 ) -> Order:
     for attempt in range(1, SUBMIT_MAX_ATTEMPTS + 1):
+        if attempt > 1 and not _renew_claim(order):
+            # The resolver settled the expired claim meanwhile (or the row moved on): not ours to send.
+            logger.warning("order %s: claim lost before attempt %s; not sending again", order.pk, attempt)
+            return order
         try:
             broker_order_id = broker.place_order(request)
         except BrokerOutcomeUnknown as exc:
@@ -154,6 +207,7 @@ def _send_with(
                 _transition(order, S.UNKNOWN, actor=actor, kind=EventKind.UNKNOWN, reason=str(exc))
             return order
         break
+    _fault_after_send(order)
     current = applied.get(order.pk)
     if current is not None and current.status != S.PENDING_SUBMIT and current.broker_order_id == broker_order_id:
         # The broker's own update (the paper venue answers synchronously) was applied and committed during
@@ -167,6 +221,7 @@ def _send_with(
                 to=current.status,
                 reason=f"broker order id {broker_order_id}",
             )
+        _warn_if_settled_meanwhile(current, broker_order_id)
         return current
     with transaction.atomic():
         # Our claim set PENDING_SUBMIT at `order.version`: unless a broker update got there first, this
@@ -192,7 +247,41 @@ def _send_with(
                 to=order.status,
                 reason=f"broker order id {broker_order_id}",
             )
+    _warn_if_settled_meanwhile(order, broker_order_id)
     return order
+
+
+def _warn_if_settled_meanwhile(order: Order, broker_order_id: str) -> None:
+    """The residual risk of the lease: a sender stuck in one broker call for longer than the lease, whose
+    claim the resolver settled as not sent, and then the broker accepted it after all. Fills are still booked
+    (the inbound path matches by tag); the trader and ops must hear of it."""
+    if order.status != S.REJECTED:
+        return
+    if not OrderEvent.objects.filter(order_id=order.pk, kind=EventKind.REJECTED, actor=RESOLVER).exists():
+        return  # the broker's own rejection
+    logger.critical("order %s reached the broker (%s) after its expired claim was settled", order.pk, broker_order_id)
+    _alert(
+        order,
+        AlertType.ORDER_UNKNOWN,
+        AlertLevel.CRITICAL,
+        f"Order #{order.pk} ({order.transaction_type} {order.quantity} {order.tradingsymbol}) was marked not sent, "
+        f"but the broker accepted it late (broker order {broker_order_id}). Its fills are booked to your "
+        "position; check it at the broker.",
+    )
+
+
+def _renew_claim(order: Order) -> bool:
+    """Extend our lease before another attempt: a conditional UPDATE on (status, version), so it fails if the
+    resolver settled the claim meanwhile, and the resolver's own conditional settle fails if we renewed."""
+    now = timezone.now()
+    renewed = Order.objects.filter(
+        pk=order.pk, status=S.PENDING_SUBMIT, version=order.version, broker_order_id__isnull=True
+    ).update(submitted_at=now, version=F("version") + 1, updated_at=now)
+    if renewed:
+        order.submitted_at, order.version, order.updated_at = now, order.version + 1, now
+        return True
+    order.refresh_from_db()
+    return False
 
 
 def _reject(order: Order, message: str, *, actor: str) -> Order:
@@ -219,44 +308,31 @@ def _reject(order: Order, message: str, *, actor: str) -> Order:
     return order
 
 
-def order_resolve_unknown(
-    *, order_id: int, actor: str = "system:resolver", grace_seconds: float | None = None
-) -> Order:
-    """Settle an UNKNOWN order by finding it at the broker by its tag; re-send only if provably absent."""
+def order_resolve_unknown(*, order_id: int, actor: str = RESOLVER, grace_seconds: float | None = None) -> Order:
+    """Settle an UNKNOWN order, or a claim whose result was not recorded within the lease, by finding it at
+    the broker by its tag. UNKNOWN and provably absent: re-sent (bounded attempts). Expired claim and
+    provably absent: rejected (`_settle_expired_claim`). Anything else is returned unchanged."""
     order = Order.objects.select_related("account", "user").get(pk=order_id)
-    if order.status != S.UNKNOWN:
+    grace = UNKNOWN_GRACE_SECONDS if grace_seconds is None else grace_seconds
+    if order.status == S.UNKNOWN:
+        expired_claim = False
+    elif _claim_expired(order):
+        expired_claim = True
+    else:
         return order
     broker = broker_for(order.account)
     try:
         book = broker.orders()
     except BrokerError as exc:
-        logger.info("order %s: broker order book unavailable (%s); staying UNKNOWN", order.pk, exc)
+        logger.info("order %s: broker order book unavailable (%s); staying %s", order.pk, exc, order.status)
         return order
     found = next((bo for bo in book if bo.tag == order.tag), None)
     if found is not None:
-        with transaction.atomic():
-            Order.objects.filter(pk=order.pk, broker_order_id__isnull=True).update(
-                broker_order_id=found.broker_order_id
-            )
-            _event(
-                order,
-                EventKind.RESOLVED,
-                actor=actor,
-                frm=S.UNKNOWN,
-                to=S.UNKNOWN,
-                reason=f"found at the broker by tag {order.tag}: {found.status}",
-            )
-        trades: list[BrokerTrade] = []
-        try:
-            trades = broker.order_trades(found.broker_order_id)
-        except BrokerError:
-            pass
-        broker_updates.order_apply_broker_update(account=order.account, order=found, trades=trades, source="resolver")
-        order.refresh_from_db()
-        return order
-    grace = UNKNOWN_GRACE_SECONDS if grace_seconds is None else grace_seconds
+        return _adopt(order, found, broker, actor=actor, expired_claim=expired_claim)
     if order.submitted_at and (timezone.now() - order.submitted_at).total_seconds() < grace:
         return order  # the broker may still be registering it
+    if expired_claim:
+        return _settle_expired_claim(order, actor=actor)
     if order.submit_attempts >= SUBMIT_MAX_ATTEMPTS:
         return _reject(order, "The broker never received the order after several attempts.", actor=actor)
     # Provably absent: the broker's order book lists every order it received, and ours is not there.
@@ -274,13 +350,121 @@ def order_resolve_unknown(
     return order_submit(order_id=order.pk, actor=actor)
 
 
+def _claim_expired(order: Order, *, now: Any = None) -> bool:
+    if order.status != S.PENDING_SUBMIT or order.submitted_at is None or order.broker_order_id:
+        return False
+    age = ((now or timezone.now()) - order.submitted_at).total_seconds()
+    return age >= submit_lease_seconds()
+
+
+def _adopt(order: Order, found: Any, broker: Any, *, actor: str, expired_claim: bool) -> Order:
+    """Take the broker's view of an order it has (found by our tag): id, status, fills, position."""
+    frm = order.status
+    why = "its claim was not recorded within the lease" if expired_claim else "its outcome was unknown"
+    with transaction.atomic():
+        Order.objects.filter(pk=order.pk, broker_order_id__isnull=True).update(broker_order_id=found.broker_order_id)
+        _event(
+            order,
+            EventKind.RESOLVED,
+            actor=actor,
+            frm=frm,
+            to=frm,
+            reason=f"{why}; found at the broker by tag {order.tag}: {found.status}",
+        )
+    trades: list[BrokerTrade] = []
+    try:
+        trades = broker.order_trades(found.broker_order_id)
+    except BrokerError:
+        pass
+    broker_updates.order_apply_broker_update(account=order.account, order=found, trades=trades, source="resolver")
+    order.refresh_from_db()
+    if expired_claim and order.status == S.PENDING_SUBMIT:
+        # The broker's snapshot said nothing newer than "received" (e.g. Kite's PUT ORDER REQ RECEIVED):
+        # record the id with SUBMITTED so the claim is no longer open.
+        with transaction.atomic():
+            _transition(
+                order,
+                S.SUBMITTED,
+                actor=actor,
+                kind=EventKind.PLACED,
+                reason=f"broker order id {found.broker_order_id} (adopted)",
+                broker_order_id=found.broker_order_id,
+            )
+    return order
+
+
+def _settle_expired_claim(order: Order, *, actor: str) -> Order:
+    """An expired claim the broker provably does not have: REJECTED, never re-sent. Why not re-send: the
+    claimant's fate is unknown (a live sender stuck past the lease could still deliver its request, and a
+    second send would then be a second live order: doubled exposure), and after a crash the trader's decision
+    is stale (a MARKET order sent minutes late is not what was asked for). A rejection is visible, alerted,
+    and if the first request does land late its fills are still booked to the position by the inbound path
+    (and `_send_with` raises a critical alert). The conditional UPDATE is on the version read BEFORE the
+    broker lookup, so a sender that renewed its lease meanwhile wins and the order stays its."""
+    message = (
+        "Not sent: the OMS stopped before the broker confirmed this order, and the broker does not have it. "
+        "Place it again if you still want it."
+    )
+    with transaction.atomic():
+        if _transition(
+            order,
+            S.REJECTED,
+            actor=actor,
+            kind=EventKind.REJECTED,
+            reason=f"claim expired and tag {order.tag} is not in the broker's order book",
+            status_message=message,
+            pending_quantity=0,
+        ):
+            _alert(
+                order,
+                AlertType.ORDER_REJECTED,
+                AlertLevel.WARNING,
+                f"Order #{order.pk} {order.transaction_type} {order.quantity} {order.tradingsymbol}: {message}",
+            )
+        else:
+            return order
+    if order.parent_id and order.role == OrderRole.SLICE:
+        brackets._slice_parent_refresh(order.parent_id)
+    return order
+
+
+SWEEP_BATCH = 50
+
+
 def orders_resolve_unknown_due() -> int:
+    """One resolver pass (the paper matcher loop, the Celery task, and once at process start-up): UNKNOWN
+    orders past the grace and claims past the lease, newest first. Each is a range on the
+    (status, submitted_at) index, so the pass does not grow with the order history."""
+    now = timezone.now()
+    unknown = Order.objects.filter(
+        status=S.UNKNOWN, submitted_at__lte=now - timedelta(seconds=UNKNOWN_GRACE_SECONDS)
+    ).order_by("-submitted_at")
+    claims = Order.objects.filter(
+        status=S.PENDING_SUBMIT,
+        submitted_at__lte=now - timedelta(seconds=submit_lease_seconds()),
+        broker_order_id__isnull=True,
+    ).order_by("-submitted_at")
+    due = list(claims.values_list("pk", flat=True)[:SWEEP_BATCH]) + list(
+        unknown.values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
     n = 0
-    cutoff = timezone.now() - timedelta(seconds=UNKNOWN_GRACE_SECONDS)
-    for pk in Order.objects.filter(status=S.UNKNOWN, submitted_at__lte=cutoff).values_list("pk", flat=True)[:50]:
+    for pk in due:
         try:
             order_resolve_unknown(order_id=pk)
             n += 1
         except Exception:
-            logger.exception("resolving unknown order %s failed", pk)
+            logger.exception("resolving order %s failed", pk)
+    return n
+
+
+def orders_resolve_at_startup() -> int:
+    """Run one resolver pass when a process starts, so a restart after a crash repairs at once (claims
+    whose lease has not run out yet are picked up by the next pass of the matcher loop)."""
+    try:
+        n = orders_resolve_unknown_due()
+    except Exception:  # start-up must not fail because the database or a broker is unwell
+        logger.exception("start-up resolver pass failed")
+        return 0
+    if n:
+        logger.warning("start-up resolver pass settled %s order(s)", n)
     return n
