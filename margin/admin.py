@@ -1,0 +1,53 @@
+from django.contrib import admin
+
+from .models import ChargeRate
+
+
+@admin.register(ChargeRate)
+class ChargeRateAdmin(admin.ModelAdmin):
+    """Operations keep the charge rates current here: end the old row, add the new one with its source."""
+
+    list_display = (
+        "exchange",
+        "segment",
+        "component",
+        "product",
+        "side",
+        "underlying",
+        "rate_percent",
+        "flat_inr",
+        "cap_inr",
+        "effective_from",
+        "effective_to",
+        "short_source",
+    )
+    list_filter = ("exchange", "segment", "component", "product", "side", "effective_to")
+    search_fields = ("source", "ref", "underlying")
+    ordering = ("exchange", "segment", "component", "product", "side", "underlying", "effective_from")
+    date_hierarchy = "effective_from"
+    readonly_fields = ("ref", "updated_at")
+    fieldsets = (
+        ("What is charged", {"fields": ("exchange", "segment", "component", "tax_type")}),
+        (
+            "Applies to",
+            {
+                "fields": ("product", "side", "underlying"),
+                "description": "Leave blank to cover every product, both sides, every underlying. "
+                "A row naming a product or a side wins over a blank one.",
+            },
+        ),
+        ("Amount", {"fields": ("rate_percent", "flat_inr", "cap_inr")}),
+        (
+            "When and why",
+            {
+                "fields": ("effective_from", "effective_to", "source", "ref", "updated_at"),
+                "description": "A trade is charged at the rates of its own trade date. To change a rate, set the "
+                "old row's 'effective to' to the day before and add a new row; periods of the same rate may "
+                "not overlap. Always cite the circular or notification.",
+            },
+        ),
+    )
+
+    @admin.display(description="source")
+    def short_source(self, obj: ChargeRate) -> str:
+        return obj.source if len(obj.source) <= 80 else obj.source[:77] + "..."
