@@ -339,8 +339,7 @@ FACTOR_LOADINGS: dict[str, FactorLoading] = {
     "TCS": FactorLoading(0.36, "it", 0.60),
     "SBIN": FactorLoading(0.60, "financials", 0.40),
 }
-DEFAULT_INDEX_LOADING = FactorLoading(0.85)  # imported underlyings the table does not know
-DEFAULT_STOCK_LOADING = FactorLoading(0.45)
+# Underlyings the table does not know (imported dumps) load 0.6 on the market (simulator.DEFAULT_FACTOR).
 
 # India VIX level of the simulated market: VIX = floor + (median - floor)·e^(k·z), z a slow unit
 # noise. Floor: the historic lows are 9.16 (Jul 2019) / 9.89 (2025 "lifetime low"), reference-data.md

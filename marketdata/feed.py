@@ -84,12 +84,21 @@ async def feed_once(source: TickSource | None = None, at: datetime | None = None
     return len(ticks)
 
 
+def _roll_demo_master() -> None:
+    """Contracts roll daily without a restart (services.demo_master_roll; free after the first call of a date)."""
+    from .calendar import IST
+    from .services import demo_master_roll
+
+    demo_master_roll(today=timezone.now().astimezone(IST).date())
+
+
 async def run_market_feed(stop: asyncio.Event, source: TickSource | None = None) -> None:
     interval = max(0.05, float(settings.MARKET_FEED_INTERVAL_SECONDS))
     logger.info("market feed started (every %.2f s)", interval)
     while not stop.is_set():
         started = asyncio.get_running_loop().time()
         try:
+            await database_sync_to_async(_roll_demo_master)()
             await feed_once(source)
         except asyncio.CancelledError:
             raise

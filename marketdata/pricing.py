@@ -23,15 +23,25 @@ _DEFAULT_INDEX_VOL = 0.15
 
 
 def simulator() -> MarketSimulator:
+    """The process's simulator: seed from settings, factor loadings and VIX levels from
+    contract_specs, the business-time calendar from the shipped holiday data (never the override
+    table, so every process computes the same path)."""
     global _simulator
     sim = _simulator
     if sim is None or sim.seed != settings.SIM_MARKET_SEED:
+        from .calendar import holiday_data
+
         nifty = specs.UNDERLYINGS[specs.VIX_UNDERLYING]
+        data = holiday_data()
         sim = _simulator = MarketSimulator(
             settings.SIM_MARKET_SEED,
             carry_rate=specs.DEMO_CARRY_RATE,
             vix_underlying=nifty.name,
             vix_base=(float(nifty.demo_spot), nifty.demo_vol),
+            factors={n: (f.market, f.sector_name, f.sector) for n, f in specs.FACTOR_LOADINGS.items()},
+            holidays=data.holidays["NSE"],
+            special_sessions=data.specials,
+            vix_level=(specs.VIX_FLOOR, specs.VIX_MEDIAN, specs.VIX_SHAPE),
         )
     return sim
 

@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -105,8 +105,28 @@ def _row(
     }
 
 
+def _review_price(spec: specs.UnderlyingSpec, today: date) -> float:
+    """The underlying's simulated close on the last trading day of the previous month: NSE reviews
+    price-band ticks monthly on that close (reference-data.md §9.1)."""
+    first = today.replace(day=1)
+    review_day = mcal.previous_trading_day(spec.spot_exchange, first - timedelta(days=1))
+    close_at = mcal.session_bounds(review_day)[1]
+    return simulator().spot_at(spec.name, float(spec.demo_spot), spec.demo_vol, close_at.timestamp())
+
+
+def demo_option_expiries(spec: specs.UnderlyingSpec, today: date) -> list[date]:
+    """What the exchange lists: weeklies (NIFTY, SENSEX) AND the monthlies; monthlies only elsewhere."""
+    monthly = mcal.monthly_expiries(spec.name, today, specs.DEMO_MONTHLY_OPTION_EXPIRIES)
+    if not spec.weekly:
+        return monthly
+    weekly = mcal.weekly_expiries(spec.name, today, specs.DEMO_WEEKLY_EXPIRIES)
+    return sorted(set(weekly) | set(monthly))
+
+
 def demo_master_rows(today: date) -> list[dict[str, Any]]:
-    """The demo instrument master for `today`: spot rows, futures and option chains, no expired contract."""
+    """The demo instrument master for `today`: spot rows, futures (near, next, far) and option
+    chains (weeklies and monthlies as listed), no expired contract; ticks per contract from the
+    exchange's price bands (contract_specs.tick_size_for)."""
     rows: list[dict[str, Any]] = []
     sim = simulator()
     open_at, _ = mcal.session_bounds(today)
@@ -114,6 +134,7 @@ def demo_master_rows(today: date) -> list[dict[str, Any]]:
         _row("NSE", "INDICES", specs.INDIA_VIX_SYMBOL, specs.INDIA_VIX_SYMBOL, "EQ", lot=0, tick=Decimal("0.0025"))
     )
     for spec in specs.UNDERLYINGS.values():
+        review = _review_price(spec, today)
         if spec.is_index:
             rows.append(
                 _row(
@@ -123,7 +144,7 @@ def demo_master_rows(today: date) -> list[dict[str, Any]]:
                     spec.spot_name,
                     "EQ",
                     lot=0,
-                    tick=spec.spot_tick_size,
+                    tick=specs.INDEX_TICK,
                 )
             )
         else:
@@ -135,10 +156,11 @@ def demo_master_rows(today: date) -> list[dict[str, Any]]:
                     spec.spot_name,
                     "EQ",
                     lot=1,
-                    tick=spec.spot_tick_size,
+                    tick=specs.tick_size_for("EQ", index=False, reference_price=review, on=today),
                 )
             )
         dex = spec.derivatives_exchange
+        future_tick = specs.tick_size_for("FUT", index=spec.is_index, reference_price=review, on=today)
         for exp in mcal.expiries(spec.name, today, specs.DEMO_FUTURE_MONTHS, kind="future"):
             rows.append(
                 _row(
@@ -148,17 +170,17 @@ def demo_master_rows(today: date) -> list[dict[str, Any]]:
                     spec.name,
                     "FUT",
                     lot=spec.lot_size,
-                    tick=spec.tick_size,
+                    tick=future_tick,
                     expiry=exp,
                     freeze=spec.freeze_quantity,
                 )
             )
-        count = specs.DEMO_WEEKLY_EXPIRIES if spec.weekly else specs.DEMO_MONTHLY_OPTION_EXPIRIES
         spot = sim.spot_at(spec.name, float(spec.demo_spot), spec.demo_vol, open_at.timestamp())
         step = spec.strike_step
         atm = Decimal(int(round(spot / float(step)))) * step
         strikes = [atm + step * i for i in range(-spec.strikes_each_side, spec.strikes_each_side + 1)]
-        for exp in mcal.expiries(spec.name, today, count, kind="option"):
+        option_tick = specs.tick_size_for("CE", index=spec.is_index, reference_price=review, on=today)
+        for exp in demo_option_expiries(spec, today):
             monthly = mcal.is_monthly_expiry(spec.name, exp)
             for strike in strikes:
                 if strike <= 0:
@@ -172,7 +194,7 @@ def demo_master_rows(today: date) -> list[dict[str, Any]]:
                             spec.name,
                             itype,
                             lot=spec.lot_size,
-                            tick=spec.tick_size,
+                            tick=option_tick,
                             expiry=exp,
                             strike=strike,
                             freeze=spec.freeze_quantity,
@@ -281,6 +303,27 @@ def demo_instruments_refresh(*, today: date) -> RefreshResult:
                     Instrument.objects.filter(pk=inst.pk).update(is_active=False)
                     result.deactivated += 1
     clear_caches()
+    return result
+
+
+_last_roll: dict[str, date] = {}
+
+
+def demo_master_roll(*, today: date) -> RefreshResult | None:
+    """Keep the demo master current without a restart: the first call on a new trading date
+    refreshes it (new weeklies and months listed, expired contracts dropped, ticks re-reviewed).
+    Only when a demo master exists (a Kite import is left alone); later calls that date are free.
+    Called by the market feed loop every iteration."""
+    if _last_roll.get("date") == today:
+        return None
+    if not Instrument.objects.filter(source="demo").exists():
+        _last_roll["date"] = today
+        return None
+    try:
+        result = demo_instruments_refresh(today=today)
+    except IntegrityError:  # another process refreshed at the same moment: its result stands
+        result = None
+    _last_roll["date"] = today
     return result
 
 
