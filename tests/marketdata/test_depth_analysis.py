@@ -321,7 +321,8 @@ def test_a_deeper_book_never_scores_lower(book, side, qty, extra, volume, oi) ->
     base = analyse_book(bids, asks, OrderIntent(side, qty), **kw)
     deeper = analyse_book(deeper_bids, deeper_asks, OrderIntent(side, qty), **kw)
     assert deeper.liquidity_score >= base.liquidity_score
-    assert deeper.impact_bps <= base.impact_bps  # type: ignore[operator]
+    if base.walk.book_shortfall == 0:  # (with a shortfall the impact covers only what is visible)
+        assert deeper.impact_bps <= base.impact_bps  # type: ignore[operator]
 
 
 @settings(max_examples=150, deadline=None)
