@@ -119,9 +119,9 @@ class DepthThresholds:
     def for_strategy(
         self,
         *,
-        max_order_spread_pct: Decimal | None = None,
+        max_order_spread_pct: Decimal | float | None = None,
         min_liquidity_score: int | None = None,
-        max_market_impact_bps: Decimal | None = None,
+        max_market_impact_bps: Decimal | float | None = None,
         require_user_approval_high_impact: bool | None = None,
     ) -> DepthThresholds:
         """These thresholds under a strategy's limits (the seeds' strategy config keys).
@@ -133,7 +133,7 @@ class DepthThresholds:
         """
         t = self
         if max_order_spread_pct is not None:
-            cap = Decimal(max_order_spread_pct)
+            cap = _decimal(max_order_spread_pct)
             t = replace(
                 t,
                 tight_spread_pct=min(t.tight_spread_pct, cap),
@@ -149,7 +149,7 @@ class DepthThresholds:
                 high_liquidity_score=max(t.high_liquidity_score, floor),
             )
         if max_market_impact_bps is not None:
-            cap_bps = Decimal(max_market_impact_bps)
+            cap_bps = _decimal(max_market_impact_bps)
             t = replace(t, max_impact_bps=cap_bps, market_impact_bps_max=min(t.market_impact_bps_max, cap_bps))
         if require_user_approval_high_impact is not None:
             t = replace(t, require_approval_high_impact=require_user_approval_high_impact)
@@ -157,6 +157,11 @@ class DepthThresholds:
 
 
 DEFAULT_THRESHOLDS = DepthThresholds()
+
+
+def _decimal(value: Decimal | float) -> Decimal:
+    # Strategy settings arrive from JSON as floats: 0.3 must mean 0.3, not 0.29999999999999998889.
+    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 @dataclass(frozen=True, slots=True)

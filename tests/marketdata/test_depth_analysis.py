@@ -144,8 +144,9 @@ def test_strategy_limits_override_the_thresholds() -> None:
     assert (t.market_impact_bps_max, t.max_impact_bps, t.require_approval_high_impact) == (D(10), D(30), True)
     assert spread_category(D("0.4"), t) is SpreadCategory.VERY_WIDE
     assert spread_category(D("0.4")) is SpreadCategory.NORMAL
-    wide_open = DEFAULT_THRESHOLDS.for_strategy(max_order_spread_pct=D("0.1"))
-    assert (wide_open.tight_spread_pct, wide_open.normal_spread_pct_max) == (D("0.1"), D("0.1"))
+    assert DEFAULT_THRESHOLDS.for_strategy(max_order_spread_pct=0.3).wide_spread_pct_max == D("0.3")  # JSON float
+    strict = DEFAULT_THRESHOLDS.for_strategy(max_order_spread_pct=D("0.1"))
+    assert (strict.tight_spread_pct, strict.normal_spread_pct_max) == (D("0.1"), D("0.1"))
     with pytest.raises(ValueError):
         DepthThresholds(tight_spread_pct=D("0.6"))
 
