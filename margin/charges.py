@@ -336,6 +336,7 @@ class ChargeSchedule:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
     def exchange_charge_for(self, underlying: str) -> Rate:
+        underlying = underlying.strip().upper()  # Kite's `name` column is upper case: "sensex" is SENSEX
         if underlying in self.exchange_charge_by_underlying:
             return self.exchange_charge_by_underlying[underlying]
         if self.exchange_charge_by_underlying and not underlying:

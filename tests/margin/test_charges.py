@@ -502,6 +502,7 @@ def bse_option(underlying: str, side: Side = Side.BUY) -> c.ChargeInput:
         # premium 10,000: NSE all-in 0.03553%; BSE SENSEX/BANKEX 0.0325%; SENSEX50 and stock options 0.005%.
         (nifty_option(Side.BUY, 100, "100", LATER_2026), "3.553"),
         (bse_option("SENSEX"), "3.25"),
+        (bse_option(" sensex "), "3.25"),
         (bse_option("BANKEX"), "3.25"),
         (bse_option("SENSEX50"), "0.5"),
         (bse_option("RELIANCE"), "0.5"),
