@@ -300,11 +300,13 @@ def total(positions: Iterable[PositionGreeks]) -> GreeksTotals:
     return GreeksTotals(n, *sums)
 
 
-K = TypeVar("K", bound=Hashable)
+GroupKey = TypeVar("GroupKey", bound=Hashable)
 
 
-def totals_by(positions: Iterable[PositionGreeks], key: Callable[[PositionGreeks], K]) -> dict[K, GreeksTotals]:
-    groups: dict[K, list[PositionGreeks]] = {}
+def totals_by(
+    positions: Iterable[PositionGreeks], key: Callable[[PositionGreeks], GroupKey]
+) -> dict[GroupKey, GreeksTotals]:
+    groups: dict[GroupKey, list[PositionGreeks]] = {}
     for p in positions:
         groups.setdefault(key(p), []).append(p)
     return {k: total(v) for k, v in groups.items()}
@@ -385,8 +387,7 @@ def revalue_batch(positions: Sequence[PositionInput]) -> PositionGreeksBatch:
     is_call = np.fromiter((k == "CE" for k in kinds), dtype=np.bool_, count=n)
     qty = np.fromiter((p.quantity for p in positions), dtype=np.float64, count=n)
     forward = np.fromiter((p.forward for p in positions), dtype=np.float64, count=n)
-    # Futures rows get a harmless strike/vol; their figures are replaced below.
-    strike = np.fromiter((p.strike if p.kind != "FUT" else p.forward for p in positions), dtype=np.float64, count=n)
+    strike = np.fromiter((p.strike for p in positions), dtype=np.float64, count=n)
     years = np.fromiter((p.years for p in positions), dtype=np.float64, count=n)
     vol = np.fromiter((p.vol for p in positions), dtype=np.float64, count=n)
     rate = np.fromiter((p.rate for p in positions), dtype=np.float64, count=n)
@@ -406,6 +407,7 @@ def revalue_arrays(
     """The batch revaluation on arrays (a caller that keeps its book as arrays skips the conversion)."""
     if (forward <= 0.0).any() or (strike[~is_future] <= 0.0).any() or (vol < 0.0).any():
         raise ValueError("forward and strike must be positive and vol non-negative")
+    strike = np.where(is_future, forward, strike)  # futures rows: any valid strike, replaced below
     price, delta, gamma, vega, theta = black76_greeks_batch(is_call, forward, strike, years, vol, rate)
     delta = np.where(is_future, 1.0, delta)
     option = ~is_future

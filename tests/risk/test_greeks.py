@@ -234,8 +234,6 @@ def test_implied_vol_without_a_solution_says_why() -> None:
     assert implied_volatility(100.0, True, f, k, 0.0, r).status is IVStatus.EXPIRED
     assert implied_volatility(math.nan, True, f, k, t, r).status is IVStatus.NO_PRICE
     assert implied_volatility(-1.0, True, f, k, t, r).status is IVStatus.NO_PRICE
-    for status in (IVStatus.BELOW_INTRINSIC, IVStatus.EXPIRED):
-        assert status != IVStatus.SOLVED
 
 
 def test_implied_vol_from_the_mid() -> None:
@@ -306,7 +304,7 @@ def test_aggregation_by_strategy_underlying_account() -> None:
 
 
 def test_batch_equals_the_scalar_reference() -> None:
-    book = _book(2_000)
+    book = [*_book(2_000), PositionInput("FUT", 65, 26_000.0, 0.1, 0.0)]  # a future with no strike
     batch = revalue_batch(book)
     scalar = [position_greeks(p) for p in book]
     for field in ("delta_units", "gamma_units", "delta_inr", "gamma_inr", "vega_inr", "theta_inr", "premium_inr"):
