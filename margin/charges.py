@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, NoReturn
 
 from oms_project.lib.errors import DomainError, InvalidInput, NotFound
 
@@ -474,6 +474,30 @@ def venue_and_segment(kite_exchange: str, instrument_type: str) -> tuple[Exchang
         ) from None
 
 
+_ENUM_FIELDS: Mapping[str, type[StrEnum]] = {
+    "exchange": Exchange,
+    "segment": Segment,
+    "instrument_type": InstrumentType,
+    "option_type": InstrumentType,
+    "side": Side,
+    "product": Product,
+    "order_type": OrderType,
+    "gst_split": GstSplit,
+}
+
+
+def _coerce_enums(obj: Any) -> None:
+    """Accept Kite's plain strings ("NSE", "SELL") for the enum fields of a frozen input; refuse unknown ones."""
+    for name, enum in _ENUM_FIELDS.items():
+        if not hasattr(obj, name):
+            continue
+        value = getattr(obj, name)
+        try:
+            object.__setattr__(obj, name, enum(value))
+        except ValueError:
+            raise ChargeInputInvalid(f"Unknown {name.replace('_', ' ')} {value!r}.", details={"field": name}) from None
+
+
 @dataclass(frozen=True, slots=True)
 class ChargeInput:
     """One executed order to price (quantity in units; price = average price, premium for options)."""
@@ -491,9 +515,10 @@ class ChargeInput:
     gst_split: GstSplit = GstSplit.IGST
 
     def __post_init__(self) -> None:
-        def refuse(message: str, field_name: str) -> None:
+        def refuse(message: str, field_name: str) -> NoReturn:
             raise ChargeInputInvalid(message, details={"field": field_name})
 
+        _coerce_enums(self)
         if isinstance(self.quantity, bool) or not isinstance(self.quantity, int) or self.quantity <= 0:
             refuse("Quantity must be a positive whole number of units.", "quantity")
         if not isinstance(self.price, Decimal) or not self.price.is_finite() or self.price <= 0:
@@ -502,6 +527,37 @@ class ChargeInput:
             refuse(f"{self.instrument_type} is not traded in {self.segment}.", "instrument_type")
         if self.product not in SEGMENT_PRODUCTS[self.segment]:
             refuse(f"Product {self.product} is not available in {self.segment}.", "product")
+
+    @classmethod
+    def from_kite(
+        cls,
+        *,
+        exchange: str,
+        instrument_type: str,
+        transaction_type: str,
+        quantity: int,
+        average_price: Decimal,
+        product: str,
+        order_type: str,
+        trade_date: date,
+        underlying: str = "",
+        gst_split: GstSplit = GstSplit.IGST,
+    ) -> ChargeInput:
+        """From the fields of a Kite `/charges/orders` request (exchange NFO/BFO/NSE/BSE/MCX)."""
+        venue, segment = venue_and_segment(exchange, instrument_type)
+        return cls(
+            venue,
+            segment,
+            InstrumentType(instrument_type),
+            transaction_type,
+            quantity,
+            average_price,  # type: ignore[arg-type]
+            product,
+            order_type,
+            trade_date,
+            underlying,
+            gst_split,  # type: ignore[arg-type]
+        )
 
     @property
     def order_value(self) -> Decimal:
@@ -522,12 +578,17 @@ class ExerciseInput:
     segment: Segment = Segment.EQUITY_OPTIONS
 
     def __post_init__(self) -> None:
+        _coerce_enums(self)
         if self.option_type not in (InstrumentType.CE, InstrumentType.PE):
             raise ChargeInputInvalid("Only options are exercised.", details={"field": "option_type"})
         if isinstance(self.quantity, bool) or not isinstance(self.quantity, int) or self.quantity <= 0:
             raise ChargeInputInvalid(
                 "Quantity must be a positive whole number of units.", details={"field": "quantity"}
             )
+        for name in ("strike", "settlement_price"):
+            amount = getattr(self, name)
+            if not isinstance(amount, Decimal) or not amount.is_finite() or amount < 0:
+                raise ChargeInputInvalid(f"{name} must be a Decimal, not negative.", details={"field": name})
 
     @property
     def intrinsic_value(self) -> Decimal:

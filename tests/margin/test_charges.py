@@ -136,6 +136,21 @@ def test_t4_live_kite_option_buy_and_sell_july_2025():
     assert_kite(sell, T4_SELL)
 
 
+def test_t4_request_fields_as_kite_names_them():
+    sell = c.ChargeInput.from_kite(
+        exchange="NFO",
+        instrument_type="CE",
+        transaction_type="SELL",
+        quantity=75,
+        average_price=d("232.05"),
+        product="NRML",
+        order_type="MARKET",
+        trade_date=JUL_2025,
+    )
+    assert (sell.exchange, sell.segment) == (X.NSE, S.EQUITY_OPTIONS)
+    assert_kite(charged(sell), T4_SELL)
+
+
 def test_t4_kite_reports_stamp_duty_in_whole_rupees():
     # 0.003% x 11658.75 = 0.3497625 is due, yet Kite shows 0 (also T2, T3): rounded to the rupee per order.
     buy = charged(nifty_option(Side.BUY, 75, "155.45", JUL_2025))
@@ -595,6 +610,15 @@ def test_an_unpriceable_order_is_refused_with_a_code(change, field_name):
         replace(good, **change)
     assert refused.value.code == "CHARGE_INPUT_INVALID"
     assert refused.value.details["field"] == field_name
+
+
+def test_plain_kite_strings_are_accepted_and_unknown_ones_refused():
+    o = c.ChargeInput("NSE", "equity_options", "CE", "SELL", 65, d(120), "NRML", "LIMIT", APR_01)
+    assert o.side is Side.SELL and o.segment is S.EQUITY_OPTIONS
+    assert charged(o).transaction_tax == d("11.70")  # 0.15% x 7800, as above
+    with pytest.raises(c.ChargeInputInvalid) as refused:
+        c.ChargeInput("NFO", "equity_options", "CE", "SELL", 65, d(120), "NRML", "LIMIT", APR_01)
+    assert refused.value.details["field"] == "exchange"  # Kite's NFO is the NSE venue: see venue_and_segment
 
 
 def test_a_rate_row_that_cannot_apply_is_refused():
