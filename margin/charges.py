@@ -545,18 +545,18 @@ class ChargeInput:
     ) -> ChargeInput:
         """From the fields of a Kite `/charges/orders` request (exchange NFO/BFO/NSE/BSE/MCX)."""
         venue, segment = venue_and_segment(exchange, instrument_type)
-        return cls(
-            venue,
-            segment,
-            InstrumentType(instrument_type),
-            transaction_type,
-            quantity,
-            average_price,  # type: ignore[arg-type]
-            product,
-            order_type,
-            trade_date,
-            underlying,
-            gst_split,  # type: ignore[arg-type]
+        return cls(  # the enum fields are coerced (and checked) by __post_init__
+            exchange=venue,
+            segment=segment,
+            instrument_type=instrument_type,
+            side=transaction_type,
+            quantity=quantity,
+            price=average_price,
+            product=product,
+            order_type=order_type,
+            trade_date=trade_date,
+            underlying=underlying,
+            gst_split=gst_split,
         )
 
     @property
