@@ -66,11 +66,22 @@ def _months_between(start: date, end: date) -> float:
     return (end - start).days / (YEAR_DAYS / 12.0)
 
 
-def price_scan_range(underlying_price: Decimal, floors: ScanFloors, daily_sigma: Decimal | None = None) -> Decimal:
-    """PSR in rupees per unit: max(floor, 6σ√2) of the underlying price, to the paisa."""
+def price_scan_range(
+    underlying_price: Decimal,
+    floors: ScanFloors,
+    daily_sigma: Decimal | None = None,
+    sigma_fraction: Decimal | None = None,
+) -> Decimal:
+    """PSR in rupees per unit: max(floor, 6σ√2) of the underlying price, to the paisa.
+
+    `sigma_fraction` is 6σ√2 itself when it is known as a fraction (e.g. read off a file's PSR);
+    the floor still applies on top of it.
+    """
     fraction = floors.min_price_scan
     if daily_sigma is not None:
         fraction = max(fraction, floors.sigma_multiple * daily_sigma * Decimal(SQRT2))
+    if sigma_fraction is not None:
+        fraction = max(fraction, sigma_fraction)
     return (underlying_price * fraction).quantize(CENT, ROUND_HALF_EVEN)
 
 
@@ -145,12 +156,14 @@ def synthetic_option(
     as_of: date,
     index: bool = True,
     daily_sigma: Decimal | None = None,
+    sigma_fraction: Decimal | None = None,
     vol_scan: Decimal | None = None,
     rate: float = DEFAULT_RATE,
+    look_ahead_days: float = DEFAULT_LOOK_AHEAD_DAYS,
 ) -> Contract:
     """An option Contract with a synthetic array (premium is what NOV and the bought premium use)."""
     floors = floors_for(index=index, as_of=as_of, expiry=expiry)
-    psr = price_scan_range(underlying_price, floors, daily_sigma)
+    psr = price_scan_range(underlying_price, floors, daily_sigma, sigma_fraction)
     vsr = vol_scan if vol_scan is not None else vol_scan_range(floors, volatility)
     inp = OptionInputs(
         kind is ContractKind.CALL,
@@ -161,6 +174,7 @@ def synthetic_option(
         psr,
         vsr,
         rate,
+        look_ahead_days,
     )
     return Contract(
         underlying=underlying,
@@ -183,9 +197,10 @@ def synthetic_future(
     as_of: date,
     index: bool = True,
     daily_sigma: Decimal | None = None,
+    sigma_fraction: Decimal | None = None,
 ) -> Contract:
     floors = floors_for(index=index, as_of=as_of, expiry=expiry)
-    psr = price_scan_range(underlying_price, floors, daily_sigma)
+    psr = price_scan_range(underlying_price, floors, daily_sigma, sigma_fraction)
     return Contract(
         underlying=underlying,
         kind=ContractKind.FUTURE,
