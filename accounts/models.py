@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -51,9 +52,21 @@ class TradingAccount(models.Model):
         return bool(self.kite_access_token)
 
 
+def new_api_key_id() -> str:
+    """A key's public id (shown by GET /api-keys/, used by DELETE): random, unrelated to the key and its hash."""
+    return f"key_{secrets.token_hex(12)}"
+
+
 class ApiKeyManager(BaseAPIKeyManager):
     def get_usable_keys(self) -> models.QuerySet:
         return super().get_usable_keys().select_related("user")
+
+    def assign_key(self, obj: AbstractAPIKey) -> str:
+        # djangorestframework-api-key makes the primary key "<prefix>.<sha512 hash of the key>": listing keys
+        # would then publish the stored hashes (an offline guessing target). Our id is independent of both.
+        key = super().assign_key(obj)
+        obj.id = new_api_key_id()
+        return key
 
 
 class ApiKey(AbstractAPIKey):

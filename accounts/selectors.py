@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
-from .errors import AccountNotFound, ApiKeyNotFound
+from .errors import AccountInactive, AccountNotFound, ApiKeyNotFound
 from .models import ApiKey, TradingAccount
 
 
@@ -29,15 +29,27 @@ def account_resolve(*, user: AbstractBaseUser, account_id: int | None = None) ->
     """The active account an action applies to: the one named, else the user's default."""
     if account_id is not None:
         account = account_get(user=user, account_id=account_id)
-        if not account.is_active:
-            raise AccountNotFound("This trading account is deactivated.")
+        _refuse_inactive(account)
         return account
-    account = TradingAccount.objects.filter(user=user, is_default=True, is_active=True).first()
-    if account is None:
+    account = TradingAccount.objects.filter(user=user, is_default=True).first()
+    if account is not None:
+        # Never fall through to another account (paper vs live) because the default is disabled.
+        _refuse_inactive(account, default=True)
+    else:
         account = account_list(user=user).first()
     if account is None:
         raise AccountNotFound("You have no trading account.")
     return account
+
+
+def _refuse_inactive(account: TradingAccount, *, default: bool = False) -> None:
+    if not account.is_active:
+        which = "Your default trading account" if default else "The trading account"
+        raise AccountInactive(
+            f"{which} {account.name!r} (#{account.pk}) is disabled; nothing was done. "
+            + ("Choose another account with account_id, or make another account the default." if default else ""),
+            details={"account_id": account.pk},
+        )
 
 
 def api_key_list(*, user: AbstractBaseUser) -> QuerySet[ApiKey]:
@@ -59,11 +71,11 @@ def account_for_session(*, user: AbstractBaseUser, session: Any) -> TradingAccou
     account_id = session.get(SESSION_ACCOUNT_KEY)
     try:
         return account_resolve(user=user, account_id=account_id)
-    except AccountNotFound:
+    except (AccountNotFound, AccountInactive):
         session.pop(SESSION_ACCOUNT_KEY, None)
         try:
             return account_resolve(user=user)
-        except AccountNotFound:
+        except (AccountNotFound, AccountInactive):
             return None
 
 

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
-from .errors import AccountNotFound, ApiKeyNotFound
+from .errors import AccountInactive, AccountNotFound, ApiKeyNotFound
 
 
 @login_required
@@ -18,6 +18,8 @@ from .errors import AccountNotFound, ApiKeyNotFound
 def account_switch(request: HttpRequest) -> HttpResponse:
     try:
         account = selectors.account_resolve(user=request.user, account_id=int(request.POST.get("account_id", "")))
+    except AccountInactive as exc:
+        messages.error(request, exc.message)
     except (AccountNotFound, ValueError):
         messages.error(request, "No such trading account.")
     else:

@@ -119,10 +119,42 @@ class InvalidBracket(OrderValidationError):
     default_message = "The stop-loss or target is on the wrong side of the entry."
 
 
+class BracketStopWrongSide(InvalidBracket):
+    code = "BRACKET_STOP_WRONG_SIDE"
+    default_message = (
+        "The stop-loss is on the wrong side of the entry: below it for a BUY, above it for a SELL."
+    )
+
+
+class BracketTargetWrongSide(InvalidBracket):
+    code = "BRACKET_TARGET_WRONG_SIDE"
+    default_message = "The target is on the wrong side of the entry: above it for a BUY, below it for a SELL."
+
+
+class BracketPointsInvalid(InvalidBracket):
+    code = "BRACKET_POINTS_INVALID"
+    default_message = "Stop-loss, target and trailing points must be above zero (and the stop inside the price)."
+
+
+class TriggerNotAllowed(OrderValidationError):
+    code = "TRIGGER_NOT_ALLOWED"
+    default_message = "Only SL and SL-M orders take a trigger price."
+
+
+class InstrumentNotTradable(OrderValidationError):
+    code = "INSTRUMENT_NOT_TRADABLE"
+    default_message = "This instrument cannot be traded (an index, or no lot size)."
+
+
 # --- safe submission ------------------------------------------------------------------------
 class IdempotencyKeyReused(Conflict):
     code = "IDEMPOTENCY_KEY_REUSED"
     default_message = "This client order id was already used for a different order."
+
+
+class IdempotencyKeyMismatch(OrderValidationError):
+    code = "IDEMPOTENCY_KEY_MISMATCH"
+    default_message = "The Idempotency-Key header and client_order_id differ; give one, or the same value in both."
 
 
 class DuplicateOrder(Conflict):

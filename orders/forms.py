@@ -14,7 +14,29 @@ def _choices(enum: Any) -> list[tuple[str, str]]:
     return [(m.value, m.value) for m in enum]
 
 
-class OrderTicketForm(forms.Form):
+UNKNOWN_FIELD = "unknown_field"
+
+
+class RefuseUnknownInputsForm(forms.Form):
+    """A posted field the form does not declare is refused (error code `unknown_field`), never dropped:
+    e.g. `account_id` posted by a script or an old page must not be ignored while the order goes to the
+    account the switcher has selected. `page_inputs` are the page's own inputs that are not order fields."""
+
+    page_inputs: frozenset[str] = frozenset({"csrfmiddlewaretoken"})
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        unknown = sorted(name for name in self.data if name not in self.fields and name not in self.page_inputs)
+        if unknown:
+            message = f"Unknown field{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}: nothing was done."
+            if any("account" in name for name in unknown):
+                message += " The order goes to the account shown at the top of the page; switch accounts there."
+            raise forms.ValidationError(message, code=UNKNOWN_FIELD)
+        return cleaned
+
+
+class OrderTicketForm(RefuseUnknownInputsForm):
+    page_inputs = frozenset({"csrfmiddlewaretoken", "q"})  # q: the instrument search box
     EXIT_PRICE = "price"
     EXIT_POINTS = "points"
 
@@ -68,7 +90,7 @@ class OrderTicketForm(forms.Form):
         return fields
 
 
-class OrderModifyForm(forms.Form):
+class OrderModifyForm(RefuseUnknownInputsForm):
     lots = forms.IntegerField(required=False, min_value=1)
     price = forms.DecimalField(required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2)
     trigger_price = forms.DecimalField(required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2)

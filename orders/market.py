@@ -108,4 +108,5 @@ def facts(instrument: Instrument, q: Quote | None) -> InstrumentFacts:
         lower_circuit=q.lower_circuit_limit if q else None,
         upper_circuit=q.upper_circuit_limit if q else None,
         last_price=(q.last_price if q else None) or (instrument.last_price or None),
+        segment=instrument.segment or "",
     )

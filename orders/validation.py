@@ -27,6 +27,7 @@ class InstrumentFacts:
     lower_circuit: Decimal | None = None
     upper_circuit: Decimal | None = None
     last_price: Decimal | None = None
+    segment: str = ""  # Kite's segment, e.g. NFO-FUT; "INDICES" for an index
 
     @property
     def is_derivative(self) -> bool:
@@ -48,6 +49,9 @@ class OrderDraft:
     tag: str = ""
     stop_loss: Decimal | None = None
     target: Decimal | None = None
+    stop_loss_points: Decimal | None = None
+    target_points: Decimal | None = None
+    trailing_stop_points: Decimal | None = None
 
 
 def _on_grid(value: Decimal, tick: Decimal) -> bool:
@@ -76,6 +80,7 @@ def check_enums(d: OrderDraft) -> None:
 
 
 def check_quantity(d: OrderDraft, f: InstrumentFacts) -> None:
+    check_tradable(f)
     if not isinstance(d.quantity, int) or d.quantity <= 0:
         raise errors.InvalidQuantity()
     if d.quantity % f.lot_size:
@@ -92,6 +97,7 @@ def check_quantity(d: OrderDraft, f: InstrumentFacts) -> None:
 
 
 def check_prices(d: OrderDraft, f: InstrumentFacts) -> None:
+    check_trigger_allowed(d)
     needs_price = d.order_type in (OrderType.LIMIT, OrderType.SL)
     needs_trigger = d.order_type in (OrderType.SL, OrderType.SLM)
     if needs_price and (d.price is None or d.price <= 0):
@@ -183,20 +189,110 @@ def check_market_open(*, is_open: bool, amo: bool, amo_allowed: bool) -> None:
     )
 
 
-def check_bracket(d: OrderDraft) -> None:
-    ref = d.price if d.price is not None else None
-    if ref is None:
+def _expected_fill(d: OrderDraft, f: InstrumentFacts) -> tuple[Decimal, Decimal, str] | None:
+    """The price range the entry is expected to fill in, and what it is ("the market price", ...).
+
+    MARKET: the market. LIMIT: the better of the limit and the market (a marketable limit fills at the
+    market, a resting one at its limit). SL-M: the trigger. SL: between the trigger and the limit.
+    None when there is nothing to judge by (a MARKET order without a quote)."""
+    market = f.last_price if f.last_price is not None and f.last_price > 0 else None
+    buy = d.transaction_type == Side.BUY
+    if d.order_type == OrderType.MARKET:
+        return None if market is None else (market, market, "the market price")
+    if d.order_type == OrderType.LIMIT and d.price is not None and d.price > 0:
+        if market is None:
+            return d.price, d.price, "the entry price"
+        fill = min(d.price, market) if buy else max(d.price, market)
+        return fill, fill, "the entry price" if fill == d.price else "the market price (the limit is marketable)"
+    if d.order_type == OrderType.SLM and d.trigger_price is not None and d.trigger_price > 0:
+        return d.trigger_price, d.trigger_price, "the trigger price"
+    if d.order_type == OrderType.SL and d.trigger_price and d.price:
+        low, high = sorted((d.trigger_price, d.price))
+        return low, high, "the trigger and limit prices"
+    return None
+
+
+def check_bracket(d: OrderDraft, f: InstrumentFacts | None = None) -> None:
+    """A bracket's exits must sit on the right side of where the entry fills: for a BUY the stop-loss
+    below and the target above; for a SELL the reverse. Judged against the market too (a MARKET entry
+    fills at the market; a stop on the wrong side of it would fire the moment it is placed, and with the
+    target also through the market both exits would fill and leave the position reversed).
+    Points (distances from the fill) must be above zero, and a stop distance smaller than the price."""
+    for name in ("stop_loss_points", "target_points", "trailing_stop_points"):
+        value = getattr(d, name)
+        if value is not None and value <= 0:
+            raise errors.BracketPointsInvalid(
+                f"{name} must be above zero (got {value}).", details={"field": name, name: str(value)}
+            )
+    for absolute in ("stop_loss", "target"):
+        if getattr(d, absolute) is not None and getattr(d, f"{absolute}_points") is not None:
+            raise errors.InvalidBracket(
+                f"Give {absolute} (a price) or {absolute}_points (a distance from the fill), not both.",
+                details={"fields": [absolute, f"{absolute}_points"]},
+            )
+    if d.stop_loss is None and d.target is None and d.stop_loss_points is None and d.target_points is None:
         return
-    if d.transaction_type == Side.BUY:
-        if d.stop_loss is not None and d.stop_loss >= ref:
-            raise errors.InvalidBracket("For a BUY entry the stop-loss must be below the entry price.")
-        if d.target is not None and d.target <= ref:
-            raise errors.InvalidBracket("For a BUY entry the target must be above the entry price.")
-    else:
-        if d.stop_loss is not None and d.stop_loss <= ref:
-            raise errors.InvalidBracket("For a SELL entry the stop-loss must be above the entry price.")
-        if d.target is not None and d.target >= ref:
-            raise errors.InvalidBracket("For a SELL entry the target must be below the entry price.")
+    facts = f if f is not None else _NO_FACTS
+    fill = _expected_fill(d, facts)
+    if fill is None:
+        return
+    low, high, what = fill
+    buy = d.transaction_type == Side.BUY
+    side = "BUY" if buy else "SELL"
+    if d.stop_loss is not None and (d.stop_loss >= low if buy else d.stop_loss <= high):
+        ref = low if buy else high
+        raise errors.BracketStopWrongSide(
+            f"For a {side} the stop-loss must be {'below' if buy else 'above'} {what} {_fmt(ref)}; "
+            f"{_fmt(d.stop_loss)} would trigger at once.",
+            details={"field": "stop_loss", "stop_loss": str(d.stop_loss), "reference": _fmt(ref), "side": side},
+        )
+    if d.target is not None and (d.target <= high if buy else d.target >= low):
+        ref = high if buy else low
+        raise errors.BracketTargetWrongSide(
+            f"For a {side} the target must be {'above' if buy else 'below'} {what} {_fmt(ref)}; "
+            f"{_fmt(d.target)} would fill at once at a loss.",
+            details={"field": "target", "target": str(d.target), "reference": _fmt(ref), "side": side},
+        )
+    for name, value in (("stop_loss_points", d.stop_loss_points), ("target_points", d.target_points)):
+        below = buy == (name == "stop_loss_points")  # a BUY's stop and a SELL's target sit below the fill
+        if value is not None and below and value >= low:
+            raise errors.BracketPointsInvalid(
+                f"{name} {_fmt(value)} below {what} {_fmt(low)} would put the exit at or below zero.",
+                details={"field": name, name: str(value), "reference": _fmt(low)},
+            )
+
+
+_NO_FACTS = InstrumentFacts(
+    instrument_token=0,
+    exchange="",
+    tradingsymbol="",
+    instrument_type="",
+    lot_size=1,
+    tick_size=Decimal("0.05"),
+    freeze_quantity=None,
+    expiry=None,
+)
+
+
+def check_trigger_allowed(d: OrderDraft) -> None:
+    """Only SL and SL-M orders take a trigger price: on a LIMIT or MARKET order it would be ignored, and
+    the trader who sent it meant a stop order."""
+    if d.trigger_price is not None and d.order_type in (OrderType.LIMIT, OrderType.MARKET):
+        raise errors.TriggerNotAllowed(
+            f"A {d.order_type} order takes no trigger_price (got {d.trigger_price}); use order_type SL or SL-M "
+            "for a stop order, or leave trigger_price out.",
+            details={"field": "trigger_price", "order_type": d.order_type},
+        )
+
+
+def check_tradable(f: InstrumentFacts) -> None:
+    """Indices are quotes, not contracts; an instrument without a lot size cannot be sized."""
+    if f.segment == "INDICES" or f.lot_size <= 0:
+        raise errors.InstrumentNotTradable(
+            f"{f.tradingsymbol} cannot be traded"
+            + (" (it is an index: trade its futures or options)." if f.segment == "INDICES" else " (no lot size)."),
+            details={"instrument_token": f.instrument_token, "segment": f.segment, "lot_size": f.lot_size},
+        )
 
 
 def slice_plan(quantity: int, f: InstrumentFacts, *, slice_requested: bool) -> list[int]:
@@ -229,10 +325,11 @@ def validate(
 ) -> None:
     """All checks in the order a trader would fix them."""
     check_enums(d)
+    check_tradable(f)
     check_expiry(f, today)
     check_product(d, f)
     check_quantity(d, f)
     check_prices(d, f)
     check_market_protection(d)
-    check_bracket(d)
+    check_bracket(d, f)
     check_market_open(is_open=market_open, amo=amo, amo_allowed=amo_allowed)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,7 +24,7 @@ from oms_project.lib.errors import DomainError, NotFound
 
 from . import selectors, services
 from .domain import WORKING, OrderStatus
-from .forms import OrderModifyForm, OrderTicketForm
+from .forms import UNKNOWN_FIELD, OrderModifyForm, OrderTicketForm
 
 OPEN_STATUSES = sorted(s.value for s in WORKING)
 STATUS_FILTERS = [(s.value, s.value.replace("_", " ").title()) for s in OrderStatus]
@@ -78,7 +79,8 @@ def order_ticket(request: HttpRequest) -> HttpResponse:
     context = _ticket_context(request, form, instrument)
     status = 200
     if not form.is_valid():
-        context["error"] = {"code": "VALIDATION_ERROR", "message": _form_message(form), "details": {}}
+        code = "UNKNOWN_FIELD" if form.has_error(NON_FIELD_ERRORS, UNKNOWN_FIELD) else "VALIDATION_ERROR"
+        context["error"] = {"code": code, "message": _form_message(form), "details": {}}
         status = 400
     elif instrument is None:
         context["error"] = {"code": "INSTRUMENT_NOT_FOUND", "message": "Choose an instrument from the list.",

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from accounts.models import ApiKey, TradingAccount
-from oms_project.lib.api.fields import StrictCharField
+from oms_project.lib.api.fields import StrictCharField, StrictInputSerializer
 
 
 class TradingAccountOutputSerializer(serializers.ModelSerializer):
@@ -22,7 +22,7 @@ class ApiKeyOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "prefix", "created", "last_used_at", "revoked", "expiry_date"]
 
 
-class ApiKeyCreateInputSerializer(serializers.Serializer):
+class ApiKeyCreateInputSerializer(StrictInputSerializer):
     name = StrictCharField(max_length=50)
 
 

@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services
+from oms_project.lib.api.fields import refuse_body_fields
 
 from .serializers import (
     ApiKeyCreatedOutputSerializer,
@@ -46,5 +47,6 @@ class ApiKeyListCreateApi(generics.ListAPIView):
 class ApiKeyRevokeApi(APIView):
     @extend_schema(request=None, responses={200: ApiKeyOutputSerializer})
     def delete(self, request: Request, key_id: str) -> Response:
+        refuse_body_fields(request)
         api_key = services.api_key_revoke(user=request.user, key_id=key_id)
         return Response(ApiKeyOutputSerializer(api_key).data)

@@ -12,6 +12,7 @@ from oms_project.lib.api.fields import (
     QueryParamsSerializer,
     StrictBooleanField,
     StrictCharField,
+    StrictInputSerializer,
 )
 
 
@@ -48,7 +49,7 @@ class AlertListFilterSerializer(QueryParamsSerializer):
     status = serializers.ChoiceField(choices=STATUS_CHOICES, required=False)
 
 
-class AlertRespondInputSerializer(serializers.Serializer):
+class AlertRespondInputSerializer(StrictInputSerializer):
     action = StrictCharField(max_length=60, help_text="One of the alert's `actions`.")
 
 
@@ -56,7 +57,7 @@ class AlertMarkAllReadOutputSerializer(serializers.Serializer):
     marked = serializers.IntegerField()
 
 
-class AlertPreferenceSerializer(serializers.Serializer):
+class AlertPreferenceSerializer(StrictInputSerializer):
     muted_types = serializers.ListField(child=serializers.ChoiceField(choices=TYPE_CHOICES), required=False)
     min_level = serializers.ChoiceField(choices=LEVEL_CHOICES, required=False)
     quiet_start = LocalTimeField(required=False, allow_null=True, help_text="Asia/Kolkata, e.g. 22:00")
@@ -64,6 +65,6 @@ class AlertPreferenceSerializer(serializers.Serializer):
     telegram_chat_id = StrictCharField(required=False, allow_blank=True, max_length=40)
 
 
-class AlertSendTestInputSerializer(serializers.Serializer):
+class AlertSendTestInputSerializer(StrictInputSerializer):
     level = serializers.ChoiceField(choices=LEVEL_CHOICES, default="INFO")
     with_actions = StrictBooleanField(default=False)

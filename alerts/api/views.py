@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from accounts.authentication import actor_for_request
 from alerts import selectors, services
+from oms_project.lib.api.fields import refuse_body_fields
 from oms_project.lib.api.schema import error_responses
 
 from .serializers import (
@@ -71,6 +72,7 @@ class AlertRespondApi(APIView):
 class AlertMarkReadApi(APIView):
     @extend_schema(request=None, responses={200: AlertOutputSerializer})
     def put(self, request: Request, alert_id: int) -> Response:
+        refuse_body_fields(request)
         alert = services.alert_mark_read(user=request.user, alert_id=alert_id)
         return Response(AlertOutputSerializer(alert).data)
 
@@ -78,6 +80,7 @@ class AlertMarkReadApi(APIView):
 class AlertMarkAllReadApi(APIView):
     @extend_schema(request=None, responses={200: AlertMarkAllReadOutputSerializer})
     def post(self, request: Request) -> Response:
+        refuse_body_fields(request)
         return Response({"marked": services.alert_mark_all_read(user=request.user)})
 
 

@@ -57,3 +57,25 @@ class ServiceUnavailable(DomainError):
     code = "SERVICE_UNAVAILABLE"
     http_status = 503
     default_message = "A service the request needs is unavailable."
+
+
+# --- request shape (the API's JSON layer, for every endpoint) ---------------------------------
+class UnknownField(InvalidInput):
+    """A body field the endpoint does not take. Never ignored: a typo such as `"account": 3` for
+    `account_id` would otherwise send the order to the default account."""
+
+    code = "UNKNOWN_FIELD"
+    default_message = "The request has a field this endpoint does not take."
+
+
+class DuplicateField(InvalidInput):
+    """A JSON object naming the same field twice (`{"account_id": 1, "account_id": 2}`): which one was
+    meant is unknowable, so neither is taken."""
+
+    code = "DUPLICATE_FIELD"
+    default_message = "A field is given more than once."
+
+
+class JsonTooDeep(InvalidInput):
+    code = "JSON_TOO_DEEP"
+    default_message = "The JSON body is nested too deeply."

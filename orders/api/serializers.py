@@ -16,6 +16,7 @@ from oms_project.lib.api.fields import (
     QueryParamsSerializer,
     StrictBooleanField,
     StrictCharField,
+    StrictInputSerializer,
     StrictIntegerField,
     StrictModelSerializer,
 )
@@ -87,6 +88,11 @@ class OrderOutputSerializer(serializers.ModelSerializer):
 
 
 _INTEGER = {"type": "integer"}
+_GIVEN = {"anyOf": [{"type": "string"}, {"type": "number"}]}  # a price that is there (not null)
+
+
+def _both_given(a: str, b: str) -> dict:
+    return {"required": [a, b], "properties": {a: _GIVEN, b: _GIVEN}}
 
 
 @request_constraints(
@@ -106,8 +112,18 @@ _INTEGER = {"type": "integer"}
             {"required": ["validity_ttl"], "properties": {"validity_ttl": _INTEGER}},
         ]
     },
+    # Only SL and SL-M take a trigger price (TRIGGER_NOT_ALLOWED); order_type defaults to MARKET.
+    {
+        "anyOf": [
+            {"not": {"required": ["trigger_price"], "properties": {"trigger_price": _GIVEN}}},
+            {"required": ["order_type"], "properties": {"order_type": {"enum": ["SL", "SL-M"]}}},
+        ]
+    },
+    # A bracket exit as a price or as points, not both (INVALID_BRACKET).
+    {"not": _both_given("stop_loss", "stop_loss_points")},
+    {"not": _both_given("target", "target_points")},
 )
-class OrderPlaceInputSerializer(serializers.Serializer):
+class OrderPlaceInputSerializer(StrictInputSerializer):
     """Place an order. Give the instrument (`instrument_token`, or `exchange` + `tradingsymbol`) and the size
     (`quantity` in units, or `lots`). Prices: decimal strings (or JSON numbers), at most 2 decimal places;
     trailing zeros are fine, so a quote's `"24010.5000"` can be sent back as is."""
@@ -154,8 +170,17 @@ class OrderPlaceInputSerializer(serializers.Serializer):
 _MODIFIABLE = ["quantity", "price", "trigger_price", "order_type", "validity"]
 
 
-@request_constraints({"anyOf": [{"required": [name]} for name in _MODIFIABLE]})
-class OrderModifyInputSerializer(serializers.Serializer):
+@request_constraints(
+    {"anyOf": [{"required": [name]} for name in _MODIFIABLE]},
+    # Changing to LIMIT or MARKET and giving a trigger price is refused (TRIGGER_NOT_ALLOWED).
+    {
+        "not": {
+            "required": ["order_type", "trigger_price"],
+            "properties": {"order_type": {"enum": ["LIMIT", "MARKET"]}},
+        }
+    },
+)
+class OrderModifyInputSerializer(StrictInputSerializer):
     """Change a resting order: give at least one of the fields."""
 
     quantity = StrictIntegerField(required=False, min_value=1)
@@ -198,7 +223,7 @@ class OrderMetricsFilterSerializer(QueryParamsSerializer):
     account_id = QueryIntegerField(required=False, min_value=1)
 
 
-class OrderCancelAllInputSerializer(serializers.Serializer):
+class OrderCancelAllInputSerializer(StrictInputSerializer):
     account_id = StrictIntegerField(required=False, min_value=1)
     strategy_id = StrictIntegerField(required=False, min_value=1)
 
@@ -309,7 +334,7 @@ class StrategyOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class StrategySettingsInputSerializer(serializers.Serializer):
+class StrategySettingsInputSerializer(StrictInputSerializer):
     """The strategy settings of the design (seed 001): housekeeping, execution thresholds, risk, margin."""
 
     auto_cleanup_enabled = StrictBooleanField(required=False)

@@ -10,9 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from oms_project.lib.api.fields import QueryParamsSerializer
+from oms_project.lib.api.fields import QueryParamsSerializer, refuse_body_fields
 from oms_project.lib.api.schema import error_responses
-from orders import selectors, services
+from orders import errors, selectors, services
 from orders.presenters import order_json
 
 from .serializers import (
@@ -64,7 +64,8 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     required=False,
-    description="Replay protection (same as client_order_id): the same key returns the original order.",
+    description="Replay protection (same as client_order_id): the same key returns the original order. Giving "
+    "both with different values is refused (IDEMPOTENCY_KEY_MISMATCH).",
 )
 
 
@@ -92,9 +93,16 @@ class OrderListCreateApi(generics.ListAPIView):
         data = OrderPlaceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields: dict[str, Any] = dict(data.validated_data)
-        key = request.headers.get("Idempotency-Key")
-        if key and not fields.get("client_order_id"):
-            fields["client_order_id"] = key.strip()[:64]
+        key = (request.headers.get("Idempotency-Key") or "").strip()
+        if key:
+            body_id = (fields.get("client_order_id") or "").strip()
+            if body_id and body_id != key:
+                raise errors.IdempotencyKeyMismatch(
+                    f"The Idempotency-Key header {key!r} and client_order_id {body_id!r} differ: give one, or the "
+                    "same value in both.",
+                    details={"idempotency_key": key, "client_order_id": body_id},
+                )
+            fields["client_order_id"] = key[:64]
         order = services.order_place(user=request.user, actor=actor_of(request), **fields)
         replayed = getattr(order, "replayed", False)
         response = Response(order_json(order), status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
@@ -119,6 +127,7 @@ class OrderDetailApi(APIView):
 
     @extend_schema(request=None, responses={200: OrderOutputSerializer, **BROKER_ERRORS})
     def delete(self, request: Request, order_id: int) -> Response:
+        refuse_body_fields(request)
         order = services.order_cancel(user=request.user, order_id=order_id, actor=actor_of(request))
         return Response(OrderOutputSerializer(order).data)
 
@@ -126,6 +135,7 @@ class OrderDetailApi(APIView):
 class OrderApproveApi(APIView):
     @extend_schema(request=None, responses={200: OrderOutputSerializer, **BROKER_ERRORS})
     def post(self, request: Request, order_id: int) -> Response:
+        refuse_body_fields(request)
         order = services.order_approve(user=request.user, order_id=order_id, actor=actor_of(request))
         order.refresh_from_db()
         return Response(OrderOutputSerializer(order).data)
@@ -199,6 +209,7 @@ class PositionCurrentApi(PositionListApi):
 class PositionExitApi(APIView):
     @extend_schema(request=None, responses={201: OrderOutputSerializer, **BROKER_ERRORS})
     def post(self, request: Request, position_id: int) -> Response:
+        refuse_body_fields(request)
         order = services.position_exit(user=request.user, position_id=position_id, actor=actor_of(request))
         return Response(OrderOutputSerializer(order).data, status=status.HTTP_201_CREATED)
 

@@ -20,7 +20,11 @@ from orders.brokers.kite.services import kite_postback_receive
 # receiver needs are required: user_id finds the account, order_id + order_timestamp + checksum prove it
 # (sha256(order_id + order_timestamp + api_secret)); the rest is the order's state as Kite reports it.
 class KitePostbackInputSerializer(serializers.Serializer):
-    """Kite's order update. Other fields of Kite's body (status, quantities, prices, ...) are read as sent."""
+    """Kite's order update. Other fields of Kite's body (status, quantities, prices, ...) are read as sent.
+
+    The one body that takes fields it does not name (not a `StrictInputSerializer`): Kite owns its shape
+    and adds fields over time (kite-api.md §4.1: `meta`, `guid`, `market_protection`, ...); refusing them
+    would drop real order updates. The checksum, not the field list, proves the body."""
 
     user_id = StrictCharField(max_length=32, help_text="Kite user id, e.g. AB1234")
     order_id = StrictCharField(max_length=64, help_text="Kite order id, e.g. 220303000308932")

@@ -8,7 +8,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django.db import transaction
 
-from .. import errors, market
+from .. import errors, market, rate_limit
 from ..domain import (
     MAX_MODIFICATIONS,
     TERMINAL,
@@ -20,7 +20,7 @@ from ..domain import (
     opposite,
 )
 from ..models import Order, Position
-from . import order_changes, placement
+from . import order_changes, placement, submission
 from ._common import S, _event, _push_order, _tick, _to_tick, _transition, logger
 
 
@@ -67,6 +67,9 @@ def _on_fill(order_id: int, delta: int) -> None:
 
 
 def _place_bracket_exits(entry: Order, qty: int) -> None:
+    """Both exits are created first (not sent), linked as OCO siblings, and only then sent, the stop first:
+    a leg that fills the moment it reaches the broker finds its sibling already linked (and, still unsent,
+    the sibling is cancelled here before it goes out). Never both legs live without the link."""
     sl, tgt = _bracket_prices(entry, Decimal(entry.average_price))
     exit_side = opposite(entry.transaction_type)
     actor = "system:bracket"
@@ -82,6 +85,7 @@ def _place_bracket_exits(entry: Order, qty: int) -> None:
         actor=actor,
         parent=entry,
         auto_slice=True,
+        submit=False,
     )
     for role, kwargs in (
         (OrderRole.STOP_LOSS, {"order_type": OrderType.SLM, "trigger_price": sl}),
@@ -106,6 +110,25 @@ def _place_bracket_exits(entry: Order, qty: int) -> None:
         a, b = placed
         Order.objects.filter(pk=a.pk).update(oco_sibling=b)
         Order.objects.filter(pk=b.pk).update(oco_sibling=a)
+    sent: list[Order] = []
+    for leg in placed:
+        leg.refresh_from_db()
+        if leg.status != S.PENDING_SUBMIT or leg.submitted_at is not None:
+            sent.append(leg)  # cancelled meanwhile (its sibling filled, or the position closed)
+            continue
+        if any(other.filled_quantity >= leg.quantity for other in sent):
+            # The sibling already filled in full as it was sent: this leg must never go out.
+            order_changes._cancel(leg, actor="system:oco", reason="OCO: the other exit filled before this was sent")
+            leg.refresh_from_db()
+            sent.append(leg)
+            continue
+        try:
+            rate_limit.acquire(leg.account_id)
+            submission._submit_tree(leg, actor=actor)
+        except Exception as exc:
+            logger.warning("bracket %s #%s for order %s not sent: %s", leg.role, leg.pk, entry.pk, exc)
+        leg.refresh_from_db()
+        sent.append(leg)
     with transaction.atomic():
         _event(
             entry,
@@ -113,7 +136,7 @@ def _place_bracket_exits(entry: Order, qty: int) -> None:
             actor=actor,
             frm=entry.status,
             to=entry.status,
-            reason=f"exits for {qty}: " + ", ".join(f"{p.role} #{p.pk} {p.status}" for p in placed),
+            reason=f"exits for {qty}: " + ", ".join(f"{p.role} #{p.pk} {p.status}" for p in sent),
         )
 
 

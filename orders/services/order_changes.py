@@ -28,6 +28,7 @@ from ..domain import (
     WORKING,
     EventKind,
     OrderRole,
+    OrderType,
 )
 from ..models import Order
 from . import brackets, submission
@@ -96,6 +97,8 @@ def _modify(
     new = {
         f: changes.get(f, getattr(order, f)) for f in ("quantity", "price", "trigger_price", "order_type", "validity")
     }
+    if new["order_type"] not in (OrderType.SL, OrderType.SLM) and "trigger_price" not in changes:
+        new["trigger_price"] = None  # a stop order changed to LIMIT/MARKET drops its trigger; a new one is refused
     draft = validation.OrderDraft(
         transaction_type=order.transaction_type,
         quantity=int(new["quantity"]),

@@ -186,6 +186,9 @@ def _place(
         tag=tag,
         stop_loss=_dec(stop_loss),
         target=_dec(target),
+        stop_loss_points=_dec(stop_loss_points),
+        target_points=_dec(target_points),
+        trailing_stop_points=_dec(trailing_stop_points),
     )
     facts = market.facts(instrument, q)
     if role in (OrderRole.STOP_LOSS, OrderRole.TARGET, OrderRole.EXIT):

@@ -122,11 +122,12 @@ def test_schema_renders(api):
 
 
 def test_deactivated_account_cannot_be_resolved_or_switched_to(client, user):
-    from accounts.errors import AccountNotFound
+    from accounts.errors import AccountInactive
 
     spare = TradingAccount.objects.create(user=user, kind="paper", name="Old paper", is_active=False)
-    with pytest.raises(AccountNotFound):
+    with pytest.raises(AccountInactive) as refused:
         account_resolve(user=user, account_id=spare.pk)
+    assert refused.value.code == "ACCOUNT_INACTIVE" and refused.value.http_status == 409
     client.force_login(user)
     client.post("/accounts/switch/", {"account_id": spare.pk, "next": "/orders/"})
     assert client.session.get("account_id") != spare.pk
@@ -158,3 +159,34 @@ def test_api_keys_page_shows_a_new_key_once_and_reload_creates_none(client, user
     again = client.get("/settings/api-keys/")
     assert again.context["new_key"] is None
     assert ApiKey.objects.filter(user=user).count() == 1
+
+
+def test_api_key_id_is_not_its_stored_hash(api, user):
+    from accounts.models import ApiKey
+
+    created = api.post("/api/v1/api-keys/", {"name": "bot-id"}, format="json").json()
+    stored = ApiKey.objects.get(pk=created["id"])
+    listed = {k["id"] for k in api.get("/api/v1/api-keys/").json()["results"]}
+    for key in ApiKey.objects.filter(user=user):
+        assert key.pk in listed
+        assert key.hashed_key not in key.pk and key.hashed_key[:16] not in key.pk
+        assert key.prefix not in key.pk and key.pk not in created["key"]
+    response = api.delete(f"/api/v1/api-keys/{stored.pk}/")
+    assert response.status_code == 200 and response.json()["revoked"] is True
+
+
+def test_migration_rekeys_api_keys_whose_id_holds_the_hash(user):
+    import importlib
+
+    from django.apps import apps
+
+    from accounts.models import ApiKey
+
+    key, raw = ApiKey.objects.create_key(user=user, name="legacy")
+    legacy_id = f"{key.prefix}.{key.hashed_key}"  # djangorestframework-api-key's own id
+    ApiKey.objects.filter(pk=key.pk).update(id=legacy_id)
+    migration = importlib.import_module("accounts.migrations.0002_api_key_ids_not_hashes")
+    migration.rekey(apps, None)
+    assert not ApiKey.objects.filter(pk=legacy_id).exists()
+    rekeyed = ApiKey.objects.get(prefix=key.prefix)
+    assert key.hashed_key not in rekeyed.pk and ApiKey.objects.get_from_key(raw) == rekeyed

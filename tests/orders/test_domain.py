@@ -133,7 +133,7 @@ def draft(**kw):  # noqa: ANN003, ANN201
         (draft(order_type="MARKET", price=None, market_protection=None), FUT, "MARKET_PROTECTION_REQUIRED"),
         (draft(validity="TTL"), FUT, "INVALID_ORDER_FIELD"),
         (draft(tag="x" * 21), FUT, "INVALID_ORDER_FIELD"),
-        (draft(stop_loss=D("24100")), FUT, "INVALID_BRACKET"),
+        (draft(stop_loss=D("24100")), FUT, "BRACKET_STOP_WRONG_SIDE"),
     ],
 )
 def test_each_validation_failure_has_its_code(d, facts, code):

@@ -16,8 +16,10 @@ order services, not here.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
+from collections.abc import Mapping
 from datetime import time
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -27,6 +29,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from oms_project.lib.api import schema as _schema  # noqa: F401  (registers the OpenAPI extensions)
+from oms_project.lib.errors import UnknownField
 
 
 def _utf8_ok(text: str) -> bool:
@@ -278,9 +281,63 @@ class QueryParamsSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+# --- request bodies -------------------------------------------------------------------------------
+class RefuseUnknownFieldsMixin:
+    """Every write body of the API is read through a serializer with this mixin: a field it does not
+    take (or one it only shows, such as `id`) answers 400 `UNKNOWN_FIELD` naming it, before any other
+    check. Never ignored: `"account": 3` for `account_id` would otherwise route an order to the default
+    account. The schema says `additionalProperties: false` for these bodies (`schema.py`).
+    `allow_unknown_fields = True` opts out, for bodies a third party owns (Kite's postback)."""
+
+    allow_unknown_fields = False
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not self.allow_unknown_fields and isinstance(data, Mapping):
+            writable = [name for name, field in self.fields.items() if not field.read_only]  # type: ignore[attr-defined]
+            unknown = [str(name) for name in data if name not in writable]
+            if unknown:
+                raise UnknownField(
+                    _unknown_message(unknown, writable), details={"fields": unknown, "allowed": writable}
+                )
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+def _unknown_message(unknown: list[str], writable: list[str]) -> str:
+    names = ", ".join(repr(name) for name in unknown)
+    message = f"Unknown field{'s' if len(unknown) > 1 else ''} {names}: nothing was done."
+    hints = [
+        f"{name!r} → {close[0]!r}"
+        for name in unknown
+        if (close := difflib.get_close_matches(name, writable, n=1, cutoff=0.6))
+    ]
+    if hints:
+        message += f" Did you mean {', '.join(hints)}?"
+    elif writable:
+        message += f" This endpoint takes: {', '.join(writable)}."
+    else:
+        message += " This endpoint takes no body."
+    return message
+
+
+class StrictInputSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
+    """Base of every request-body serializer: strict about which fields it takes (see the mixin)."""
+
+
+class EmptyInputSerializer(StrictInputSerializer):
+    """The body of an action that takes none (approve, exit, cancel): any field is unknown."""
+
+
+def refuse_body_fields(request: Any) -> None:
+    """For actions without a body: a JSON body naming any field answers 400 UNKNOWN_FIELD."""
+    data = request.data
+    if data:
+        EmptyInputSerializer(data=data).is_valid(raise_exception=True)
+
+
 # --- model serializers ----------------------------------------------------------------------------
-class StrictModelSerializer(serializers.ModelSerializer):
-    """A ModelSerializer whose generated text/boolean/integer fields are the strict ones above."""
+class StrictModelSerializer(RefuseUnknownFieldsMixin, serializers.ModelSerializer):
+    """A ModelSerializer whose generated text/boolean/integer fields are the strict ones above, and which
+    refuses unknown fields in a request body."""
 
     serializer_field_mapping: dict[Any, Any] = {}  # filled below
 

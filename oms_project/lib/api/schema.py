@@ -68,19 +68,35 @@ def request_constraints(*all_of: dict[str, Any]):  # noqa: ANN201 - class decora
     return decorate
 
 
+def _refuses_unknown_fields(cls: type) -> bool:
+    """Serializers with `fields.RefuseUnknownFieldsMixin` (read by attribute: fields.py imports this module)."""
+    return getattr(cls, "allow_unknown_fields", True) is False
+
+
 class ConstrainedSerializerExtension(OpenApiSerializerExtension):
+    """The request component of a body serializer: `additionalProperties: false` when it refuses unknown
+    fields (answering 400 UNKNOWN_FIELD), plus its `request_constraints`."""
+
     target_class = "rest_framework.serializers.Serializer"
     match_subclasses = True
     priority = -1
 
     @classmethod
     def _matches(cls, target: Any) -> bool:
-        return super()._matches(target) and bool(getattr(get_class(target), "schema_request_constraints", None))
+        if not super()._matches(target):
+            return False
+        klass = get_class(target)
+        return bool(getattr(klass, "schema_request_constraints", None)) or _refuses_unknown_fields(klass)
 
     def map_serializer(self, auto_schema: Any, direction: str) -> dict[str, Any]:
         schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
         if direction == "request":
-            schema = {**schema, "allOf": [*schema.get("allOf", []), *self.target.schema_request_constraints]}
+            klass = get_class(self.target)
+            if _refuses_unknown_fields(klass):
+                schema = {**schema, "additionalProperties": False}
+            constraints = getattr(klass, "schema_request_constraints", None)
+            if constraints:
+                schema = {**schema, "allOf": [*schema.get("allOf", []), *constraints]}
         return schema
 
 

@@ -54,6 +54,24 @@ class MalformedRequestError(APIError):
     code = "MALFORMED_REQUEST"
 
 
+class UnknownFieldError(ValidationError):
+    """The body named a field the endpoint does not take (`details.fields`); nothing was done."""
+
+    code = "UNKNOWN_FIELD"
+
+
+class DuplicateFieldError(ValidationError):
+    """A JSON object gave the same field twice (`details.fields`)."""
+
+    code = "DUPLICATE_FIELD"
+
+
+class JsonTooDeepError(ValidationError):
+    """The JSON body nests deeper than the API reads (`details.max_depth`)."""
+
+    code = "JSON_TOO_DEEP"
+
+
 class AuthenticationError(APIError):
     code = "AUTHENTICATION_FAILED"
 

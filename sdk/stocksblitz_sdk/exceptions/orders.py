@@ -24,6 +24,12 @@ __all__ = [
     "TooManySlicesError",
     "InvalidOrderFieldError",
     "InvalidBracketError",
+    "BracketStopWrongSideError",
+    "BracketTargetWrongSideError",
+    "BracketPointsInvalidError",
+    "TriggerNotAllowedError",
+    "InstrumentNotTradableError",
+    "IdempotencyKeyMismatchError",
     "IdempotencyKeyReusedError",
     "DuplicateOrderError",
     "OrderRateLimitedError",
@@ -120,6 +126,40 @@ class InvalidOrderFieldError(OrderValidationError):
 
 class InvalidBracketError(OrderValidationError):
     code = "INVALID_BRACKET"
+
+
+class BracketStopWrongSideError(InvalidBracketError):
+    """The bracket's stop-loss is not below (BUY) / above (SELL) where the entry fills; `details.reference`."""
+
+    code = "BRACKET_STOP_WRONG_SIDE"
+
+
+class BracketTargetWrongSideError(InvalidBracketError):
+    """The bracket's target is not above (BUY) / below (SELL) where the entry fills; `details.reference`."""
+
+    code = "BRACKET_TARGET_WRONG_SIDE"
+
+
+class BracketPointsInvalidError(InvalidBracketError):
+    code = "BRACKET_POINTS_INVALID"
+
+
+class TriggerNotAllowedError(OrderValidationError):
+    """trigger_price on a LIMIT or MARKET order (only SL and SL-M take one)."""
+
+    code = "TRIGGER_NOT_ALLOWED"
+
+
+class InstrumentNotTradableError(OrderValidationError):
+    """An index, or an instrument without a lot size."""
+
+    code = "INSTRUMENT_NOT_TRADABLE"
+
+
+class IdempotencyKeyMismatchError(OrderValidationError):
+    """The Idempotency-Key header and the body's client_order_id differ."""
+
+    code = "IDEMPOTENCY_KEY_MISMATCH"
 
 
 class IdempotencyKeyReusedError(ConflictError):
