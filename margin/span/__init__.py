@@ -11,7 +11,7 @@ See docs/span.md.
 """
 
 from margin.span.engine import portfolio_margin, underlying_margin
-from margin.span.exposure import ElmTable, parse_ael
+from margin.span.exposure import ElmTable, parse_ael, read_ael
 from margin.span.parser import iter_span, parse_span
 from margin.span.types import (
     CombinedCommodity,
@@ -41,6 +41,7 @@ __all__ = [
     "iter_span",
     "parse_ael",
     "parse_span",
+    "read_ael",
     "portfolio_margin",
     "underlying_margin",
 ]

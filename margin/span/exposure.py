@@ -56,14 +56,13 @@ class ElmTable:
         return None if row is None else row.total_pct / HUNDRED
 
 
-def parse_ael(source: str | Path | io.TextIOBase) -> ElmTable:
-    """Parse `F_AEL_OPT_CONTRACTS_DDMMYYYY.CSV` (T10 shape)."""
-    if isinstance(source, str | Path) and Path(source).exists():
-        text = Path(source).read_text(encoding="latin-1")
-    elif isinstance(source, str):
-        text = source
-    else:
-        text = source.read()
+def read_ael(path: str | Path) -> ElmTable:
+    """Read `F_AEL_OPT_CONTRACTS_DDMMYYYY.CSV` from disk."""
+    return parse_ael(Path(path).read_text(encoding="latin-1"))
+
+
+def parse_ael(text: str) -> ElmTable:
+    """Parse the text of an AEL file (T10 shape)."""
     reader = csv.reader(io.StringIO(text))
     header = [h.strip() for h in next(reader)]
     idx = {name: i for i, name in enumerate(header)}
