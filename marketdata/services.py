@@ -229,6 +229,9 @@ _FIELDS = (
 )
 
 
+_UPDATE_FIELDS = tuple(f for f in _FIELDS if f != "exchange_token")
+
+
 def demo_instruments_refresh(*, today: date) -> RefreshResult:
     """Create/update the demo master for `today` and drop expired demo contracts (idempotent).
 
@@ -256,11 +259,13 @@ def demo_instruments_refresh(*, today: date) -> RefreshResult:
         sim = simulator()
         to_create: list[Instrument] = []
         to_update: list[Instrument] = []
+        changes: dict[tuple[str, ...], list[Instrument]] = {}
         for r in rows:
             key = (r["exchange"], r["tradingsymbol"])
             if key in real_keys:
                 continue
             inst = existing.get(key)
+            before: dict[str, Any] | None = None
             if inst is None:
                 inst = Instrument(
                     instrument_token=r["instrument_token"],
@@ -271,6 +276,7 @@ def demo_instruments_refresh(*, today: date) -> RefreshResult:
                 to_create.append(inst)
             else:
                 to_update.append(inst)
+                before = {f: getattr(inst, f) for f in _UPDATE_FIELDS}
             for f in (
                 "name",
                 "expiry",
@@ -287,8 +293,14 @@ def demo_instruments_refresh(*, today: date) -> RefreshResult:
             # Like Kite's dump: last_price is informational (here the simulated previous close).
             quote: Quote = sim.quote(sim_instrument(inst), at)
             inst.last_price = quote.close
+            if before is not None:
+                changed = tuple(f for f in _UPDATE_FIELDS if getattr(inst, f) != before[f])
+                if changed:
+                    changes.setdefault(changed, []).append(inst)
         Instrument.objects.bulk_create(to_create, batch_size=500)
-        Instrument.objects.bulk_update(to_update, [f for f in _FIELDS if f != "exchange_token"], batch_size=500)
+        # Only the fields that changed (usually just last_price): the daily roll stays cheap.
+        for fields, instances in changes.items():
+            Instrument.objects.bulk_update(instances, list(fields), batch_size=500)
         result.created, result.updated = len(to_create), len(to_update)
 
         current = {(r["exchange"], r["tradingsymbol"]) for r in rows}

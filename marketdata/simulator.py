@@ -481,6 +481,8 @@ class MarketSimulator:
         tok = _mix(self._key(name) ^ (inst.token * 0x9E3779B97F4A7C15))
         day_f = 0.6 + 0.8 * _unit(_mix(tok ^ int(day.start)))  # busier and quieter days
         tok_f = 0.5 + _unit(tok)  # per-contract interest (a CE and PE of a strike differ)
+        if is_option and ((inst.strike or spot) > spot) != (inst.kind == "CE"):
+            tok_f *= 0.3  # in-the-money contracts trade far less than out-of-the-money ones
         if inst.kind == "EQ":
             day_units = 3_000_000 * activity * tok_f * day_f
         else:
@@ -545,12 +547,12 @@ class MarketSimulator:
         act = math.exp(-0.5 * (k / 2.0) ** 2) if otm else math.exp(-0.5 * (k / 1.0) ** 2)
         mid_ticks = mid / tick_f
         if inst.index_underlying:
-            tenor = 1.0 if dte <= 7.0 else 0.5 if dte <= 35.0 else 0.2
+            tenor = 1.0 if dte <= 8.0 else 0.6 if dte <= 35.0 else 0.25
             liq = tenor * act
             if dte < 0.75 and otm and mid_ticks <= 2.5:
                 # expiry day: worthless OTM strikes trade at 0.05/0.10 in size
                 return 1, 300.0 + 2000.0 * u, 1, 20.0, liq
-            rel = 0.0008 + 0.025 * (1.0 - liq) ** 2
+            rel = 0.0004 + 0.012 * (1.0 - liq) ** 2
             spread = max(1, int(round(mid * rel / tick_f))) + int(3 * (1.0 - liq)) + (h & 1 if liq < 0.6 else 0)
             top = (2.0 + 60.0 * liq) * (0.4 + 1.2 * u)
             return spread, top, 1 if liq > 0.5 else 1 + int((1.0 - liq) * 4), 1.5 + 2.0 * liq, liq
