@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP through Django, WebSockets under /ws/ through Channels."""
+"""ASGI entry point: HTTP through Django, WebSockets under /ws/ through Channels, lifespan (lifecycle.py)."""
 
 import os
 
@@ -11,11 +11,15 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from accounts.ws import ApiKeyOrSessionAuthMiddleware  # noqa: E402
+from oms_project.lifecycle import LifespanApp  # noqa: E402
 from oms_project.routing import websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": ApiKeyOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns)),
-    }
+# LifespanApp: start-up repair pass, workers that die with their parent, bounded shutdown (lifecycle.py).
+application = LifespanApp(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": ApiKeyOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns)),
+        }
+    )
 )

@@ -45,3 +45,17 @@ async def run_supervised(name: str, stop: asyncio.Event) -> None:
                 await asyncio.wait_for(stop.wait(), timeout=2)
             except TimeoutError:
                 pass
+
+
+async def stop_services(stop: asyncio.Event, tasks: list[asyncio.Task], *, timeout: float) -> None:
+    """Ask the services to stop, give them `timeout` seconds, then cancel what is left (a task awaiting a
+    thread is released at once; the thread itself finishes on its own, bounded by the hard exit)."""
+    stop.set()
+    if not tasks:
+        return
+    _done, pending = await asyncio.wait(tasks, timeout=timeout)
+    for task in pending:
+        logger.warning("background service %s did not stop within %.1f s; cancelling it", task.get_name(), timeout)
+        task.cancel()
+    if pending:
+        await asyncio.wait(pending, timeout=1.0)

@@ -15,7 +15,8 @@
   fill once (by trade id), updates positions, audit events, alerts and pushes — in one transaction.
   Kite postbacks / ticker order updates call this with the converted BrokerOrder (trades may be empty:
   then fills are taken as one synthetic trade per filled-quantity increase, id "<order_id>:<filled>").
-- `order_resolve_unknown(order_id=...) -> Order`, `orders_resolve_unknown_due() -> int`
+- `order_resolve_unknown(order_id=...) -> Order`, `orders_resolve_unknown_due() -> int` (UNKNOWN orders and
+  claims not recorded within ORDER_SUBMIT_LEASE_SECONDS), `orders_resolve_at_startup() -> int`
 - `position_exit(user=..., position_id=..., actor=...) -> list[Order]`
 - `orders_trail_stops(at=None) -> int`, `paper_match_all(at=None) -> int` (the matcher step)
 - `strategy_create(user=..., account_id=?, name=..., preset="conservative", **settings) -> Strategy`
@@ -58,6 +59,7 @@ from .submission import (
     UNKNOWN_GRACE_SECONDS,
     order_resolve_unknown,
     order_submit,
+    orders_resolve_at_startup,
     orders_resolve_unknown_due,
 )
 
@@ -78,6 +80,7 @@ __all__ = [
     "order_resolve_unknown",
     "order_submit",
     "orders_cancel_all",
+    "orders_resolve_at_startup",
     "orders_resolve_unknown_due",
     "orders_trail_stops",
     "paper_match_all",
