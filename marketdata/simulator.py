@@ -549,9 +549,11 @@ class MarketSimulator:
         if inst.index_underlying:
             tenor = 1.0 if dte <= 8.0 else 0.6 if dte <= 35.0 else 0.25
             liq = tenor * act
-            if dte < 0.75 and otm and mid_ticks <= 2.5:
-                # expiry day: worthless OTM strikes trade at 0.05/0.10 in size
-                return 1, 300.0 + 2000.0 * u, 1, 20.0, liq
+            if dte < 0.75 and otm and mid_ticks <= 40.0:
+                # expiry day: worthless OTM strikes trade at 0.05/0.10 in size, cheap ones tight and deep
+                if mid_ticks <= 2.5:
+                    return 1, 300.0 + 2000.0 * u, 1, 20.0, max(liq, 0.3)
+                return 1 + (h & 1), 100.0 + 600.0 * u, 1, 10.0, max(liq, 0.3)
             rel = 0.0004 + 0.012 * (1.0 - liq) ** 2
             spread = max(1, int(round(mid * rel / tick_f))) + int(3 * (1.0 - liq)) + (h & 1 if liq < 0.6 else 0)
             top = (2.0 + 60.0 * liq) * (0.4 + 1.2 * u)
