@@ -11,6 +11,7 @@ Anything marked DEMO below is a plausible value for the simulated venue, not a s
 (strike steps, demo spot levels, volatilities, stock lots/freeze limits, BSE freeze limits which
 reference-data.md §5.2 lists as [UNVERIFIED]).
 
+The facts, their sources and the DEMO choices are documented in docs/market-model.md.
 Real instrument rows imported from Kite carry their own lot/tick; these specs only fill what the
 dump lacks (freeze quantity) and drive the demo master and the simulator.
 """
