@@ -1,18 +1,88 @@
-"""Shared fixtures: users, API clients authenticated by real API keys, service requirements."""
+"""Shared fixtures: users, API clients authenticated by real API keys, service requirements, the clock.
+
+The clock: `pytest --at "2027-01-04 10:00 IST"` runs the whole session at that instant (the clock
+ticks on from there); a test that depends on a particular date or time pins it itself with the
+`travel_to` fixture (or `time_machine.travel`). See tests/README.md.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+import time_machine
 from django.conf import settings
 from rest_framework.test import APIClient
 
 from accounts.services import api_key_create
 
 IN_CI = bool(os.environ.get("CI"))
+
+IST = timezone(timedelta(hours=5, minutes=30), "IST")
+_AT_FORMAT = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2})?))?\s*(IST|UTC|Z)?$")
+
+
+def parse_instant(text: str) -> datetime:
+    """'2027-01-04', '2027-01-04 10:00 IST', '2027-01-04T04:30 UTC' -> an aware datetime (IST unless said)."""
+    match = _AT_FORMAT.match(text.strip())
+    if match is None:
+        raise pytest.UsageError(f"--at {text!r}: expected 'YYYY-MM-DD[ HH:MM[:SS]] [IST|UTC]'")
+    day, clock, zone = match.groups()
+    naive = datetime.fromisoformat(f"{day}T{clock or '10:00'}")
+    return naive.replace(tzinfo=UTC if zone in ("UTC", "Z") else IST)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--at",
+        default=None,
+        metavar="INSTANT",
+        help="run the whole session with the clock pinned at INSTANT ('2027-01-04 10:00 IST'); it ticks from there",
+    )
+
+
+_session_travel: Any = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _session_travel
+    at = config.getoption("--at", default=None)
+    if at:
+        _session_travel = time_machine.travel(parse_instant(at), tick=True)
+        _session_travel.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _session_travel
+    if _session_travel is not None:
+        _session_travel.stop()
+        _session_travel = None
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    at = config.getoption("--at", default=None)
+    return f"clock pinned at {parse_instant(at).isoformat()} (--at)" if at else None
+
+
+@pytest.fixture
+def travel_to() -> Iterator[Callable[..., Any]]:
+    """Pin the clock for this test: `travel_to(instant, tick=False)`; returns time_machine's traveller
+    (`.shift()`, `.move_to()`). Undone at the end of the test."""
+    started: list[Any] = []
+
+    def travel(instant: datetime | str, *, tick: bool = False) -> Any:
+        when = parse_instant(instant) if isinstance(instant, str) else instant
+        traveller = time_machine.travel(when, tick=tick)
+        started.append(traveller)
+        return traveller.start()
+
+    yield travel
+    for traveller in reversed(started):
+        traveller.stop()
 
 
 def require_service(name: str, available: bool, why: str) -> None:

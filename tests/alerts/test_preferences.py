@@ -49,7 +49,9 @@ def test_muted_alert_is_stored_but_not_pushed(user, pushes, django_capture_on_co
 
 
 @pytest.mark.django_db
-def test_quiet_hours_silence_info_now(user, pushes, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize("at", ["2026-12-02 11:00 IST", "2026-12-02 23:50 IST"])  # the second window wraps midnight
+def test_quiet_hours_silence_info_now(user, pushes, django_capture_on_commit_callbacks, travel_to, at):
+    travel_to(at)
     now_ist = timezone.localtime(timezone.now(), services.IST)
     start = (now_ist - datetime.timedelta(minutes=30)).time().replace(second=0, microsecond=0)
     end = (now_ist + datetime.timedelta(minutes=30)).time().replace(second=0, microsecond=0)

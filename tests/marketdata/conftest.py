@@ -39,7 +39,9 @@ def _fresh_caches() -> None:
 
 
 @pytest.fixture
-def small_master(db: Any) -> dict[str, Instrument]:
+def small_master(db: Any, travel_to: Any) -> dict[str, Instrument]:
+    """November 2026 contracts, so the clock is pinned at AT (ticking) for the test that uses them."""
+    travel_to(AT, tick=True)
     exp = date(2026, 11, 24)
     return {
         "index": make_instrument(

@@ -13,13 +13,14 @@ from stocksblitz_sdk.exceptions import (
     UnknownInstrumentKeysError,
 )
 
-from tests.marketdata.conftest import make_instrument
+from tests.marketdata.conftest import AT, make_instrument
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def master(db) -> None:  # noqa: ANN001
+def master(db, travel_to) -> None:  # noqa: ANN001
+    travel_to(AT, tick=True)  # November 2026 contracts: quoted while they trade
     make_instrument(instrument_token=408065, tradingsymbol="INFY", name="INFOSYS")
     for i, itype in enumerate(("CE", "PE")):
         make_instrument(
