@@ -167,6 +167,8 @@ class SimInstrument:
 class _DayPath:
     start: float  # epoch seconds of the day's 09:15 IST open
     prev_close_t: float  # epoch seconds of the previous trading day's 15:30 IST close
+    tau_start: float = 0.0  # business time at the open
+    tau_end: float = 0.0  # business time at the next day's open
 
 
 class MarketSimulator:
@@ -209,6 +211,8 @@ class MarketSimulator:
         self._grid: dict[tuple[str, float], tuple[list[float], list[int], list[int]]] = {}
         self._spot: dict[tuple[str, float], float] = {}
         self._fac: dict[tuple[int, float], tuple[float, float]] = {}
+        self._day_paths: dict[int, _DayPath] = {}
+        self._expiry_close: dict[date, float] = {}
 
     # --- business time -----------------------------------------------------------------------
     def is_trading_day_index(self, day: int) -> bool:
@@ -336,16 +340,21 @@ class MarketSimulator:
     def day_of(self, t: float) -> _DayPath:
         """The simulated session day containing `t`: from 09:15 IST to the next day's 09:15 IST;
         its previous close is the previous trading day's 15:30 IST."""
-        ist = datetime.fromtimestamp(t, IST)
-        d = ist.date() if ist.time() >= SESSION_OPEN else ist.date() - timedelta(days=1)
-        start = datetime.combine(d, SESSION_OPEN, IST).timestamp()
-        day = (d - date(1970, 1, 1)).days - 1
-        for _ in range(15):
-            if self.is_trading_day_index(day):
-                break
-            day -= 1
-        prev_close = (day * _DAY) + _CLOSE_S - _IST_OFFSET
-        return _DayPath(start, prev_close)
+        d = int((t + _IST_OFFSET - _OPEN_S) // _DAY)  # IST date of the session day, days since epoch
+        path = self._day_paths.get(d)
+        if path is None:
+            prev = d - 1
+            for _ in range(15):
+                if self.is_trading_day_index(prev):
+                    break
+                prev -= 1
+            start = d * _DAY + _OPEN_S - _IST_OFFSET
+            if len(self._day_paths) > 5000:
+                self._day_paths.clear()
+            path = self._day_paths[d] = _DayPath(
+                start, prev * _DAY + _CLOSE_S - _IST_OFFSET, self.business_time(start), self.business_time(start + _DAY)
+            )
+        return path
 
     def day_extremes(
         self, name: str, base: float, vol: float, day: _DayPath, t: float
@@ -382,10 +391,12 @@ class MarketSimulator:
         return hi, hi_t, lo, lo_t
 
     # --- pricing ---------------------------------------------------------------------------------
-    @staticmethod
-    def expiry_close(expiry: date) -> float:
+    def expiry_close(self, expiry: date) -> float:
         """Epoch seconds of the expiry day's 15:30 IST close (final settlement)."""
-        return datetime.combine(expiry, SESSION_CLOSE, IST).timestamp()
+        value = self._expiry_close.get(expiry)
+        if value is None:
+            value = self._expiry_close[expiry] = datetime.combine(expiry, SESSION_CLOSE, IST).timestamp()
+        return value
 
     def _years_to_expiry(self, expiry: date | None, t: float) -> float:
         if expiry is None:
@@ -476,8 +487,8 @@ class MarketSimulator:
         buy, sell = self._depth(inst, h, bid, ask, tick, top_lots, max_gap, order_lots)
         lot = max(1, inst.lot_size)
         # Volume accumulates over the simulated day in business time (so mostly in the session).
-        tau0 = self.business_time(day.start)
-        frac = min(1.0, max(0.0, (self.business_time(t) - tau0) / max(1.0, self.business_time(day.start + _DAY) - tau0)))
+        tau0 = day.tau_start
+        frac = min(1.0, max(0.0, (self.business_time(t) - tau0) / max(1.0, day.tau_end - tau0)))
         tok = _mix(self._key(name) ^ (inst.token * 0x9E3779B97F4A7C15))
         day_f = 0.6 + 0.8 * _unit(_mix(tok ^ int(day.start)))  # busier and quieter days
         tok_f = 0.5 + _unit(tok)  # per-contract interest (a CE and PE of a strike differ)
