@@ -16,7 +16,7 @@ Method (also in docs/span.md):
    floor has a model value near 0, and NSE's arrays are differences of model values (their rows
    with a worst loss of exactly 0.00 show it).
 5. One volatility per underlying, not a smile: fitting the BANKNIFTY extracts of 8 Aug 2025 shows
-   NSE revalued every strike and expiry with the same σ (≈18.4%; see tests/margin/test_span_synthetic.py).
+   NSE revalued every strike and expiry with the same σ (≈18.4%; docs/span.md, "Validation").
 6. Futures: a[j] = −cover_j × m·PSR (the carry drift over the look-ahead is ignored: T7's
    futures array shows it is under 0.5% of the PSR).
 7. Composite delta: the Black-76 delta with respect to the underlying at the look-ahead time.

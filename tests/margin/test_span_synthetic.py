@@ -10,8 +10,8 @@ The day's NSE parameters the extract does not carry are inputs, one set for all 
   whose worst loss is the PSR itself: 6,218–6,262 on spot 55,181); above the published 9.3% index
   floor. The Jun-2026 series (residual maturity > 9 months) then lands on the published 17.7% floor
   by the method alone (9,816 ≈ 17.7% × 55,521), which checks the floor rule.
-- volatility 18.4% for every strike and expiry (NSE revalues with one volatility per underlying;
-  an inversion of the rows gives 18.3–18.6% across strikes and expiries, no smile);
+- volatility 18.4% for every strike and expiry (NSE revalues with one volatility per underlying:
+  inverting sampled rows gives a median of 18.4%, 80% within 18.2–19.0%, no smile; docs/span.md);
 - vol scan 5% (T7 reports BANKNIFTY volScan 0.05; 25% × 18.4% = 4.6% fits three rows fewer);
 - look-ahead 1 day and rate 6% (module defaults, see synthetic.py).
 """
