@@ -22,24 +22,6 @@ from . import procs
 
 REPAIR_BUDGET_SECONDS = 30
 
-SETUP = """
-import json
-from django.core.management import call_command
-call_command("migrate", verbosity=0)
-from django.contrib.auth import get_user_model
-from django.utils import timezone
-from accounts.selectors import account_resolve
-from accounts.services import api_key_create
-from marketdata.models import Instrument
-from marketdata.services import demo_instruments_refresh
-demo_instruments_refresh(today=timezone.localdate())
-user = get_user_model().objects.create_user("crash-drill")
-_, key = api_key_create(user=user, name="drill")
-fut = Instrument.objects.filter(name="NIFTY", instrument_type="FUT", is_active=True).order_by("expiry").first()
-print("JSON " + json.dumps({"key": key, "token": fut.instrument_token, "lot": fut.lot_size,
-                            "account": account_resolve(user=user).pk}))
-"""
-
 VENUE = """
 # the newest order in the OMS, and what the venue says through the broker interface (as for any broker)
 import json
@@ -60,13 +42,13 @@ print("JSON " + json.dumps({
 
 
 class Product:
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
+    def __init__(self, db_path: Path, facts: dict[str, Any]) -> None:
         self.port = procs.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = procs.product_env(workdir / "drill.sqlite3", MARKET_FEED_INTERVAL_SECONDS="0.5")
-        self.log = workdir / "serve.log"
+        self.env = procs.product_env(db_path, MARKET_FEED_INTERVAL_SECONDS="0.5")
+        self.log = db_path.parent / "serve.log"
         self.process: Any = None
+        self.facts = {**facts["crash-drill"], **facts["future"]}
 
     def start(self, **extra_env: str) -> float:
         started = time.monotonic()
@@ -83,9 +65,8 @@ class Product:
 
 
 @pytest.fixture(scope="module")
-def product(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Product]:
-    p = Product(tmp_path_factory.mktemp("crash-drill"))
-    p.facts = procs.shell_json(p.env, SETUP)  # type: ignore[attr-defined]
+def product(product_db: tuple[Path, dict[str, Any]]) -> Iterator[Product]:
+    p = Product(*product_db)
     yield p
     if p.process is not None:
         procs.stop(p.process)
@@ -95,7 +76,7 @@ def _api(product: Product) -> httpx.Client:
     return httpx.Client(
         base_url=product.url,
         headers={"Authorization": f"Api-Key {product.facts['key']}"},
-        timeout=15,  # type: ignore[attr-defined]
+        timeout=15,
     )
 
 
@@ -133,7 +114,7 @@ def _restart_and_wait(product: Product, order_id: int, done: set[str], **env: st
 
 
 def test_killed_after_the_venue_filled_a_market_order_the_restart_adopts_it(product: Product) -> None:
-    facts = product.facts  # type: ignore[attr-defined]
+    facts = product.facts
     body = {
         "instrument_token": facts["token"],
         "transaction_type": "BUY",
@@ -177,7 +158,7 @@ def test_killed_after_the_venue_filled_a_market_order_the_restart_adopts_it(prod
 
 
 def test_killed_after_the_venue_accepted_a_resting_limit_it_is_adopted_and_cancellable(product: Product) -> None:
-    facts = product.facts  # type: ignore[attr-defined]
+    facts = product.facts
 
     def resting_buy(api: httpx.Client) -> dict:
         depth = api.get(f"/api/v1/market/depth/{facts['token']}/").json()
