@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import os
+import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -134,3 +135,11 @@ def test_synthetic_future_close_to_t7():
     assert losses[14] == Decimal("-1563.81")  # 0.35 × 2 × 2234.01, T7 prints −1561.89
     assert abs(ra.worst_loss() - Decimal("2244.36")) / Decimal("2244.36") < Decimal("0.005")
     assert abs(abs(min(losses)) - Decimal("2226.91")) / Decimal("2226.91") < Decimal("0.005")
+
+
+def test_missing_extracts_fail_under_ci(monkeypatch):
+    mod = sys.modules[__name__]
+    monkeypatch.setattr(mod, "EXTRACTS", [])
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="required under CI"):
+        mod._require_extracts()
