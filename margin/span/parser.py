@@ -170,7 +170,7 @@ def _open(source: str | Path | BinaryIO) -> tuple[BinaryIO, bool]:
         if not names:
             raise SpanParseError(f"{path}: no .spn inside")
         return zf.open(names[0]), True
-    return open(path, "rb"), True  # noqa: SIM115 (closed by parse_span)
+    return open(path, "rb"), True  # closed by iter_span
 
 
 def iter_span(source: str | Path | BinaryIO) -> Iterator[object]:
@@ -191,7 +191,10 @@ def _iter(fh: BinaryIO) -> Iterator[object]:
     is_setl = False
     info_sent = False
     scenarios: list[ScenarioDef] = []
-    series_cache: dict[int, tuple[date | None, str, ScanRate | None, Decimal | None]] = {}
+    # The series being read and its fields; holding the element (not its id) so a later series
+    # can never be mistaken for a freed one.
+    series_el: Element | None = None
+    series_info: tuple[date | None, str, ScanRate | None, Decimal | None] = (None, "", None, None)
     pf_code = ""
     for event, el in iterparse(fh, events=("start", "end")):
         tag = el.tag
@@ -202,14 +205,11 @@ def _iter(fh: BinaryIO) -> Iterator[object]:
         parent_tag = stack[-1].tag if stack else ""
         if tag == "opt":
             series = stack[-1]
-            key = id(series)
-            cached = series_cache.get(key)
-            if cached is None:
+            if series is not series_el:
                 pe = (series.findtext("pe") or "").strip()
                 expiry = _date(series.findtext("setlDate")) or _date(pe)
-                cached = (expiry, pe, _scan_rate(series), _dec(series.findtext("v")))
-                series_cache = {key: cached}  # one series at a time: never grows
-            expiry, pe, scan, series_v = cached
+                series_el, series_info = series, (expiry, pe, _scan_rate(series), _dec(series.findtext("v")))
+            expiry, pe, scan, series_v = series_info
             kind = ContractKind.CALL if (el.findtext("o") or "").strip().upper() == "C" else ContractKind.PUT
             yield Contract(
                 underlying=pf_code,

@@ -91,3 +91,18 @@ def test_values_finer_than_the_array_unit_are_refused():
     raw = T7_FILE.read_text(encoding="latin-1").replace("<a>1568.00</a>", "<a>1568.000001</a>", 1)
     with pytest.raises(ValueError, match="decimals"):
         parse_span(raw.encode("latin-1"))
+
+
+def test_each_series_keeps_its_own_expiry():
+    text = T7_FILE.read_text(encoding="latin-1")
+    start, end = text.index("<series>"), text.index("</series>") + len("</series>")
+    july = (
+        text[start:end]
+        .replace("<pe>202606</pe><setlDate>20260630</setlDate>", "<pe>202607</pe><setlDate>20260728</setlDate>")
+        .replace("<k>24000</k>", "<k>24500</k>")
+    )
+    data = parse_span((text[:end] + july * 3 + text[end:]).encode("latin-1"))
+    jul = [c for c in data.contracts.values() if c.kind.is_option and c.strike == Decimal("24500")]
+    jun = [c for c in data.contracts.values() if c.kind.is_option and c.strike == Decimal("24000")]
+    assert len(jul) == 2 and {c.expiry for c in jul} == {date(2026, 7, 28)} and {c.month for c in jul} == {"202607"}
+    assert len(jun) == 2 and {c.expiry for c in jun} == {date(2026, 6, 30)}
