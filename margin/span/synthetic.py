@@ -17,28 +17,43 @@ Method (also in docs/span.md):
    with a worst loss of exactly 0.00 show it).
 5. One volatility per underlying, not a smile: fitting the BANKNIFTY extracts of 8 Aug 2025 shows
    NSE revalued every strike and expiry with the same σ (≈18.4%; docs/span.md, "Validation").
-6. Futures: a[j] = −cover_j × m·PSR (the carry drift over the look-ahead is ignored: T7's
+6. Calendar spreads without a file: the published charge, 1.75% (index) / 2.2% (stock) of the
+   far-month contract per matched delta unit, for every pair of months, nearer pairs first
+   (`synthetic_commodity`).
+7. Futures: a[j] = −cover_j × m·PSR (the carry drift over the look-ahead is ignored: T7's
    futures array shows it is under 0.5% of the PSR).
-7. Composite delta: the Black-76 delta with respect to the underlying at the look-ahead time.
+8. Composite delta: the Black-76 delta with respect to the underlying at the look-ahead time.
 Floats are used inside the revaluation only; inputs and outputs are Decimal. Pure (no Django).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from margin.span.params import (
+    INDEX_CALENDAR_SPREAD_RATE,
     INDEX_FLOORS,
     INDEX_LONG_DATED_FLOORS,
     LONG_DATED_MONTHS,
     NSE_SCENARIOS,
+    STOCK_CALENDAR_SPREAD_RATE,
     STOCK_FLOORS,
     ScanFloors,
 )
-from margin.span.types import Contract, ContractKind, RiskArray, ScanRate, ScenarioDef
+from margin.span.types import (
+    CombinedCommodity,
+    Contract,
+    ContractKind,
+    DeltaSpread,
+    RiskArray,
+    ScanRate,
+    ScenarioDef,
+    SpreadLeg,
+)
 from marketdata.simulator import black76, norm_cdf
 
 CENT = Decimal("0.01")
@@ -210,3 +225,27 @@ def synthetic_future(
         risk_array=future_risk_array(psr),
         scan_rate=ScanRate(psr, floors.min_vol_scan),
     )
+
+
+def synthetic_commodity(
+    code: str, far_prices: Sequence[tuple[str, Decimal]], *, index: bool = True
+) -> CombinedCommodity:
+    """A CombinedCommodity with the published calendar spread charges (§3.5) between its months.
+
+    `far_prices`: (period, futures price) per month, e.g. ("202606", 24051.80); the period is what
+    the contracts' `month` starts with. Each pair is charged at the rate × the later month's price.
+    """
+    rate = INDEX_CALENDAR_SPREAD_RATE if index else STOCK_CALENDAR_SPREAD_RATE
+    months = sorted(far_prices)
+    pairs = sorted(
+        ((i, j) for i in range(len(months)) for j in range(i + 1, len(months))), key=lambda ij: (ij[1] - ij[0], ij)
+    )
+    spreads = tuple(
+        DeltaSpread(
+            priority=n,
+            rate=(rate * months[j][1]).quantize(CENT, ROUND_HALF_EVEN),
+            legs=(SpreadLeg(months[i][0], "A"), SpreadLeg(months[j][0], "B")),
+        )
+        for n, (i, j) in enumerate(pairs, start=1)
+    )
+    return CombinedCommodity(code=code, name=code, spreads=spreads)

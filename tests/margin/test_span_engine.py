@@ -11,7 +11,7 @@ import pytest
 
 from margin.span.engine import portfolio_margin, scenario_losses, underlying_margin
 from margin.span.parser import parse_span
-from margin.span.synthetic import synthetic_future, synthetic_option
+from margin.span.synthetic import synthetic_commodity, synthetic_future, synthetic_option
 from margin.span.types import ContractKind, Position
 
 T7_FILE = Path(__file__).parent / "data" / "t7.spn"
@@ -190,3 +190,22 @@ def test_one_underlying_at_a_time(fut):
     other = replace(fut, underlying="BANKNIFTY")
     with pytest.raises(ValueError, match="several underlyings"):
         underlying_margin([Position(fut, 1), Position(other, 1)])
+
+
+def test_published_calendar_spread_without_a_file():
+    # §3.5: 1.75% of the far-month contract for index calendar spreads: 0.0175 × 24,190 = 423.325 -> 423.32.
+    commodity = synthetic_commodity("NIFTY", [("202607", Decimal("24190.00")), ("202606", Decimal("24051.80"))])
+    (spread,) = commodity.spreads
+    assert spread.rate == Decimal("423.32") and [leg.period for leg in spread.legs] == ["202606", "202607"]
+    near, far = (
+        synthetic_future(underlying="NIFTY", expiry=e, price=p, underlying_price=Decimal("24050.35"), as_of=AS_OF)
+        for e, p in ((JUN, Decimal("24051.80")), (JUL, Decimal("24190.00")))
+    )
+    m = underlying_margin([Position(near, -LOT), Position(far, LOT)], commodity, as_of=AS_OF)
+    assert m.scan_risk == 0 and m.calendar_spread_charge == LOT * Decimal("423.32")
+    three = synthetic_commodity("X", [("1", Decimal(100)), ("2", Decimal(200)), ("3", Decimal(300))], index=False)
+    assert [(s.legs[0].period, s.legs[1].period, s.rate) for s in three.spreads] == [
+        ("1", "2", Decimal("4.40")),
+        ("2", "3", Decimal("6.60")),
+        ("1", "3", Decimal("6.60")),
+    ]
