@@ -47,4 +47,15 @@ def run_mode_checks(app_configs: Any = None, **kwargs: Any) -> list[Any]:
                 id="oms.W003",
             )
         )
+    lease = float(getattr(settings, "ORDER_SUBMIT_LEASE_SECONDS", 10.0))
+    kite_timeout = float(getattr(settings, "KITE_HTTP_TIMEOUT", 7.0))
+    if lease <= kite_timeout:
+        problems.append(
+            Warning(
+                f"ORDER_SUBMIT_LEASE_SECONDS ({lease:g}) is not above the broker call timeout ({kite_timeout:g} s).",
+                hint="A live sender still waiting for the broker could have its claim settled as 'not sent'; keep "
+                "the lease above one broker call (docs/architecture.md, Crash safety).",
+                id="oms.W004",
+            )
+        )
     return problems

@@ -151,3 +151,12 @@ def test_sweep_is_two_indexed_range_queries_whatever_the_history(account, fut, p
         ).order_by("-submitted_at")
         plan = claims.values_list("pk", flat=True).explain()
         assert "order_status_submitted_idx" in plan, plan
+
+
+def test_a_lease_not_above_the_broker_timeout_is_flagged(settings):
+    from oms_project.checks import run_mode_checks
+
+    settings.ORDER_SUBMIT_LEASE_SECONDS = 5
+    assert "oms.W004" in {p.id for p in run_mode_checks()}
+    settings.ORDER_SUBMIT_LEASE_SECONDS = 10
+    assert "oms.W004" not in {p.id for p in run_mode_checks()}
