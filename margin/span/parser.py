@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -173,18 +173,23 @@ def _open(source: str | Path | BinaryIO) -> tuple[BinaryIO, bool]:
     return open(path, "rb"), True  # closed by iter_span
 
 
-def iter_span(source: str | Path | BinaryIO) -> Iterator[object]:
+def iter_span(source: str | Path | BinaryIO, underlyings: Collection[str] | None = None) -> Iterator[object]:
     """Yield SpanFileInfo, ScenarioTable, CombinedCommodity, SpotPrice and Contract
-    objects in file order. The building block of `parse_span`; usable to stream into a database."""
+    objects in file order. The building block of `parse_span`; usable to stream into a database.
+    `underlyings` keeps only those codes (the rest is still read, but never turned into objects)."""
     fh, owned = _open(source)
+    wanted = None if underlyings is None else frozenset(u.upper() for u in underlyings)
     try:
-        yield from _iter(fh)
+        yield from _iter(fh, wanted)
     finally:
         if owned:
             fh.close()
 
 
-def _iter(fh: BinaryIO) -> Iterator[object]:
+_RECORDS = frozenset({"opt", "fut", "phy"})
+
+
+def _iter(fh: BinaryIO, wanted: frozenset[str] | None) -> Iterator[object]:
     stack: list[Element] = []
     fmt = created = ""
     business_date: date | None = None
@@ -203,7 +208,9 @@ def _iter(fh: BinaryIO) -> Iterator[object]:
             continue
         stack.pop()
         parent_tag = stack[-1].tag if stack else ""
-        if tag == "opt":
+        if tag in _RECORDS and wanted is not None and pf_code.upper() not in wanted:
+            el.clear()
+        elif tag == "opt":
             series = stack[-1]
             if series is not series_el:
                 pe = (series.findtext("pe") or "").strip()
@@ -268,7 +275,9 @@ def _iter(fh: BinaryIO) -> Iterator[object]:
             if stack:
                 stack[-1].remove(el)
         elif tag == "ccDef":
-            yield _cc_def(el)
+            cc = _cc_def(el)
+            if wanted is None or cc.code.upper() in wanted:
+                yield cc
             el.clear()
             if stack:
                 stack[-1].remove(el)
@@ -290,12 +299,13 @@ def _iter(fh: BinaryIO) -> Iterator[object]:
             yield SpanFileInfo(fmt, created, business_date, is_setl)
 
 
-def parse_span(source: str | Path | BinaryIO | bytes) -> SpanData:
-    """Parse a whole file into SpanData (contracts keyed by underlying, kind, expiry, strike)."""
+def parse_span(source: str | Path | BinaryIO | bytes, underlyings: Collection[str] | None = None) -> SpanData:
+    """Parse a file into SpanData (contracts keyed by underlying, kind, expiry, strike), optionally
+    only the given underlyings."""
     if isinstance(source, bytes):
         source = io.BytesIO(source)
     data = SpanData(info=SpanFileInfo("", "", None, False), scenarios=NSE_SCENARIOS)
-    for item in iter_span(source):
+    for item in iter_span(source, underlyings):
         if isinstance(item, Contract):
             data.contracts[item.key] = item
         elif isinstance(item, CombinedCommodity):

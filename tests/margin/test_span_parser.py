@@ -106,3 +106,9 @@ def test_each_series_keeps_its_own_expiry():
     jun = [c for c in data.contracts.values() if c.kind.is_option and c.strike == Decimal("24000")]
     assert len(jul) == 2 and {c.expiry for c in jul} == {date(2026, 7, 28)} and {c.month for c in jul} == {"202607"}
     assert len(jun) == 2 and {c.expiry for c in jun} == {date(2026, 6, 30)}
+
+
+def test_only_wanted_underlyings():
+    assert parse_span(T7_FILE, underlyings=["BANKNIFTY"]).contracts == {}
+    assert parse_span(T7_FILE, underlyings=["BANKNIFTY"]).commodities == {}
+    assert len(parse_span(T7_FILE, underlyings=["nifty"]).contracts) == 4
