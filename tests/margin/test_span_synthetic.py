@@ -12,7 +12,7 @@ The day's NSE parameters the extract does not carry are inputs, one set for all 
   by the method alone (9,816 ≈ 17.7% × 55,521), which checks the floor rule.
 - volatility 18.4% for every strike and expiry (NSE revalues with one volatility per underlying:
   inverting sampled rows gives a median of 18.4%, 80% within 18.2–19.0%, no smile; docs/span.md);
-- vol scan 5% (T7 reports BANKNIFTY volScan 0.05; 25% × 18.4% = 4.6% fits three rows fewer);
+- vol scan 5% (T7 reports BANKNIFTY volScan 0.05; 25% × 18.4% = 4.6% leaves 10 rows ≥ ₹1 outside 10%);
 - look-ahead 1 day and rate 6% (module defaults, see synthetic.py).
 """
 
