@@ -362,15 +362,18 @@ def _adopt(order: Order, found: Any, broker: Any, *, actor: str, expired_claim: 
     frm = order.status
     why = "its claim was not recorded within the lease" if expired_claim else "its outcome was unknown"
     with transaction.atomic():
-        Order.objects.filter(pk=order.pk, broker_order_id__isnull=True).update(broker_order_id=found.broker_order_id)
-        _event(
-            order,
-            EventKind.RESOLVED,
-            actor=actor,
-            frm=frm,
-            to=frm,
-            reason=f"{why}; found at the broker by tag {order.tag}: {found.status}",
+        recorded = Order.objects.filter(pk=order.pk, broker_order_id__isnull=True).update(
+            broker_order_id=found.broker_order_id
         )
+        if recorded or not expired_claim:  # several resolvers at start-up: one audit entry for the adoption
+            _event(
+                order,
+                EventKind.RESOLVED,
+                actor=actor,
+                frm=frm,
+                to=frm,
+                reason=f"{why}; found at the broker by tag {order.tag}: {found.status}",
+            )
     trades: list[BrokerTrade] = []
     try:
         trades = broker.order_trades(found.broker_order_id)
