@@ -11,3 +11,7 @@ class OrdersConfig(AppConfig):
         from .services import approval_alert_handler
 
         register_response_handler(AlertType.APPROVAL_REQUIRED, approval_alert_handler)
+
+        from . import pipeline
+
+        pipeline.register()

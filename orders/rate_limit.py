@@ -71,6 +71,15 @@ def _take(account_id: int, now: float, limit: int) -> bool:
     return n <= limit
 
 
+def slots_left(account_id: int, *, clock=time.time) -> int:  # noqa: ANN001
+    """Orders the account may still send this second (a look, for the preview: takes nothing)."""
+    limit = orders_per_second(account_id)
+    key = f"orders:rate:{account_id}:{int(clock())}"
+    client = _redis()
+    used = client.get(key) if client is not None else cache.get(key)
+    return max(0, limit - int(used or 0))
+
+
 def acquire(account_id: int, *, max_wait: float | None = None, clock=time.time, sleep=time.sleep) -> None:  # noqa: ANN001
     """Take one order slot for the account, waiting up to `max_wait` seconds for the next second."""
     limit = orders_per_second(account_id)

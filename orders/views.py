@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.selectors import account_for_request
 from marketdata import selectors as md
 from oms_project.lib.errors import DomainError, NotFound
+from oms_project.lib.pretrade import OrderIntent
 
 from . import selectors, services
 from .domain import WORKING, OrderStatus
@@ -91,10 +92,11 @@ def order_ticket(request: HttpRequest) -> HttpResponse:
         status = 400
     else:
         try:
-            context["order"] = services.order_place(
-                user=request.user, account_id=context["account"].pk, actor=_actor(request),
+            intent = OrderIntent.from_fields(
+                user_id=request.user.pk, account_id=context["account"].pk, actor=_actor(request),
                 **form.service_kwargs(lot_size=instrument.lot_size),
             )
+            context["order"] = services.order_place(intent, user=request.user)
         except DomainError as exc:
             context["error"] = _error(exc)
             status = exc.http_status if 400 <= exc.http_status < 500 else 400

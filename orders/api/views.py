@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from oms_project.lib.api.fields import QueryParamsSerializer, refuse_body_fields
 from oms_project.lib.api.schema import error_responses
+from oms_project.lib.pretrade import OrderIntent
 from orders import errors, selectors, services
 from orders.presenters import order_json
 
@@ -103,7 +104,8 @@ class OrderListCreateApi(generics.ListAPIView):
                     details={"idempotency_key": key, "client_order_id": body_id},
                 )
             fields["client_order_id"] = key[:64]
-        order = services.order_place(user=request.user, actor=actor_of(request), **fields)
+        intent = OrderIntent.from_fields(user_id=request.user.pk, actor=actor_of(request), **fields)
+        order = services.order_place(intent, user=request.user)
         replayed = getattr(order, "replayed", False)
         response = Response(order_json(order), status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
         if replayed:

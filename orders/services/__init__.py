@@ -1,6 +1,9 @@
 """Order core writes. Interface for the UI, the Kite adapter and other apps (all keyword-only):
 
-- `order_place(user=..., actor=..., **fields) -> Order`  (fields as Kite names them; see the signature).
+- `order_place(intent, user=?, submit=True) -> Order`: `intent` is an `oms_project.lib.pretrade.OrderIntent`
+  (adapters build it with `OrderIntent.from_fields(user_id=..., actor=..., **kite_named_fields)`); it runs the
+  pre-trade pipeline (orders.pipeline) and raises the first denial's error.
+- `order_preview(intent, user=?) -> dict`: the same pipeline as a dry run (verdict, every finding, the order).
   Validates, applies replay protection (client_order_id / Idempotency-Key; a replay returns the original
   with `order.replayed = True`), takes a rate-governor slot, commits the Order + CREATED event, THEN
   submits it to the broker inline (paper: fills happen during the call) and returns the refreshed row
@@ -50,7 +53,7 @@ from .order_changes import (
     orders_cancel_all,
 )
 from .paper import paper_match_all
-from .placement import order_place
+from .placement import order_place, order_preview
 from .positions import position_exit
 from .strategies import STRATEGY_FIELDS, preferences_update, strategy_create, strategy_update
 from .submission import (
@@ -76,6 +79,7 @@ __all__ = [
     "order_cancel",
     "order_modify",
     "order_place",
+    "order_preview",
     "order_reject",
     "order_resolve_unknown",
     "order_submit",

@@ -8,6 +8,8 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django.db import transaction
 
+from oms_project.lib.pretrade import AlgoParams, OrderIntent
+
 from .. import errors, market, rate_limit
 from ..domain import (
     MAX_MODIFICATIONS,
@@ -75,7 +77,7 @@ def _place_bracket_exits(entry: Order, qty: int) -> None:
     actor = "system:bracket"
     placed: list[Order] = []
     common = dict(
-        user=entry.user,
+        user_id=entry.user_id,
         account_id=entry.account_id,
         instrument_token=entry.instrument_token,
         transaction_type=exit_side,
@@ -83,9 +85,8 @@ def _place_bracket_exits(entry: Order, qty: int) -> None:
         product=entry.product,
         strategy_id=entry.strategy_id,
         actor=actor,
-        parent=entry,
-        auto_slice=True,
-        submit=False,
+        parent_id=entry.pk,
+        algo=AlgoParams(auto_slice=True),
     )
     for role, kwargs in (
         (OrderRole.STOP_LOSS, {"order_type": OrderType.SLM, "trigger_price": sl}),
@@ -94,7 +95,8 @@ def _place_bracket_exits(entry: Order, qty: int) -> None:
         if (role == OrderRole.STOP_LOSS and sl is None) or (role == OrderRole.TARGET and tgt is None):
             continue
         try:
-            placed.append(placement.order_place(role=role, **common, **kwargs))
+            intent = OrderIntent(role=role, **common, **kwargs)
+            placed.append(placement.order_place(intent, user=entry.user, submit=False))
         except Exception as exc:
             logger.warning("bracket %s for order %s not placed: %s", role, entry.pk, exc)
             with transaction.atomic():

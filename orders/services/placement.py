@@ -1,239 +1,94 @@
-"""Placing an order: validation, replay protection (client_order_id), near-duplicate check, rate slot,
-the committed Order + CREATED event (claimed for sending in the same transaction), then inline submission."""
+"""Placing an order: the pre-trade pipeline (replay protection, validation, strategy, near-duplicates, later
+margin and risk, the rate slot: orders.pipeline), then the committed Order + CREATED event (claimed for
+sending in the same transaction), then inline submission. `order_preview` is the same pipeline as a dry run."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.selectors import account_resolve
 from alerts.types import AlertAction, AlertLevel, AlertType
+from oms_project.lib import pretrade
+from oms_project.lib.pretrade import OrderIntent
 
-from .. import errors, market, rate_limit, validation
-from ..domain import (
-    EventKind,
-    OrderRole,
-    OrderType,
-)
-from ..models import Order, OrderPreferences, Strategy
+from .. import market, pipeline
+from ..domain import EventKind, OrderRole
+from ..models import Order
 from . import submission
-from ._common import S, _alert, _dec, _event, _new_tag, _payload_hash, _push_order, preferences_for
+from ._common import S, _alert, _dec, _event, _new_tag, _push_order
 
 
-def order_place(
-    *,
-    user: AbstractBaseUser,
-    transaction_type: str,
-    product: str,
-    order_type: str,
-    quantity: int | None = None,
-    lots: int | None = None,
-    instrument_token: int | None = None,
-    exchange: str | None = None,
-    tradingsymbol: str | None = None,
-    account_id: int | None = None,
-    price: Decimal | None = None,
-    trigger_price: Decimal | None = None,
-    validity: str = "DAY",
-    validity_ttl: int | None = None,
-    disclosed_quantity: int = 0,
-    market_protection: int | None = None,
-    tag: str = "",
-    variety: str = "regular",
-    strategy_id: int | None = None,
-    client_order_id: str | None = None,
-    stop_loss: Decimal | None = None,
-    target: Decimal | None = None,
-    stop_loss_points: Decimal | None = None,
-    target_points: Decimal | None = None,
-    trailing_stop_points: Decimal | None = None,
-    auto_slice: bool | None = None,
-    confirm_duplicate: bool = False,
-    actor: str = "",
-    role: str = OrderRole.ENTRY,
-    parent: Order | None = None,
-    submit: bool = True,
-) -> Order:
-    actor = actor or f"user:{user.pk}"
-    account = account_resolve(user=user, account_id=account_id)
-    instrument = market.instrument_resolve(
-        instrument_token=instrument_token, exchange=exchange, tradingsymbol=tradingsymbol
-    )
-    with market.instruments_pinned(instrument):  # the broker and the update read it again: no re-query
-        return _place(
-            user=user,
-            account=account,
-            instrument=instrument,
-            transaction_type=transaction_type,
-            product=product,
-            order_type=order_type,
-            quantity=quantity,
-            lots=lots,
-            price=price,
-            trigger_price=trigger_price,
-            validity=validity,
-            validity_ttl=validity_ttl,
-            disclosed_quantity=disclosed_quantity,
-            market_protection=market_protection,
-            tag=tag,
-            variety=variety,
-            strategy_id=strategy_id,
-            client_order_id=client_order_id,
-            stop_loss=stop_loss,
-            target=target,
-            stop_loss_points=stop_loss_points,
-            target_points=target_points,
-            trailing_stop_points=trailing_stop_points,
-            auto_slice=auto_slice,
-            confirm_duplicate=confirm_duplicate,
-            actor=actor,
-            role=role,
-            parent=parent,
-            submit=submit,
-        )
-
-
-def _place(
-    *,
-    user: AbstractBaseUser,
-    account: Any,
-    instrument: Any,
-    transaction_type: str,
-    product: str,
-    order_type: str,
-    quantity: int | None,
-    lots: int | None,
-    price: Decimal | None,
-    trigger_price: Decimal | None,
-    validity: str,
-    validity_ttl: int | None,
-    disclosed_quantity: int,
-    market_protection: int | None,
-    tag: str,
-    variety: str,
-    strategy_id: int | None,
-    client_order_id: str | None,
-    stop_loss: Decimal | None,
-    target: Decimal | None,
-    stop_loss_points: Decimal | None,
-    target_points: Decimal | None,
-    trailing_stop_points: Decimal | None,
-    auto_slice: bool | None,
-    confirm_duplicate: bool,
-    actor: str,
-    role: str,
-    parent: Order | None,
-    submit: bool,
-) -> Order:
-    if quantity is None and lots is not None:
-        quantity = int(lots) * instrument.lot_size
-    if quantity is None:
-        raise errors.InvalidQuantity("Give quantity (units) or lots.")
-    price, trigger_price = _dec(price), _dec(trigger_price)
-    if order_type in (OrderType.MARKET, OrderType.SLM) and market_protection is None:
-        market_protection = -1  # automatic protection by default (Kite requires it since Apr 2026)
-    prefs = preferences_for(user)
-    slice_requested = prefs.auto_slice if auto_slice is None else auto_slice
-    client_order_id = (client_order_id or "").strip() or None
-    fields = {
-        "account_id": account.pk,
-        "instrument_token": instrument.instrument_token,
-        "transaction_type": transaction_type,
-        "quantity": quantity,
-        "product": product,
-        "order_type": order_type,
-        "price": price,
-        "trigger_price": trigger_price,
-        "validity": validity,
-        "validity_ttl": validity_ttl,
-        "disclosed_quantity": disclosed_quantity,
-        "market_protection": market_protection,
-        "tag": tag,
-        "variety": variety,
-        "strategy_id": strategy_id,
-        "stop_loss": _dec(stop_loss),
-        "target": _dec(target),
-        "stop_loss_points": _dec(stop_loss_points),
-        "target_points": _dec(target_points),
-        "trailing_stop_points": _dec(trailing_stop_points),
-        "auto_slice": bool(slice_requested),
-    }
-    payload_hash = _payload_hash(fields)
-    if client_order_id:
-        existing = _replay(user, client_order_id, payload_hash)
-        if existing is not None:
+def order_place(intent: OrderIntent, *, user: AbstractBaseUser | None = None, submit: bool = True) -> Order:
+    """Place what `intent` says: the pre-trade pipeline (orders.pipeline) first, then the committed order,
+    then inline submission. `user` is the intent's owner when the caller already has the row (saves a
+    query); `submit=False` creates the order claimed by nobody (bracket legs are sent by their caller)."""
+    ctx = pipeline.build_context(intent, user=user, dry_run=False, submit=submit)
+    with market.instruments_pinned(ctx.instrument):  # the broker and the update read it again: no re-query
+        intent = pipeline.normalise(intent, ctx)
+        ctx.intent = intent
+        result = pretrade.run(intent, ctx)
+        if result.replay is not None:
+            existing = result.replay.replay_of
+            existing.replayed = True
             return existing
+        if result.denial is not None:
+            raise result.denial.error  # type: ignore[misc]
+        return _create_and_send(intent, ctx, result, submit=submit)
 
-    now = timezone.now()
-    q = market.quote(instrument, now)
-    draft = validation.OrderDraft(
-        transaction_type=transaction_type,
-        quantity=quantity,
-        product=product,
-        order_type=order_type,
-        validity=validity,
-        price=price,
-        trigger_price=trigger_price,
-        validity_ttl=validity_ttl,
-        disclosed_quantity=disclosed_quantity or 0,
-        market_protection=market_protection,
-        tag=tag,
-        stop_loss=_dec(stop_loss),
-        target=_dec(target),
-        stop_loss_points=_dec(stop_loss_points),
-        target_points=_dec(target_points),
-        trailing_stop_points=_dec(trailing_stop_points),
-    )
-    facts = market.facts(instrument, q)
-    if role in (OrderRole.STOP_LOSS, OrderRole.TARGET, OrderRole.EXIT):
-        facts = replace(facts, last_price=None)  # exits may sit anywhere relative to a moving market
-    validation.validate(
-        draft,
-        facts,
-        today=timezone.localdate(now),
-        amo=variety == "amo",
-        market_open=market.market_open(instrument, now, simulated=account.is_paper),
-    )
-    slices = validation.slice_plan(quantity, facts, slice_requested=slice_requested)
-    strategy = None
-    if strategy_id is not None:
-        strategy = Strategy.objects.filter(pk=strategy_id, user=user).first()
-        if strategy is None:
-            raise errors.StrategyNotFound()
 
-    status = S.PENDING_SUBMIT
-    if not client_order_id and not confirm_duplicate and role == OrderRole.ENTRY and parent is None:
-        window = timedelta(seconds=float(prefs.duplicate_window_seconds))
-        recent = (
-            Order.objects.filter(
-                account=account,
-                instrument_token=instrument.instrument_token,
-                transaction_type=transaction_type,
-                quantity=quantity,
-                parent__isnull=True,
-                created_at__gte=now - window,
-            )
-            .exclude(status__in=[S.REJECTED])
-            .first()
-        )
-        if recent is not None:
-            if prefs.duplicate_action == OrderPreferences.DuplicateAction.REFUSE:
-                raise errors.DuplicateOrder(
-                    f"You placed the same order (#{recent.pk}: {transaction_type} {quantity} "
-                    f"{instrument.tradingsymbol}) {(now - recent.created_at).total_seconds():.1f} s ago. "
-                    "Send it again with confirm_duplicate=true if you mean it.",
-                    details={"duplicate_of": recent.pk, "window_seconds": float(prefs.duplicate_window_seconds)},
-                )
-            status = S.PENDING_APPROVAL
+def order_preview(intent: OrderIntent, *, user: AbstractBaseUser | None = None) -> dict[str, Any]:
+    """The same pipeline as `order_place`, as a dry run: every stage runs, nothing is written or taken
+    (no rate slot), and every finding comes back with its stage and time. A refusal of the context
+    itself (unknown instrument or account) raises, as placement would."""
+    ctx = pipeline.build_context(intent, user=user, dry_run=True)
+    intent = pipeline.normalise(intent, ctx)
+    ctx.intent = intent
+    result = pretrade.run(intent, ctx)
+    return {
+        "verdict": result.verdict,
+        "would_place": result.verdict in ("pass", "park"),
+        "findings": [f.as_json() for f in result.findings],
+        "order": {
+            "account_id": ctx.account.pk,
+            "instrument_token": ctx.instrument.instrument_token,
+            "exchange": ctx.instrument.exchange,
+            "tradingsymbol": ctx.instrument.tradingsymbol,
+            "transaction_type": intent.transaction_type,
+            "quantity": intent.quantity,
+            "lots": (intent.quantity or 0) // ctx.instrument.lot_size if ctx.instrument.lot_size else None,
+            "order_type": intent.order_type,
+            "product": intent.product,
+            "price": intent.price,
+            "trigger_price": intent.trigger_price,
+            "market_protection": intent.market_protection,
+            "slices": result.amendments.get("slices", [intent.quantity]),
+        },
+        "micros": sum(f.micros for f in result.findings),
+    }
 
-    if submit and status == S.PENDING_SUBMIT:
-        rate_limit.acquire(account.pk)  # queue up to a second, else ORDER_RATE_LIMITED; nothing stored
+
+def _create_and_send(intent: OrderIntent, ctx: Any, result: Any, *, submit: bool) -> Order:
+    account, instrument, user = ctx.account, ctx.instrument, ctx.user
+    quantity = intent.quantity
+    price, trigger_price = _dec(intent.price), _dec(intent.trigger_price)
+    b = intent.bracket
+    stop_loss, target = _dec(b.stop_loss), _dec(b.target)
+    stop_loss_points, target_points = _dec(b.stop_loss_points), _dec(b.target_points)
+    trailing_stop_points = _dec(b.trailing_stop_points)
+    transaction_type, product, order_type = intent.transaction_type, intent.product, intent.order_type
+    validity, validity_ttl, variety = intent.validity, intent.validity_ttl, intent.variety
+    disclosed_quantity, market_protection, tag = intent.disclosed_quantity, intent.market_protection, intent.tag
+    client_order_id, actor, role = intent.client_order_id, intent.actor, intent.role
+    strategy = ctx.scratch.get("strategy")
+    parent = Order.objects.get(pk=intent.parent_id) if intent.parent_id else None
+    payload_hash = ctx.scratch.get("payload_hash") or pipeline.payload_hash(intent, ctx)
+    slices = result.amendments.get("slices", [quantity])
+    park = result.park
+    status = S.PENDING_APPROVAL if park is not None else S.PENDING_SUBMIT
 
     common = dict(
         user=user,
@@ -283,7 +138,7 @@ def _place(
                 EventKind.CREATED,
                 actor=actor,
                 to=status,
-                reason="near-duplicate: waiting for confirmation" if status == S.PENDING_APPROVAL else "",
+                reason=park.alert.get("reason", "") if park is not None else "",
             )
             children: list[Order] = []
             if len(slices) > 1:
@@ -311,17 +166,19 @@ def _place(
                     order,
                     AlertType.APPROVAL_REQUIRED,
                     AlertLevel.WARNING,
-                    f"Confirm the repeated order {transaction_type} {quantity} {instrument.tradingsymbol}: an "
-                    "identical order was placed moments ago.",
+                    park.alert["message"],
                     actions=[AlertAction.APPROVE, AlertAction.REJECT],
                     expires_in=timedelta(minutes=5),
                 )
             _push_order(order)
     except IntegrityError:
-        if client_order_id:
-            existing = _replay(user, client_order_id, payload_hash)
-            if existing is not None:
-                return existing
+        if client_order_id:  # a concurrent twin with the same key committed first: answer as its replay
+            again = pipeline.stage_replay(intent, ctx)
+            if again.error is not None:
+                raise again.error from None
+            if again.replay_of is not None:
+                again.replay_of.replayed = True
+                return again.replay_of
         raise
     order.replayed = False
     if submit and status == S.PENDING_SUBMIT:
@@ -333,18 +190,3 @@ def _place(
         order.replayed = False
     return order
 
-
-def _replay(user: AbstractBaseUser, client_order_id: str, payload_hash: str) -> Order | None:
-    # (user, client_order_id) is unique: no ordering needed, and a miss (the usual case) reads no row.
-    found = list(Order.objects.filter(user=user, client_order_id=client_order_id).order_by()[:1])
-    if not found:
-        return None
-    existing = found[0]
-    if existing.payload_hash != payload_hash:
-        raise errors.IdempotencyKeyReused(
-            f"The client order id {client_order_id!r} was already used for order #{existing.pk} with different "
-            "contents. Use a new id for a new order.",
-            details={"order_id": existing.pk},
-        )
-    existing.replayed = True
-    return existing

@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from oms_project.lib.pretrade import AlgoParams, OrderIntent
+
 from .. import errors
 from ..domain import (
     OrderRole,
@@ -67,8 +69,8 @@ def position_exit(*, user: AbstractBaseUser, position_id: int, actor: str = "") 
         raise errors.PositionNotFound()
     if position.quantity == 0:
         raise errors.NothingToExit()
-    return placement.order_place(
-        user=user,
+    intent = OrderIntent(
+        user_id=user.pk,
         account_id=position.account_id,
         instrument_token=position.instrument_token,
         transaction_type="SELL" if position.quantity > 0 else "BUY",
@@ -77,7 +79,8 @@ def position_exit(*, user: AbstractBaseUser, position_id: int, actor: str = "") 
         order_type=OrderType.MARKET,
         strategy_id=position.strategy_id,
         role=OrderRole.EXIT,
-        auto_slice=True,
+        algo=AlgoParams(auto_slice=True),
         confirm_duplicate=True,
         actor=actor or f"user:{user.pk}",
     )
+    return placement.order_place(intent, user=user)

@@ -62,7 +62,7 @@ def deliver(app: KiteSandboxApp, sent: list[dict[str, Any]]) -> list[int]:
 @pytest.mark.django_db(transaction=True)
 def test_order_through_the_order_core_completes_via_postback(user, paper_sandbox):
     from orders.models import Order
-    from orders.services import order_place
+    from tests.support.orders import place_order as order_place
 
     app, venue, sent = paper_sandbox
     account = kite_account_add(
@@ -71,7 +71,7 @@ def test_order_through_the_order_core_completes_via_postback(user, paper_sandbox
     )  # fmt: skip
 
     order = order_place(
-        user=user, account_id=account.pk, exchange="NSE", tradingsymbol="INFY", transaction_type="BUY",
+        user, account_id=account.pk, exchange="NSE", tradingsymbol="INFY", transaction_type="BUY",
         product="MIS", order_type="MARKET", quantity=2, market_protection=-1,
     )  # fmt: skip
     order = Order.objects.get(pk=order.pk)
@@ -99,7 +99,8 @@ def test_order_through_the_order_core_completes_via_postback(user, paper_sandbox
 def test_resting_limit_order_is_open_then_cancelled_via_postback(user, paper_sandbox, infy):
     from marketdata.selectors import quote_for
     from orders.models import Order
-    from orders.services import order_cancel, order_place
+    from orders.services import order_cancel
+    from tests.support.orders import place_order as order_place
 
     app, venue, sent = paper_sandbox
     account = kite_account_add(
@@ -108,7 +109,7 @@ def test_resting_limit_order_is_open_then_cancelled_via_postback(user, paper_san
     )  # fmt: skip
     far_below = quote_for(infy).lower_circuit_limit + Decimal("1")  # inside the band, far below the market
     order = order_place(
-        user=user, account_id=account.pk, exchange="NSE", tradingsymbol="INFY", transaction_type="BUY",
+        user, account_id=account.pk, exchange="NSE", tradingsymbol="INFY", transaction_type="BUY",
         product="MIS", order_type="LIMIT", quantity=1, price=far_below,
     )  # fmt: skip
     deliver(app, sent)
@@ -133,13 +134,14 @@ def _account(user: Any, app: KiteSandboxApp) -> Any:
 def test_dropped_answer_leaves_unknown_then_the_resolver_finds_it_by_tag(user, paper_sandbox):
     from orders.brokers.kite_sandbox import Fault
     from orders.models import Order
-    from orders.services import order_place, order_resolve_unknown
+    from orders.services import order_resolve_unknown
+    from tests.support.orders import place_order as order_place
 
     app, venue, sent = paper_sandbox
     account = _account(user, app)
     app.inject_fault(Fault(route="order.place", mode="drop"))  # recorded at the venue, answer lost
     order = order_place(
-        user=user, account_id=account.pk, exchange="NSE", tradingsymbol="INFY", transaction_type="BUY",
+        user, account_id=account.pk, exchange="NSE", tradingsymbol="INFY", transaction_type="BUY",
         product="MIS", order_type="MARKET", quantity=1, market_protection=-1,
     )  # fmt: skip
     order = Order.objects.get(pk=order.pk)
@@ -156,13 +158,13 @@ def test_dropped_answer_leaves_unknown_then_the_resolver_finds_it_by_tag(user, p
 @pytest.mark.django_db(transaction=True)
 def test_expired_token_during_placement_clears_the_session(user, paper_sandbox):
     from orders.models import Order
-    from orders.services import order_place
+    from tests.support.orders import place_order as order_place
 
     app, venue, sent = paper_sandbox
     account = _account(user, app)
     app.expire_sessions()
     order = order_place(
-        user=user, account_id=account.pk, exchange="NSE", tradingsymbol="INFY", transaction_type="BUY",
+        user, account_id=account.pk, exchange="NSE", tradingsymbol="INFY", transaction_type="BUY",
         product="MIS", order_type="MARKET", quantity=1, market_protection=-1,
     )  # fmt: skip
     order = Order.objects.get(pk=order.pk)

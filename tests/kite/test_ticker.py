@@ -133,7 +133,7 @@ def test_sandbox_ticker_refuses_a_bad_token_and_pushes_order_frames(ticker_sandb
 @pytest.mark.django_db(transaction=True)
 def test_market_order_completes_via_the_ticker_only(user: Any, ticker_sandbox: Any) -> None:
     from orders.models import Order
-    from orders.services import order_place
+    from tests.support.orders import place_order as order_place
 
     app, server, venue = ticker_sandbox
     account = _add_account(user, app.issue_access_token(API_KEY))
@@ -141,7 +141,7 @@ def test_market_order_completes_via_the_ticker_only(user: Any, ticker_sandbox: A
     try:
         wait_for(lambda: server.ticker.connection_count(API_KEY) == 1, "the KiteTicker connected")
         order = order_place(
-            user=user, account_id=account.pk, exchange="NSE", tradingsymbol="INFY", transaction_type="BUY",
+            user, account_id=account.pk, exchange="NSE", tradingsymbol="INFY", transaction_type="BUY",
             product="MIS", order_type="MARKET", quantity=2, market_protection=-1,
         )  # fmt: skip
         assert app.postbacks.sent == []  # no postback URL: nothing else can deliver the update

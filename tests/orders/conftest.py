@@ -14,6 +14,7 @@ from marketdata.models import Instrument
 from marketdata.types import DepthLevel, Quote
 from orders import services
 from orders.services import submission
+from tests.support.orders import place_order
 
 D = Decimal
 
@@ -157,7 +158,6 @@ def other_account(other_user: Any) -> Any:
 def place(user: Any, account: Any) -> Callable[..., Any]:
     def do(**kw: Any) -> Any:
         base = dict(
-            user=user,
             transaction_type="BUY",
             quantity=75,
             product="NRML",
@@ -166,6 +166,6 @@ def place(user: Any, account: Any) -> Callable[..., Any]:
             confirm_duplicate=True,
         )
         base.update(kw)
-        return services.order_place(**base)
+        return place_order(user, **base)
 
     return do

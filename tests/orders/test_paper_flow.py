@@ -11,6 +11,7 @@ from django.utils import timezone
 from orders import services
 from orders.brokers.paper.models import PaperVenueOrder
 from orders.models import OrderEvent, Position, Trade
+from tests.support.orders import place_order
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +114,7 @@ def test_market_order_on_the_real_simulated_market(user, account):
 
     demo_instruments_refresh(today=datetime.date.today())
     inst = Instrument.objects.filter(instrument_type="FUT").order_by("expiry").first()
-    order = services.order_place(user=user, instrument_token=inst.instrument_token, transaction_type="BUY",
-                                 quantity=inst.lot_size, product="NRML", order_type="MARKET")
+    order = place_order(user, instrument_token=inst.instrument_token, transaction_type="BUY",
+                        quantity=inst.lot_size, product="NRML", order_type="MARKET")
     assert order.status in ("COMPLETE", "PARTIALLY_FILLED")
     assert order.filled_quantity > 0 and order.average_price > 0

@@ -1,0 +1,289 @@
+"""The order core's pre-trade stages and the one declaration of the stage order.
+
+The pipeline machinery is `oms_project.lib.pretrade` (so margin and risk register stages without
+importing orders); this module owns what orders checks and where every app's stage runs:
+
+    orders.replay          the idempotency key already made an order -> that order (or a refusal
+                           when the key comes back with a different body)
+    orders.validate        the exchange's and Kite's rules (pure orders.validation) + the slice plan
+    orders.strategy        the strategy named belongs to the trader
+    orders.near_duplicate  the same order moments ago -> refuse or park for approval (preference)
+    margin.*, risk.*       (their apps register them)
+    orders.execution       (execution advice, when built)
+    orders.rate_slot       a slot of the broker account's 10 orders/s (last: a refused order takes none)
+
+`build_context` resolves the account, the instrument and the user's preferences once, and
+`normalise` turns the intent into the exact order (units, default market protection, the slicing
+preference) before any stage sees it, so the preview and the placement judge the same order.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from accounts.selectors import account_resolve
+from oms_project.lib import pretrade
+from oms_project.lib.pretrade import PASS, OrderIntent, Outcome, PretradeContext, StageResult
+
+from . import errors, market, rate_limit, validation
+from .domain import OrderRole, OrderType
+from .models import Order, OrderPreferences, Strategy
+
+STAGE_ORDER = [
+    "orders.replay",
+    "orders.validate",
+    "orders.strategy",
+    "orders.near_duplicate",
+    "margin.funds",
+    "margin.utilisation",
+    "risk.kill_switch",
+    "risk.limits",
+    "orders.execution",
+    "orders.rate_slot",
+]
+
+EXIT_ROLES = (OrderRole.STOP_LOSS, OrderRole.TARGET, OrderRole.EXIT)
+
+
+# --- context -------------------------------------------------------------------------------------
+def build_context(intent: OrderIntent, *, user: Any = None, dry_run: bool, submit: bool = True) -> PretradeContext:
+    """Resolve who, which account and which instrument (each refusal has its code), once per order."""
+    if user is None or user.pk != intent.user_id:
+        user = get_user_model().objects.get(pk=intent.user_id)
+    account = account_resolve(user=user, account_id=intent.account_id)
+    instrument = market.instrument_resolve(
+        instrument_token=intent.instrument_token, exchange=intent.exchange, tradingsymbol=intent.tradingsymbol
+    )
+    ctx = PretradeContext(
+        intent=intent, user=user, account=account, instrument=instrument, now=timezone.now(), dry_run=dry_run
+    )
+    ctx.scratch["submit"] = submit
+    return ctx
+
+
+def _load_quote(ctx: PretradeContext) -> Any:
+    return market.quote(ctx.instrument, ctx.now)
+
+
+def _load_preferences(ctx: PretradeContext) -> OrderPreferences:
+    from .services._common import preferences_for
+
+    return preferences_for(ctx.user)
+
+
+def normalise(intent: OrderIntent, ctx: PretradeContext) -> OrderIntent:
+    """The exact order the intent means: quantity in units, automatic market protection on MARKET and
+    SL-M (Kite requires it since Apr 2026), the slicing choice resolved from the preference, the
+    client order id trimmed."""
+    changes: dict[str, Any] = {}
+    if intent.quantity is None and intent.lots is not None:
+        changes["quantity"] = int(intent.lots) * ctx.instrument.lot_size
+    if intent.quantity is None and intent.lots is None:
+        raise errors.InvalidQuantity("Give quantity (units) or lots.")
+    if intent.order_type in (OrderType.MARKET, OrderType.SLM) and intent.market_protection is None:
+        changes["market_protection"] = -1
+    if intent.algo.auto_slice is None:
+        changes["algo"] = pretrade.AlgoParams(auto_slice=bool(ctx.preferences.auto_slice))
+    client_order_id = (intent.client_order_id or "").strip() or None
+    if client_order_id != intent.client_order_id:
+        changes["client_order_id"] = client_order_id
+    if intent.instrument_token != ctx.instrument.instrument_token:
+        changes["instrument_token"] = ctx.instrument.instrument_token
+    return intent.with_changes(**changes) if changes else intent
+
+
+def order_fields(intent: OrderIntent) -> dict[str, Any]:
+    """The fields that make two orders "the same order" for replay protection (hashed)."""
+    b = intent.bracket
+    return {
+        "account_id": intent.account_id,
+        "instrument_token": intent.instrument_token,
+        "transaction_type": intent.transaction_type,
+        "quantity": intent.quantity,
+        "product": intent.product,
+        "order_type": intent.order_type,
+        "price": intent.price,
+        "trigger_price": intent.trigger_price,
+        "validity": intent.validity,
+        "validity_ttl": intent.validity_ttl,
+        "disclosed_quantity": intent.disclosed_quantity,
+        "market_protection": intent.market_protection,
+        "tag": intent.tag,
+        "variety": intent.variety,
+        "strategy_id": intent.strategy_id,
+        "stop_loss": b.stop_loss,
+        "target": b.target,
+        "stop_loss_points": b.stop_loss_points,
+        "target_points": b.target_points,
+        "trailing_stop_points": b.trailing_stop_points,
+        "auto_slice": bool(intent.algo.auto_slice),
+    }
+
+
+def payload_hash(intent: OrderIntent, ctx: PretradeContext) -> str:
+    from .services._common import _payload_hash
+
+    fields = order_fields(intent.with_changes(account_id=ctx.account.pk))
+    return _payload_hash(fields)
+
+
+# --- stages ----------------------------------------------------------------------------------------
+def stage_replay(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
+    if not intent.client_order_id:
+        return PASS
+    digest = payload_hash(intent, ctx)
+    ctx.scratch["payload_hash"] = digest
+    # (user, client_order_id) is unique: no ordering needed, and a miss (the usual case) reads no row.
+    found = list(Order.objects.filter(user_id=intent.user_id, client_order_id=intent.client_order_id).order_by()[:1])
+    if not found:
+        return PASS
+    existing = found[0]
+    if existing.payload_hash != digest:
+        return StageResult.deny(
+            errors.IdempotencyKeyReused(
+                f"The client order id {intent.client_order_id!r} was already used for order #{existing.pk} with "
+                "different contents. Use a new id for a new order.",
+                details={"order_id": existing.pk},
+            )
+        )
+    return StageResult(
+        Outcome.REPLAY,
+        "REPLAYED",
+        f"This client order id already placed order #{existing.pk}; that order is returned.",
+        {"order_id": existing.pk},
+        replay_of=existing,
+    )
+
+
+def draft_of(intent: OrderIntent) -> validation.OrderDraft:
+    b = intent.bracket
+    return validation.OrderDraft(
+        transaction_type=intent.transaction_type,
+        quantity=intent.quantity or 0,
+        product=intent.product,
+        order_type=intent.order_type,
+        validity=intent.validity,
+        price=intent.price,
+        trigger_price=intent.trigger_price,
+        validity_ttl=intent.validity_ttl,
+        disclosed_quantity=intent.disclosed_quantity or 0,
+        market_protection=intent.market_protection,
+        tag=intent.tag,
+        stop_loss=b.stop_loss,
+        target=b.target,
+        stop_loss_points=b.stop_loss_points,
+        target_points=b.target_points,
+        trailing_stop_points=b.trailing_stop_points,
+    )
+
+
+def stage_validate(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
+    facts = market.facts(ctx.instrument, ctx.quote)
+    if intent.role in EXIT_ROLES:
+        from dataclasses import replace
+
+        facts = replace(facts, last_price=None)  # exits may sit anywhere relative to a moving market
+    validation.validate(
+        draft_of(intent),
+        facts,
+        today=timezone.localdate(ctx.now),
+        amo=intent.variety == "amo",
+        market_open=market.market_open(ctx.instrument, ctx.now, simulated=ctx.account.is_paper),
+    )
+    slices = validation.slice_plan(intent.quantity or 0, facts, slice_requested=bool(intent.algo.auto_slice))
+    if len(slices) > 1:
+        return StageResult(
+            Outcome.AMEND,
+            "SLICED",
+            f"Split into {len(slices)} orders at the exchange's freeze limit of {facts.freeze_quantity}.",
+            {"slices": slices, "freeze_quantity": facts.freeze_quantity},
+            amendments={"slices": slices},
+        )
+    return PASS
+
+
+def stage_strategy(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
+    if intent.strategy_id is None:
+        return PASS
+    strategy = Strategy.objects.filter(pk=intent.strategy_id, user_id=intent.user_id).first()
+    if strategy is None:
+        raise errors.StrategyNotFound()
+    ctx.scratch["strategy"] = strategy
+    return PASS
+
+
+def stage_near_duplicate(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
+    if intent.client_order_id or intent.confirm_duplicate or intent.role != OrderRole.ENTRY or intent.parent_id:
+        return PASS
+    prefs = ctx.preferences
+    window = timedelta(seconds=float(prefs.duplicate_window_seconds))
+    recent = (
+        Order.objects.filter(
+            account=ctx.account,
+            instrument_token=ctx.instrument.instrument_token,
+            transaction_type=intent.transaction_type,
+            quantity=intent.quantity,
+            parent__isnull=True,
+            created_at__gte=ctx.now - window,
+        )
+        .exclude(status__in=["REJECTED"])
+        .only("pk", "created_at")
+        .first()
+    )
+    if recent is None:
+        return PASS
+    ago = (ctx.now - recent.created_at).total_seconds()
+    details = {"duplicate_of": recent.pk, "window_seconds": float(prefs.duplicate_window_seconds)}
+    if prefs.duplicate_action == OrderPreferences.DuplicateAction.REFUSE:
+        raise errors.DuplicateOrder(
+            f"You placed the same order (#{recent.pk}: {intent.transaction_type} {intent.quantity} "
+            f"{ctx.instrument.tradingsymbol}) {ago:.1f} s ago. Send it again with confirm_duplicate=true if you "
+            "mean it.",
+            details=details,
+        )
+    return StageResult(
+        Outcome.PARK,
+        "DUPLICATE_NEEDS_APPROVAL",
+        f"The same order (#{recent.pk}) was placed {ago:.1f} s ago: this one waits for your confirmation.",
+        details,
+        alert={
+            "message": f"Confirm the repeated order {intent.transaction_type} {intent.quantity} "
+            f"{ctx.instrument.tradingsymbol}: an identical order was placed moments ago.",
+            "reason": "near-duplicate: waiting for confirmation",
+        },
+    )
+
+
+def stage_rate_slot(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
+    """Placement takes a slot (waiting up to a second, else ORDER_RATE_LIMITED, nothing stored); the
+    preview only looks. Parked orders and legs created unsent take their slot when they go out."""
+    if ctx.parked is not None or not ctx.scratch.get("submit", True):
+        return PASS
+    if ctx.dry_run:
+        free = rate_limit.slots_left(ctx.account.pk)
+        if free <= 0:
+            return StageResult(
+                Outcome.PASS,
+                "RATE_SLOT_BUSY",
+                "This broker account has used this second's orders; placing now waits up to a second.",
+                {"slots_left": 0},
+            )
+        return PASS
+    rate_limit.acquire(ctx.account.pk)
+    return PASS
+
+
+def register() -> None:
+    """Called by OrdersConfig.ready()."""
+    pretrade.declare_stage_order(STAGE_ORDER)
+    pretrade.register_context_loader("quote", _load_quote)
+    pretrade.register_context_loader("preferences", _load_preferences)
+    pretrade.register_stage("orders.replay", stage_replay)
+    pretrade.register_stage("orders.validate", stage_validate)
+    pretrade.register_stage("orders.strategy", stage_strategy)
+    pretrade.register_stage("orders.near_duplicate", stage_near_duplicate)
+    pretrade.register_stage("orders.rate_slot", stage_rate_slot)
