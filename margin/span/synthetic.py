@@ -60,11 +60,12 @@ CENT = Decimal("0.01")
 YEAR_DAYS = 365.0
 SQRT2 = math.sqrt(2.0)
 # Look-ahead of the revaluation: one calendar day. [INFERRED] from the BANKNIFTY extracts of 8 Aug
-# 2025 (1 day reproduces them best; 0 and 2 days do worse); NSE does not publish it.
+# 2025: with 1 day every row ≥ ₹1 is within 10%, with 0 days 106 rows are not, with 2 days 122.
+# NSE does not publish it.
 DEFAULT_LOOK_AHEAD_DAYS = 1.0
 # Interest rate for the carry/discount when the file's `intrRate` is not known. [ASSUMPTION]: 6%,
 # close to Indian money-market rates in 2025 (RBI repo 5.5% from Jun 2025); its effect on the
-# arrays is small (the tests' fit moves by < 1% between 5.5% and 6.5%).
+# arrays is small (5.5% or 6.5% leave the extract comparison unchanged for rows ≥ ₹1).
 DEFAULT_RATE = 0.06
 
 
