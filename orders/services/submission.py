@@ -66,10 +66,15 @@ def submit_lease_seconds() -> float:
     return float(getattr(settings, "ORDER_SUBMIT_LEASE_SECONDS", DEFAULT_SUBMIT_LEASE_SECONDS))
 
 
+def _drill_armed() -> bool:
+    """The one place that reads the fault drill setting (`OMS_FAULT_AFTER_SEND`, tests only)."""
+    return getattr(settings, "OMS_FAULT_AFTER_SEND", "") == "kill"
+
+
 def _fault_after_send(order: Order) -> None:
-    """Fault drill (`OMS_FAULT_AFTER_SEND=kill`, tests only): end this process the moment the broker has
-    accepted `order` and before the OMS records anything of the result, as a `kill -9` would."""
-    if getattr(settings, "OMS_FAULT_AFTER_SEND", "") != "kill":
+    """Fault drill (`OMS_FAULT_AFTER_SEND=kill`): end this process the moment the broker has accepted
+    `order` and before the OMS records anything of the result, as a `kill -9` would."""
+    if not _drill_armed():
         return
     logger.critical(
         "OMS_FAULT_AFTER_SEND=kill: killing pid %s after the broker accepted order %s", os.getpid(), order.pk
@@ -83,7 +88,7 @@ def _fault_armed_broker(broker: Any, order: Order) -> Any:
     """With the drill armed, a venue that reports synchronously (the paper venue calls its listeners after its
     own commit, inside `place_order`) dies before the first report is applied; other brokers die right after
     `place_order` returns (`_send_with`). Unarmed: the broker unchanged."""
-    if getattr(settings, "OMS_FAULT_AFTER_SEND", "") != "kill":
+    if not _drill_armed():
         return broker
     venue = getattr(broker, "venue", None)
     listeners = getattr(venue, "_listeners", None)
