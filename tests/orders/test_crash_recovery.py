@@ -160,3 +160,38 @@ def test_a_lease_not_above_the_broker_timeout_is_flagged(settings):
     assert "oms.W004" in {p.id for p in run_mode_checks()}
     settings.ORDER_SUBMIT_LEASE_SECONDS = 10
     assert "oms.W004" not in {p.id for p in run_mode_checks()}
+
+
+class AnswersLater:
+    """A broker that does not report synchronously (like Kite): the venue is behind it, its listeners unheard."""
+
+    def __init__(self, account) -> None:  # noqa: ANN001
+        self.inner = PaperBroker(account, listener=lambda order, trades: None)
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self.inner, name)
+
+
+@pytest.mark.parametrize("broker_kind", ["synchronous venue", "answers later"])
+def test_the_drill_kills_after_the_broker_accepted_and_before_anything_is_recorded(
+    account, fut, place, monkeypatch, settings, broker_kind
+):
+    import signal
+
+    settings.OMS_FAULT_AFTER_SEND = "kill"
+    kills: list[int] = []
+
+    def kill(pid: int, sig: int) -> None:
+        kills.append(sig)
+        raise ProcessDied
+
+    monkeypatch.setattr(submission.os, "kill", kill)
+    broker = PaperBroker(account) if broker_kind == "synchronous venue" else AnswersLater(account)
+    with override_broker(account.pk, broker), pytest.raises(ProcessDied):
+        place()
+    assert kills == [signal.SIGKILL]
+    order = Order.objects.get()
+    assert order.status == "PENDING_SUBMIT" and order.submitted_at and not order.broker_order_id
+    assert PaperVenueOrder.objects.get(tag=order.tag).status == "COMPLETE"
+    assert not Trade.objects.filter(order=order).exists()
+    assert not OrderEvent.objects.filter(order=order).exclude(kind="CREATED").exists()
