@@ -212,7 +212,7 @@ def _expected_fill(d: OrderDraft, f: InstrumentFacts) -> tuple[Decimal, Decimal,
     return None
 
 
-def check_bracket(d: OrderDraft, f: InstrumentFacts | None = None) -> None:
+def check_bracket(d: OrderDraft, f: InstrumentFacts) -> None:
     """A bracket's exits must sit on the right side of where the entry fills: for a BUY the stop-loss
     below and the target above; for a SELL the reverse. Judged against the market too (a MARKET entry
     fills at the market; a stop on the wrong side of it would fire the moment it is placed, and with the
@@ -232,8 +232,7 @@ def check_bracket(d: OrderDraft, f: InstrumentFacts | None = None) -> None:
             )
     if d.stop_loss is None and d.target is None and d.stop_loss_points is None and d.target_points is None:
         return
-    facts = f if f is not None else _NO_FACTS
-    fill = _expected_fill(d, facts)
+    fill = _expected_fill(d, f)
     if fill is None:
         return
     low, high, what = fill
@@ -243,14 +242,14 @@ def check_bracket(d: OrderDraft, f: InstrumentFacts | None = None) -> None:
         ref = low if buy else high
         raise errors.BracketStopWrongSide(
             f"For a {side} the stop-loss must be {'below' if buy else 'above'} {what} {_fmt(ref)}; "
-            f"{_fmt(d.stop_loss)} would trigger at once.",
+            f"{_fmt(d.stop_loss)} would trigger as soon as the entry fills.",
             details={"field": "stop_loss", "stop_loss": str(d.stop_loss), "reference": _fmt(ref), "side": side},
         )
     if d.target is not None and (d.target <= high if buy else d.target >= low):
         ref = high if buy else low
         raise errors.BracketTargetWrongSide(
             f"For a {side} the target must be {'above' if buy else 'below'} {what} {_fmt(ref)}; "
-            f"{_fmt(d.target)} would fill at once at a loss.",
+            f"{_fmt(d.target)} would fill as soon as the entry fills.",
             details={"field": "target", "target": str(d.target), "reference": _fmt(ref), "side": side},
         )
     for name, value in (("stop_loss_points", d.stop_loss_points), ("target_points", d.target_points)):
@@ -260,18 +259,6 @@ def check_bracket(d: OrderDraft, f: InstrumentFacts | None = None) -> None:
                 f"{name} {_fmt(value)} below {what} {_fmt(low)} would put the exit at or below zero.",
                 details={"field": name, name: str(value), "reference": _fmt(low)},
             )
-
-
-_NO_FACTS = InstrumentFacts(
-    instrument_token=0,
-    exchange="",
-    tradingsymbol="",
-    instrument_type="",
-    lot_size=1,
-    tick_size=Decimal("0.05"),
-    freeze_quantity=None,
-    expiry=None,
-)
 
 
 def check_trigger_allowed(d: OrderDraft) -> None:

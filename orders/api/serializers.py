@@ -112,12 +112,20 @@ def _both_given(a: str, b: str) -> dict:
             {"required": ["validity_ttl"], "properties": {"validity_ttl": _INTEGER}},
         ]
     },
-    # Only SL and SL-M take a trigger price (TRIGGER_NOT_ALLOWED); order_type defaults to MARKET.
+    # Only SL and SL-M take a trigger price (TRIGGER_NOT_ALLOWED); order_type defaults to MARKET. Spelled as a
+    # `not` so that drf-spectacular's enum naming leaves this partial order_type enum alone.
     {
-        "anyOf": [
-            {"not": {"required": ["trigger_price"], "properties": {"trigger_price": _GIVEN}}},
-            {"required": ["order_type"], "properties": {"order_type": {"enum": ["SL", "SL-M"]}}},
-        ]
+        "not": {
+            "allOf": [
+                {"required": ["trigger_price"], "properties": {"trigger_price": _GIVEN}},
+                {
+                    "anyOf": [
+                        {"not": {"required": ["order_type"]}},
+                        {"required": ["order_type"], "properties": {"order_type": {"enum": ["LIMIT", "MARKET"]}}},
+                    ]
+                },
+            ]
+        }
     },
     # A bracket exit as a price or as points, not both (INVALID_BRACKET).
     {"not": _both_given("stop_loss", "stop_loss_points")},
@@ -392,3 +400,40 @@ class OrderMetricsOutputSerializer(serializers.Serializer):
     realized_pnl = serializers.DecimalField(max_digits=16, decimal_places=2)
     unrealized_pnl = serializers.DecimalField(max_digits=16, decimal_places=2)
     open_positions = serializers.IntegerField()
+
+
+class PreviewFindingSerializer(serializers.Serializer):
+    stage = serializers.CharField(help_text="The stage that answered, e.g. orders.validate, margin.funds.")
+    outcome = serializers.ChoiceField(choices=["pass", "deny", "park", "amend", "replay"])
+    code = serializers.CharField(help_text="A stable code (the API error code on a deny); empty on a plain pass.")
+    message = serializers.CharField(allow_blank=True)
+    details = serializers.DictField()
+    micros = serializers.IntegerField(help_text="Time the stage took, in microseconds.")
+
+
+class PreviewOrderSerializer(serializers.Serializer):
+    account_id = serializers.IntegerField()
+    instrument_token = serializers.IntegerField()
+    exchange = serializers.CharField()
+    tradingsymbol = serializers.CharField()
+    transaction_type = serializers.CharField()
+    quantity = serializers.IntegerField()
+    lots = serializers.IntegerField(allow_null=True)
+    order_type = serializers.CharField()
+    product = serializers.CharField()
+    price = serializers.CharField(allow_null=True)
+    trigger_price = serializers.CharField(allow_null=True)
+    market_protection = serializers.IntegerField(allow_null=True)
+    slices = serializers.ListField(child=serializers.IntegerField(), help_text="Quantities sent (freeze slicing).")
+
+
+class OrderPreviewOutputSerializer(serializers.Serializer):
+    verdict = serializers.ChoiceField(
+        choices=["pass", "deny", "park", "replay"],
+        help_text="What placing this order now would do: pass (sent), deny (refused with the first deny's code), "
+        "park (held for your approval), replay (the client_order_id already placed an order).",
+    )
+    would_place = serializers.BooleanField()
+    findings = PreviewFindingSerializer(many=True)
+    order = PreviewOrderSerializer(help_text="The order exactly as it would be placed (units, protection, slices).")
+    micros = serializers.IntegerField(help_text="All stages together, in microseconds.")

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.errors import AccountInactive
 from accounts.models import TradingAccount
 from accounts.selectors import account_list
 from accounts.services import kite_account_add
@@ -60,7 +61,7 @@ def kite_login_start(request: HttpRequest, account_id: int) -> HttpResponse:
         return HttpResponseRedirect(kite_login_url(user=request.user, account_id=account_id))
     except NotFound:
         raise Http404() from None
-    except KiteAccountRequired as exc:
+    except (KiteAccountRequired, AccountInactive) as exc:
         messages.error(request, exc.message)
         return redirect("kite-accounts")
 

@@ -29,6 +29,12 @@ BUSINESS_REFUSALS = {
     "PRICE_NOT_ON_TICK": "price must be a multiple of the instrument's tick (per-instrument data)",
     "TICK_SIZE_MISMATCH": "price must be a multiple of the instrument's tick (per-instrument data)",
     "FREEZE_QUANTITY_EXCEEDED": "quantity above the exchange freeze limit (per-instrument data)",
+    "INSTRUMENT_NOT_TRADABLE": "an index or an instrument without a lot size (per-instrument data)",
+    "BRACKET_STOP_WRONG_SIDE": "the stop-loss must be on the right side of the market price (market data)",
+    "BRACKET_TARGET_WRONG_SIDE": "the target must be on the right side of the market price (market data)",
+    "BRACKET_POINTS_INVALID": "the stop distance must be smaller than the market price (market data)",
+    "IDEMPOTENCY_KEY_MISMATCH": "the Idempotency-Key header must equal client_order_id (OpenAPI cannot relate a "
+    "header to a body field)",
 }
 
 config = SchemathesisConfig.from_dict(

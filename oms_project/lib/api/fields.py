@@ -49,6 +49,9 @@ class StrictCharField(serializers.CharField):
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str) or not _utf8_ok(data):
             self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            # Judged on the text as sent (the schema's maxLength), not after trimming its whitespace.
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 
