@@ -59,3 +59,18 @@ def run_mode_checks(app_configs: Any = None, **kwargs: Any) -> list[Any]:
             )
         )
     return problems
+
+
+@register("oms")
+def pretrade_stage_checks(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """Every registered pre-trade stage has its place in the one declared order (orders.pipeline)."""
+    from oms_project.lib import pretrade
+
+    return [
+        Error(
+            f"The pre-trade stage {name!r} is registered but not placed in the declared stage order.",
+            hint="Add it to orders.pipeline.STAGE_ORDER where it must run (before orders.rate_slot).",
+            id="oms.E002",
+        )
+        for name in pretrade.check_stage_order()
+    ]

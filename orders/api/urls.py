@@ -5,6 +5,7 @@ from . import views
 urlpatterns: list = [
     path("broker/kite/", include("orders.brokers.kite_api_urls")),
     path("orders/", views.OrderListCreateApi.as_view(), name="api-order-list"),
+    path("orders/preview/", views.OrderPreviewApi.as_view(), name="api-order-preview"),
     path("orders/preferences/", views.OrderPreferencesApi.as_view(), name="api-order-preferences"),
     path("orders/cancel-all/", views.OrderCancelAllApi.as_view(), name="api-order-cancel-all"),
     path("orders/metrics/summary/", views.OrderMetricsSummaryApi.as_view(), name="api-order-metrics"),

@@ -26,6 +26,7 @@ from .serializers import (
     OrderOutputSerializer,
     OrderPlaceInputSerializer,
     OrderPreferencesSerializer,
+    OrderPreviewOutputSerializer,
     PositionCurrentFilterSerializer,
     PositionListFilterSerializer,
     PositionOutputSerializer,
@@ -91,26 +92,50 @@ class OrderListCreateApi(generics.ListAPIView):
         parameters=[IDEMPOTENCY_HEADER],
     )
     def post(self, request: Request) -> Response:
-        data = OrderPlaceInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields: dict[str, Any] = dict(data.validated_data)
-        key = (request.headers.get("Idempotency-Key") or "").strip()
-        if key:
-            body_id = (fields.get("client_order_id") or "").strip()
-            if body_id and body_id != key:
-                raise errors.IdempotencyKeyMismatch(
-                    f"The Idempotency-Key header {key!r} and client_order_id {body_id!r} differ: give one, or the "
-                    "same value in both.",
-                    details={"idempotency_key": key, "client_order_id": body_id},
-                )
-            fields["client_order_id"] = key[:64]
-        intent = OrderIntent.from_fields(user_id=request.user.pk, actor=actor_of(request), **fields)
+        fields, actor = place_input(request)
+        intent = OrderIntent.from_fields(user_id=request.user.pk, actor=actor, **fields)
         order = services.order_place(intent, user=request.user)
         replayed = getattr(order, "replayed", False)
         response = Response(order_json(order), status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
         if replayed:
             response["Idempotent-Replayed"] = "true"
         return response
+
+
+def place_input(request: Request) -> tuple[dict[str, Any], str]:
+    """The order body (and the Idempotency-Key header, as client_order_id) of a place or preview request."""
+    data = OrderPlaceInputSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    fields: dict[str, Any] = dict(data.validated_data)
+    key = (request.headers.get("Idempotency-Key") or "").strip()
+    if key:
+        body_id = (fields.get("client_order_id") or "").strip()
+        if body_id and body_id != key:
+            raise errors.IdempotencyKeyMismatch(
+                f"The Idempotency-Key header {key!r} and client_order_id {body_id!r} differ: give one, or the "
+                "same value in both.",
+                details={"idempotency_key": key, "client_order_id": body_id},
+            )
+        fields["client_order_id"] = key[:64]
+    return fields, actor_of(request)
+
+
+class OrderPreviewApi(APIView):
+    """Run the whole pre-trade pipeline on an order without placing it: the same body as `POST /orders/`;
+    every stage runs, nothing is written, no rate slot is taken. The answer says what placing it now would
+    do and every stage's finding (with its code and time), so a bot or the ticket can fix an order first."""
+
+    @extend_schema(
+        request=OrderPlaceInputSerializer,
+        responses={200: OrderPreviewOutputSerializer, **error_responses({403: "The Kite session expired"})},
+        parameters=[IDEMPOTENCY_HEADER],
+    )
+    def post(self, request: Request) -> Response:
+        fields, actor = place_input(request)
+        preview = services.order_preview(
+            OrderIntent.from_fields(user_id=request.user.pk, actor=actor, **fields), user=request.user
+        )
+        return Response(OrderPreviewOutputSerializer(preview).data)
 
 
 class OrderDetailApi(APIView):

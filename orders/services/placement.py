@@ -189,4 +189,3 @@ def _create_and_send(intent: OrderIntent, ctx: Any, result: Any, *, submit: bool
             order.refresh_from_db()
         order.replayed = False
     return order
-
