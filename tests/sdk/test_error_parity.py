@@ -5,6 +5,7 @@ import pkgutil
 
 import accounts
 import alerts
+import margin
 import marketdata
 import orders
 from oms_project.lib.errors import DomainError
@@ -25,7 +26,7 @@ def _subclasses(klass):
 
 
 def test_every_api_error_code_has_an_sdk_exception():
-    for package in (accounts, marketdata, alerts, orders):
+    for package in (accounts, marketdata, alerts, margin, orders):
         _import_all(package)
     codes = {klass.code for klass in _subclasses(DomainError)}
     assert len(codes) > 40
