@@ -6,6 +6,7 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -61,13 +62,14 @@ PLACE_ERRORS = error_responses(
     }
 )
 
+IDEMPOTENCY_KEY_MAX = 64  # the length of Order.client_order_id
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
-    str,
+    {"type": "string", "maxLength": IDEMPOTENCY_KEY_MAX},
     OpenApiParameter.HEADER,
     required=False,
     description="Replay protection (same as client_order_id): the same key returns the original order. Giving "
-    "both with different values is refused (IDEMPOTENCY_KEY_MISMATCH).",
+    "both with different values is refused (IDEMPOTENCY_KEY_MISMATCH); a longer key is refused, never cut.",
 )
 
 
@@ -116,7 +118,9 @@ def place_input(request: Request) -> tuple[dict[str, Any], str]:
                 "same value in both.",
                 details={"idempotency_key": key, "client_order_id": body_id},
             )
-        fields["client_order_id"] = key[:64]
+        if len(key) > IDEMPOTENCY_KEY_MAX:
+            raise ValidationError({"Idempotency-Key": [f"At most {IDEMPOTENCY_KEY_MAX} characters."]})
+        fields["client_order_id"] = key
     return fields, actor_of(request)
 
 

@@ -144,6 +144,13 @@ def test_idempotency_key_and_a_different_client_order_id_are_refused(api, accoun
     assert r.status_code == 201 and r.json()["client_order_id"] == "k-1"
 
 
+@pytest.mark.django_db
+def test_an_idempotency_key_longer_than_a_client_order_id_is_refused_not_cut(api, account, fut):
+    r = api.post("/api/v1/orders/", BODY, format="json", HTTP_IDEMPOTENCY_KEY="k" * 64 + "-2")
+    assert r.status_code == 400 and _error(r)["details"]["fields"] == {"Idempotency-Key": ["At most 64 characters."]}
+    assert not Order.objects.exists()
+
+
 # --- accounts ---------------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_inactive_account_answers_account_inactive(api, account, fut):
