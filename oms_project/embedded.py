@@ -11,6 +11,7 @@ import asyncio
 import logging
 import signal
 import threading
+from functools import partial
 from typing import Any
 
 import uvicorn
@@ -64,9 +65,10 @@ async def serve(host: str, port: int, *, with_celery: bool = True, log_level: st
         # uvicorn restores this handler after its own graceful shutdown and re-raises the signal: SIGTERM then
         # unwinds like Ctrl+C (through the `finally` below) instead of killing the process on the spot.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
-    # One resolver pass before anything else: this process is starting, so orders it had claimed before a crash
-    # are repaired at once (within their lease: by the matcher's next passes).
-    await asyncio.to_thread(startup_repair)
+    # One resolver pass before anything else. Embedded mode is one process and it is not serving yet, so every
+    # claim already in the database was made by a previous life of it (killed mid-send): settled now, without
+    # waiting for the lease. With REDIS_URL set other processes may be sending: the lease applies.
+    await asyncio.to_thread(partial(startup_repair, sole_sender=not settings.PRODUCTION_MODE))
     stop = asyncio.Event()
     celery_parts = start_celery_threads() if with_celery else []
     tasks = [asyncio.create_task(run_supervised(name, stop), name=name) for name in service_names()]

@@ -130,13 +130,13 @@ def watch_parent(on_orphaned: Callable[[], None] | None = None) -> bool:
     return True
 
 
-def startup_repair() -> None:
+def startup_repair(*, sole_sender: bool = False) -> None:
     from django.db import close_old_connections
 
     from orders.services import orders_resolve_at_startup
 
     try:
-        orders_resolve_at_startup()
+        orders_resolve_at_startup(sole_sender=sole_sender)
     finally:
         close_old_connections()
 

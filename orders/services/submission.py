@@ -16,7 +16,7 @@ import os
 import random
 import signal
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -313,15 +313,23 @@ def _reject(order: Order, message: str, *, actor: str) -> Order:
     return order
 
 
-def order_resolve_unknown(*, order_id: int, actor: str = RESOLVER, grace_seconds: float | None = None) -> Order:
+def order_resolve_unknown(
+    *,
+    order_id: int,
+    actor: str = RESOLVER,
+    grace_seconds: float | None = None,
+    orphaned_before: datetime | None = None,
+) -> Order:
     """Settle an UNKNOWN order, or a claim whose result was not recorded within the lease, by finding it at
     the broker by its tag. UNKNOWN and provably absent: re-sent (bounded attempts). Expired claim and
-    provably absent: rejected (`_settle_expired_claim`). Anything else is returned unchanged."""
+    provably absent: rejected (`_settle_expired_claim`). Anything else is returned unchanged.
+    `orphaned_before`: claims made before this instant are expired whatever the lease (the start-up pass of a
+    single-process embedded `serve`: no sender of that time is alive)."""
     order = Order.objects.select_related("account", "user").get(pk=order_id)
     grace = UNKNOWN_GRACE_SECONDS if grace_seconds is None else grace_seconds
     if order.status == S.UNKNOWN:
         expired_claim = False
-    elif _claim_expired(order):
+    elif _claim_expired(order, orphaned_before=orphaned_before):
         expired_claim = True
     else:
         return order
@@ -355,9 +363,11 @@ def order_resolve_unknown(*, order_id: int, actor: str = RESOLVER, grace_seconds
     return order_submit(order_id=order.pk, actor=actor)
 
 
-def _claim_expired(order: Order, *, now: Any = None) -> bool:
+def _claim_expired(order: Order, *, now: Any = None, orphaned_before: datetime | None = None) -> bool:
     if order.status != S.PENDING_SUBMIT or order.submitted_at is None or order.broker_order_id:
         return False
+    if orphaned_before is not None and order.submitted_at < orphaned_before:
+        return True
     age = ((now or timezone.now()) - order.submitted_at).total_seconds()
     return age >= submit_lease_seconds()
 
@@ -439,17 +449,20 @@ def _settle_expired_claim(order: Order, *, actor: str) -> Order:
 SWEEP_BATCH = 50
 
 
-def orders_resolve_unknown_due() -> int:
+def orders_resolve_unknown_due(*, orphaned_before: datetime | None = None) -> int:
     """One resolver pass (the paper matcher loop, the Celery task, and once at process start-up): UNKNOWN
-    orders past the grace and claims past the lease, newest first. Each is a range on the
-    (status, submitted_at) index, so the pass does not grow with the order history."""
+    orders past the grace and claims past the lease (or made before `orphaned_before`), newest first. Each is
+    a range on the (status, submitted_at) index, so the pass does not grow with the order history."""
     now = timezone.now()
+    claim_cutoff = now - timedelta(seconds=submit_lease_seconds())
+    if orphaned_before is not None:
+        claim_cutoff = max(claim_cutoff, orphaned_before)
     unknown = Order.objects.filter(
         status=S.UNKNOWN, submitted_at__lte=now - timedelta(seconds=UNKNOWN_GRACE_SECONDS)
     ).order_by("-submitted_at")
     claims = Order.objects.filter(
         status=S.PENDING_SUBMIT,
-        submitted_at__lte=now - timedelta(seconds=submit_lease_seconds()),
+        submitted_at__lte=claim_cutoff,
         broker_order_id__isnull=True,
     ).order_by("-submitted_at")
     due = list(claims.values_list("pk", flat=True)[:SWEEP_BATCH]) + list(
@@ -458,18 +471,20 @@ def orders_resolve_unknown_due() -> int:
     n = 0
     for pk in due:
         try:
-            order_resolve_unknown(order_id=pk)
+            order_resolve_unknown(order_id=pk, orphaned_before=orphaned_before)
             n += 1
         except Exception:
             logger.exception("resolving order %s failed", pk)
     return n
 
 
-def orders_resolve_at_startup() -> int:
-    """Run one resolver pass when a process starts, so a restart after a crash repairs at once (claims
-    whose lease has not run out yet are picked up by the next pass of the matcher loop)."""
+def orders_resolve_at_startup(*, sole_sender: bool = False) -> int:
+    """Run one resolver pass when a process starts, so a restart after a crash repairs at once. With
+    `sole_sender` (embedded `serve`, before it accepts requests: the only process that sends) every claim
+    already in the database is orphaned and settled now; otherwise (a production web worker or matcher, with
+    other senders possibly alive) claims within their lease wait for the matcher loop's next passes."""
     try:
-        n = orders_resolve_unknown_due()
+        n = orders_resolve_unknown_due(orphaned_before=timezone.now() if sole_sender else None)
     except Exception:  # start-up must not fail because the database or a broker is unwell
         logger.exception("start-up resolver pass failed")
         return 0

@@ -86,6 +86,17 @@ def test_expired_claim_found_at_the_venue_is_adopted_with_fills_and_position(acc
     assert services.orders_resolve_unknown_due() == 0
 
 
+def test_embedded_start_up_settles_every_earlier_claim_without_waiting_for_the_lease(account, fut, place):
+    order = _crash_mid_send(place, DiesAfterVenueCommit(account))
+    _age(order, 1)  # well inside the lease
+    assert services.orders_resolve_at_startup() == 0  # other senders may be alive: the lease applies
+    order.refresh_from_db()
+    assert order.status == "PENDING_SUBMIT"
+    assert services.orders_resolve_at_startup(sole_sender=True) == 1  # embedded serve, before it serves
+    order.refresh_from_db()
+    assert order.status == "COMPLETE" and order.filled_quantity == 75
+
+
 def test_expired_claim_absent_at_the_broker_is_rejected_never_resent(user, account, fut, place):
     broker = DiesAfterVenueCommit(account, reach_venue=False)
     order = _crash_mid_send(place, broker)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -138,3 +139,13 @@ def stop(process: subprocess.Popen[bytes], *, timeout: float = 15) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+
+
+def procfile_command(name: str, env: dict[str, str]) -> list[str]:
+    """The Procfile line `name` as arguments for this interpreter: ${VAR:-default} expanded from env, and
+    its leading `python` dropped (procs.start prepends sys.executable)."""
+    line = next(x for x in (ROOT / "Procfile").read_text().splitlines() if x.startswith(f"{name}:"))
+    command = re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: env.get(m.group(1), m.group(2)), line.split(":", 1)[1])
+    args = command.split()
+    assert args[0] == "python", line
+    return args[1:]

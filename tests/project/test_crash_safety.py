@@ -1,6 +1,8 @@
-"""Crash drill: the real product (`manage.py serve`) is killed between the broker's answer and our commit, then
-restarted; the order and the position in the OMS must match the paper venue (its own tables, like an external
-broker) within 30 s, and the order must then behave normally.
+"""Crash drill: the real product is killed between the broker's answer and our commit; the order and the
+position in the OMS must match the paper venue (its own tables, like an external broker) within 30 s, and the
+order must then behave normally. Embedded `serve` (killed, restarted: the start-up pass settles every earlier
+claim at once) and the production layout (the Procfile's `web` and `paper_matcher`: a killed worker's claim is
+settled by the matcher once its lease has run out).
 
 `OMS_FAULT_AFTER_SEND=kill` (read once, in orders.services.submission) makes the process SIGKILL itself right
 after the venue committed the order and before any of the result reached the OMS.
@@ -161,33 +163,57 @@ def test_killed_after_the_venue_filled_a_market_order_the_restart_adopts_it(prod
     procs.stop(product.process)
 
 
-def test_killed_after_the_venue_accepted_a_resting_limit_it_is_adopted_and_cancellable(product: Product) -> None:
+def test_production_layout_a_worker_killed_mid_send_is_repaired_by_the_matcher_after_the_lease(
+    product: Product,
+) -> None:
+    """The Procfile's `web` (uvicorn, 2 workers) and `paper_matcher` processes: the drill kills the worker that
+    sent a resting LIMIT order (uvicorn replaces it); other senders may be alive, so nothing is settled before
+    the lease runs out; then the matcher's resolver adopts the order, and it cancels normally."""
     facts = product.facts
+    port = procs.free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**product.env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2"}
+    log = product.log.parent / "production.log"
+    matcher = procs.start(procs.procfile_command("paper_matcher", env), env, log)
+    web = procs.start(procs.procfile_command("web", env), {**env, "OMS_FAULT_AFTER_SEND": "kill"}, log)
+    try:
+        procs.wait_healthy(url, web, log)
+        with httpx.Client(base_url=url, headers={"Authorization": f"Api-Key {facts['key']}"}, timeout=15) as api:
+            depth = api.get(f"/api/v1/market/depth/{facts['token']}/").json()
+            price = (Decimal(depth["last_price"]) * Decimal("0.97")).quantize(Decimal("1"))  # rests, in the band
+            body = {
+                "instrument_token": facts["token"],
+                "transaction_type": "BUY",
+                "quantity": facts["lot"],
+                "product": "NRML",
+                "order_type": "LIMIT",
+                "price": str(price),
+            }
+            with pytest.raises(httpx.TransportError):
+                api.post("/api/v1/orders/", json=body)
+            killed = time.monotonic()
+            crashed = product.venue()
+            order_id = crashed["oms"]["id"]
+            assert crashed["oms"]["status"] == "PENDING_SUBMIT" and crashed["venue_order"]["status"] == "OPEN"
+            procs.wait_healthy(url, web, log)  # uvicorn replaced the killed worker
 
-    def resting_buy(api: httpx.Client) -> dict:
-        depth = api.get(f"/api/v1/market/depth/{facts['token']}/").json()
-        price = (Decimal(depth["last_price"]) * Decimal("0.97")).quantize(Decimal("1"))  # rests, inside the band
-        return {
-            "instrument_token": facts["token"],
-            "transaction_type": "BUY",
-            "quantity": facts["lot"],
-            "product": "NRML",
-            "order_type": "LIMIT",
-            "price": str(price),
-        }
+            def settled() -> dict | None:
+                order = api.get(f"/api/v1/orders/{order_id}/").json()
+                return order if order["status"] != "PENDING_SUBMIT" else None
 
-    order_id, crashed = _crash_placing(product, resting_buy)
-    assert crashed["venue_order"]["status"] == "OPEN"
-
-    # The repair time with the default lease is the first test's; a short lease keeps this one quick.
-    order, _ = _restart_and_wait(product, order_id, {"OPEN"}, ORDER_SUBMIT_LEASE_SECONDS="2")
-    assert order["broker_order_id"] == crashed["venue_order"]["id"]
-    with _api(product) as api:
-        r = api.delete(f"/api/v1/orders/{order_id}/")
-        assert r.status_code == 200, r.text
-        assert r.json()["status"] in ("CANCELLED", "CANCEL_PENDING")
-        procs.wait_until(
-            lambda: api.get(f"/api/v1/orders/{order_id}/").json()["status"] == "CANCELLED", timeout=10, what="cancel"
-        )
-    assert product.venue()["venue_order"]["status"] == "CANCELLED"
-    procs.stop(product.process)
+            order = procs.wait_until(settled, timeout=REPAIR_BUDGET_SECONDS, interval=0.25, what="the matcher")
+            repaired_after = time.monotonic() - killed
+            print(f"production layout: order {order_id} repaired {repaired_after:.1f} s after the kill")  # noqa: T201
+            assert order["status"] == "OPEN" and order["broker_order_id"] == crashed["venue_order"]["id"]
+            assert repaired_after >= 10.0 - 1.0 - 0.5  # not before the lease (10 s from the claim, ~1 s earlier)
+            r = api.delete(f"/api/v1/orders/{order_id}/")
+            assert r.status_code == 200, r.text
+            procs.wait_until(
+                lambda: api.get(f"/api/v1/orders/{order_id}/").json()["status"] == "CANCELLED",
+                timeout=10,
+                what="cancel",
+            )
+        assert product.venue()["venue_order"]["status"] == "CANCELLED"
+    finally:
+        procs.stop(web)
+        procs.stop(matcher)

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import sqlite3
 import sys
@@ -22,7 +21,7 @@ import pytest
 
 from . import procs
 
-SHUTDOWN_TIMEOUT = 3.0  # SHUTDOWN_TIMEOUT_SECONDS given to the processes under test
+SHUTDOWN_TIMEOUT = 2.0  # SHUTDOWN_TIMEOUT_SECONDS given to the processes under test
 SLACK = 4.0  # process start-up of the hard-exit timer, interpreter teardown, a loaded 2-core machine
 
 
@@ -33,16 +32,6 @@ def db(product_db: tuple[Path, dict]) -> tuple[Path, str]:
     return path, facts["hygiene"]["key"]
 
 
-def procfile_command(name: str, env: dict[str, str]) -> list[str]:
-    """The Procfile line `name`, with ${VAR:-default} expanded from env, and `python` as this interpreter."""
-    line = next(x for x in (procs.ROOT / "Procfile").read_text().splitlines() if x.startswith(f"{name}:"))
-    command = line.split(":", 1)[1].strip()
-    command = re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: env.get(m.group(1), m.group(2)), command)
-    args = command.split()
-    assert args[0] == "python"
-    return args[1:]
-
-
 def _web(db: tuple[Path, str], tmp_path: Path, **extra: str) -> tuple[object, str, int, Path]:
     port = procs.free_port()
     env = procs.product_env(
@@ -50,7 +39,7 @@ def _web(db: tuple[Path, str], tmp_path: Path, **extra: str) -> tuple[object, st
     )
     env.update(extra)
     log = tmp_path / f"web-{port}.log"
-    process = procs.start(procfile_command("web", env), env, log)
+    process = procs.start(procs.procfile_command("web", env), env, log)
     url = f"http://127.0.0.1:{port}"
     procs.wait_healthy(url, process, log)
     return process, url, port, log
