@@ -1,0 +1,9 @@
+"""The product's URLconf plus the floor endpoint (benchmark settings only)."""
+
+from django.urls import path
+
+from oms_project.urls import handler404, handler500, urlpatterns as product_urlpatterns  # noqa: F401
+
+from .views import FloorOrderApi
+
+urlpatterns = [path("bench/floor/orders/", FloorOrderApi.as_view()), *product_urlpatterns]
