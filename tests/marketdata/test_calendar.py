@@ -37,7 +37,8 @@ def test_nifty_weekly_expiries_are_tuesdays_shifted_over_holidays() -> None:
     assert cal.expiries("NIFTY", date(2026, 11, 20), 3) == [date(2026, 11, 23), date(2026, 12, 1), date(2026, 12, 8)]
     assert cal.monthly_expiry("BANKNIFTY", 2026, 11) == date(2026, 11, 23)
     assert cal.monthly_expiry("BANKNIFTY", 2026, 12) == date(2026, 12, 29)
-    assert cal.expiries("BANKNIFTY", date(2026, 11, 24), 2) == [date(2026, 12, 29), date(2027, 1, 26)]
+    # 26 Jan 2027 (the last Tuesday) is Republic Day (marketdata/data/exchange_holidays.toml) -> Monday 25 Jan.
+    assert cal.expiries("BANKNIFTY", date(2026, 11, 24), 2) == [date(2026, 12, 29), date(2027, 1, 25)]
 
 
 def test_sensex_expires_thursday_and_stocks_last_tuesday() -> None:

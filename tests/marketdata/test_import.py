@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gzip
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -34,9 +34,11 @@ def test_import_official_mock_csv(capsys) -> None:  # noqa: ANN001
     assert "99 instruments (99 new, 0 updated)" in capsys.readouterr().out
     call_command("import_instruments", str(MOCK))
     assert "(0 new, 99 updated)" in capsys.readouterr().out
-    # Imported (real) rows are still quoted by the simulated venue.
-    q = quote_for(opt)
+    # Imported (real) rows are still quoted by the simulated venue while they trade (the mock's
+    # contracts expired in Jan 2018; after the expiry close the quote is frozen, with no book).
+    q = quote_for(opt, datetime(2018, 1, 22, 5, 0, tzinfo=UTC))
     assert q.last_price > 0 and q.best_bid < q.best_ask
+    assert quote_for(opt).buy_depth == () and quote_for(opt) == quote_for(opt, datetime(2018, 2, 1, tzinfo=UTC))
 
 
 def test_gzipped_dump(tmp_path: Path) -> None:
