@@ -15,3 +15,12 @@ class OrdersConfig(AppConfig):
         from . import pipeline
 
         pipeline.register()
+
+        from oms_project.lib import events
+
+        from .services import _common, brackets
+
+        # Order of subscription is order of delivery: the trader's push first, then the follow-ups.
+        events.subscribe("orders.updated", _common.push_order_update)
+        events.subscribe("orders.updated", brackets.on_slice_updated)
+        events.subscribe("orders.filled", brackets.on_order_filled)

@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from alerts import services as alert_services
+from oms_project.lib import events, realtime
 from oms_project.lib.realtime import group_send_on_commit, user_group
 
 from .. import errors, market
@@ -26,12 +27,16 @@ from ..domain import (
     OrderStatus,
     can_transition,
 )
+from ..events import OrderAccepted, OrderRejected, OrderTerminal, OrderUpdated, fact_fields
 from ..models import Order, OrderEvent, OrderPreferences
 
 logger = logging.getLogger(__name__)
 
 
 S = OrderStatus
+
+# The broker has the order and it works there (orders.accepted).
+ACCEPTED_STATES = (OrderStatus.SUBMITTED, OrderStatus.OPEN, OrderStatus.TRIGGER_PENDING)
 
 
 ORDERS_TOPIC = "orders"
@@ -74,12 +79,36 @@ def _event(
 
 
 def _push_order(order: Order) -> None:
+    """The trader should see this change: `orders.updated` after commit (the push is its subscriber)."""
     from ..presenters import order_json
 
-    group_send_on_commit(
-        user_group(order.user_id, ORDERS_TOPIC),
-        {"type": "order.push", "payload": {"type": "order", "order": order_json(order)}},
+    events.publish(
+        OrderUpdated(
+            order_id=order.pk,
+            user_id=order.user_id,
+            role=order.role,
+            parent_id=order.parent_id,
+            order=order_json(order),
+        )
     )
+
+
+def push_order_update(event: OrderUpdated) -> None:
+    """Subscriber of orders.updated: the order's snapshot to the owner's /ws/orders/ sockets."""
+    realtime.group_send(
+        user_group(event.user_id, ORDERS_TOPIC),
+        {"type": "order.push", "payload": {"type": "order", "order": event.order}},
+    )
+
+
+def _publish_transition(order: Order, old: str, new: str, reason: str) -> None:
+    facts = fact_fields(order)
+    if new in ACCEPTED_STATES and old in (OrderStatus.PENDING_SUBMIT, OrderStatus.UNKNOWN):
+        events.publish(OrderAccepted(**facts, broker_order_id=order.broker_order_id or ""))
+    if new == OrderStatus.REJECTED:
+        events.publish(OrderRejected(**facts, reason=reason or order.status_message or ""))
+    if new in TERMINAL:
+        events.publish(OrderTerminal(**facts, filled_quantity=order.filled_quantity))
 
 
 def _push(user_id: int, kind: str, payload: dict) -> None:
@@ -137,6 +166,7 @@ def _transition(order: Order, new: str, *, actor: str, kind: str, reason: str = 
     order.status, order.version, order.updated_at = new, order.version + 1, now
     _event(order, kind, actor=actor, before=before, frm=old, to=new, reason=reason)
     _push_order(order)
+    _publish_transition(order, old, new, reason)
     return True
 
 

@@ -21,6 +21,7 @@ from ..domain import (
     can_transition,
     opposite,
 )
+from ..events import OrderFilled, OrderUpdated
 from ..models import Order, Position
 from . import order_changes, placement, submission
 from ._common import S, _event, _push_order, _tick, _to_tick, _transition, logger
@@ -29,16 +30,21 @@ from ._common import S, _event, _push_order, _tick, _to_tick, _transition, logge
 def _follow_up(item: tuple) -> None:
     try:
         kind = item[0]
-        if kind == "filled":
-            _on_fill(item[1], item[2])
-        elif kind == "flat":
+        if kind == "flat":
             _on_position_flat(item[1])
-        elif kind == "exit_closed":
-            pass
-        elif kind == "slice":
-            _slice_parent_refresh(item[1])
     except Exception:
         logger.exception("order follow-up %s failed", item)
+
+
+def on_order_filled(event: OrderFilled) -> None:
+    """Subscriber of orders.filled: an entry's bracket exits for what filled; an exit's OCO sibling reduced."""
+    _on_fill(event.order_id, event.quantity)
+
+
+def on_slice_updated(event: OrderUpdated) -> None:
+    """Subscriber of orders.updated: a slice changed, so its parent re-reads its slices (status, fills)."""
+    if event.role == OrderRole.SLICE and event.parent_id:
+        _slice_parent_refresh(event.parent_id)
 
 
 def _bracket_prices(entry: Order, fill_price: Decimal) -> tuple[Decimal | None, Decimal | None]:

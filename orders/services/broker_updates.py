@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from alerts.types import AlertLevel, AlertType
+from oms_project.lib import events
 
 from ..brokers.base import (
     BrokerOrder,
@@ -23,6 +24,7 @@ from ..domain import (
     can_transition,
     normalize_broker_status,
 )
+from ..events import OrderFilled, fact_fields
 from ..models import Order, Position, Trade
 from ..positions_math import signed
 from . import brackets, positions
@@ -143,6 +145,9 @@ def order_apply_broker_update(
             fields["pending_quantity"] = 0
         else:
             fields["pending_quantity"] = max(0, qty - fields["filled_quantity"])
+        if new_trades and fields["filled_quantity"] > prior_filled:
+            # Published before the status change below, so a subscriber hears "filled" before "terminal".
+            _publish_filled(o, new_trades, fields["filled_quantity"] - prior_filled, fields["filled_quantity"])
         if new_status is not None and new_status != o.status and can_transition(o.status, new_status):
             kind = {
                 S.COMPLETE: EventKind.FILLED,
@@ -186,19 +191,31 @@ def order_apply_broker_update(
         if set_broker_id:  # nothing else wrote it: record the broker's id on its own
             Order.objects.filter(pk=o.pk).update(broker_order_id=bo.broker_order_id)
             o.broker_order_id = bo.broker_order_id
-        delta = o.filled_quantity - prior_filled
-        if delta > 0:
-            after_commit.append(("filled", o.pk, delta))
-        if o.status in TERMINAL and o.status != S.COMPLETE:
-            after_commit.append(("exit_closed", o.pk))
-        if o.parent_id and o.role == OrderRole.SLICE:
-            after_commit.append(("slice", o.parent_id))
     for item in after_commit:
         transaction.on_commit(lambda item=item: brackets._follow_up(item))
     seen = _applied_here.get()
     if seen is not None:
         seen[o.pk] = o  # for `_send` (this thread and connection see this row as current)
     return o
+
+
+def _publish_filled(o: Order, new_trades: list[Trade], delta: int, filled_total: int) -> None:
+    """One orders.filled per update (a MARKET order walking three levels is one fill event of its total, at
+    its VWAP), so a bracket places one pair of exits for what filled."""
+    qty = sum(t.quantity for t in new_trades)
+    vwap = sum((t.price * t.quantity for t in new_trades), Decimal(0)) / qty
+    last = new_trades[-1]
+    events.publish(
+        OrderFilled(
+            **fact_fields(o),
+            trade_id=",".join(t.trade_id for t in new_trades),
+            transaction_type=o.transaction_type,
+            quantity=delta,
+            price=vwap,
+            filled_quantity=filled_total,
+            fill_timestamp=last.fill_timestamp,
+        )
+    )
 
 
 def _synthetic_fill_price(o: Order, bo: BrokerOrder, stored_qty: int) -> Decimal:
