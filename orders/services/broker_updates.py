@@ -20,7 +20,6 @@ from ..brokers.base import (
 from ..domain import (
     TERMINAL,
     EventKind,
-    OrderRole,
     can_transition,
     normalize_broker_status,
 )
