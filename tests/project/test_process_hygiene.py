@@ -14,6 +14,7 @@ import sqlite3
 import sys
 import threading
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -26,13 +27,13 @@ SLACK = 4.0  # process start-up of the hard-exit timer, interpreter teardown, a 
 
 
 @pytest.fixture(scope="module")
-def db(product_db: tuple[Path, dict]) -> tuple[Path, str]:
-    """The product's database and an API key that has never been used (its first use writes)."""
+def db(product_db: tuple[Path, dict]) -> tuple[Path, dict]:
+    """The product's database, the hygiene user's API key and the demo future."""
     path, facts = product_db
-    return path, facts["hygiene"]["key"]
+    return path, {**facts["hygiene"], **facts["future"]}
 
 
-def _web(db: tuple[Path, str], tmp_path: Path, **extra: str) -> tuple[object, str, int, Path]:
+def _web(db: tuple[Path, dict], tmp_path: Path, **extra: str) -> tuple[object, str, int, Path]:
     port = procs.free_port()
     env = procs.product_env(
         db[0], HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY="2", SHUTDOWN_TIMEOUT_SECONDS=str(SHUTDOWN_TIMEOUT)
@@ -82,20 +83,28 @@ def test_kill_9_of_the_uvicorn_parent_leaves_no_worker_holding_the_port(db, tmp_
 
 
 def test_web_shutdown_is_bounded_while_a_request_waits_on_a_database_lock(db, tmp_path) -> None:
-    path, key = db
+    path, facts = db
+    headers = {"Authorization": f"Api-Key {facts['key']}"}
     # uvicorn's graceful timeout (the Procfile's default, 5 s) is longer than SHUTDOWN_TIMEOUT here: the hard exit
     # is what bounds this shutdown (without either, it waited for SQLite's 20 s lock timeout: 18.9 s measured).
     process, url, port, log = _web(db, tmp_path)
     workers = _workers(process.pid)
+    depth = httpx.get(f"{url}/api/v1/market/depth/{facts['token']}/", headers=headers, timeout=10).json()
+    body = {
+        "instrument_token": facts["token"],
+        "transaction_type": "BUY",
+        "quantity": facts["lot"],
+        "product": "NRML",
+        "order_type": "LIMIT",
+        "price": str((Decimal(depth["last_price"]) * Decimal("0.97")).quantize(Decimal("1"))),
+    }
     lock = sqlite3.connect(path, isolation_level=None, timeout=1)
-    lock.execute("BEGIN IMMEDIATE")  # hold the write lock: the request's first write waits (SQLite: up to 20 s)
+    lock.execute("BEGIN IMMEDIATE")  # hold the write lock: placing the order waits for it (SQLite: up to 20 s)
     outcome: dict[str, object] = {}
 
     def request() -> None:
         try:
-            outcome["status"] = httpx.get(
-                f"{url}/api/v1/orders/", headers={"Authorization": f"Api-Key {key}"}, timeout=40
-            ).status_code
+            outcome["status"] = httpx.post(f"{url}/api/v1/orders/", json=body, headers=headers, timeout=40).status_code
         except httpx.HTTPError as exc:
             outcome["error"] = type(exc).__name__
 
