@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "accounts",
     "marketdata",
     "alerts",
+    "portfolio",
     "margin",
     "risk",
     "orders",

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Order, OrderEvent, OrderPreferences, PaperVenueOrder, PaperVenueTrade, Position, Strategy, Trade
+from .models import Order, OrderEvent, OrderPreferences, PaperVenueOrder, PaperVenueTrade
 
 
 class OrderEventInline(admin.TabularInline):
@@ -52,33 +52,6 @@ class OrderEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
         return False
-
-
-@admin.register(Trade)
-class TradeAdmin(admin.ModelAdmin):
-    list_display = ["trade_id", "order", "tradingsymbol", "transaction_type", "quantity", "price", "fill_timestamp"]
-    raw_id_fields = ["user", "account", "order", "strategy"]
-
-
-@admin.register(Position)
-class PositionAdmin(admin.ModelAdmin):
-    list_display = [
-        "id",
-        "user",
-        "account",
-        "strategy",
-        "tradingsymbol",
-        "product",
-        "quantity",
-        "average_price",
-        "realized_pnl",
-    ]
-    raw_id_fields = ["user", "account", "strategy"]
-
-
-@admin.register(Strategy)
-class StrategyAdmin(admin.ModelAdmin):
-    list_display = ["id", "user", "name", "preset", "is_active", "allow_orphaned_orders", "margin_buffer_pct"]
 
 
 admin.site.register(OrderPreferences)

@@ -24,3 +24,8 @@ class OrdersConfig(AppConfig):
         events.subscribe("orders.updated", _common.push_order_update)
         events.subscribe("orders.updated", brackets.on_slice_updated)
         events.subscribe("orders.filled", brackets.on_order_filled)
+
+        from portfolio.events import PositionClosed
+
+        # A position went flat (or through zero): its bracket exits are cancelled (unless orphans are allowed).
+        events.subscribe(PositionClosed.name, brackets.on_position_closed)

@@ -188,34 +188,5 @@ MAX_MODIFICATIONS = 25
 MAX_SLICES = 10
 DEFAULT_ORDERS_PER_SECOND = 10
 
-# Strategy presets from the seed summary (/work/shared/seeds/001_*.txt "Configuration Examples").
-STRATEGY_PRESETS: dict[str, dict[str, object]] = {
-    "conservative": {
-        "auto_cleanup_enabled": True,
-        "cleanup_sl_on_exit": True,
-        "cleanup_target_on_exit": True,
-        "allow_orphaned_orders": False,
-        "notify_on_orphan_detection": True,
-        "max_order_spread_pct": "0.3",
-        "min_liquidity_score": 70,
-        "require_user_approval_high_impact": True,
-        "max_market_impact_bps": 30,
-        "margin_buffer_pct": "20.0",
-        "max_loss_per_strategy_pct": "5.0",
-        "auto_square_off_on_loss_limit": True,
-    },
-    "aggressive": {
-        "auto_cleanup_enabled": False,
-        "cleanup_sl_on_exit": True,
-        "cleanup_target_on_exit": True,
-        "allow_orphaned_orders": True,
-        "notify_on_orphan_detection": True,
-        "max_order_spread_pct": "1.0",
-        "min_liquidity_score": 40,
-        "require_user_approval_high_impact": False,
-        "max_market_impact_bps": 50,
-        "margin_buffer_pct": "5.0",
-        "max_loss_per_strategy_pct": "15.0",
-        "auto_square_off_on_loss_limit": False,
-    },
-}
+# Strategy presets moved to the portfolio app (which owns strategies); re-exported for old imports.
+from portfolio.domain import STRATEGY_PRESETS  # noqa: E402, F401

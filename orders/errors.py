@@ -6,31 +6,18 @@ from typing import Any
 
 from oms_project.lib.errors import Conflict, DomainError, InvalidInput, NotFound, RateLimited, ServiceUnavailable
 
+# Positions and strategies belong to the portfolio app; their errors are re-exported for orders' code.
+from portfolio.errors import (  # noqa: F401
+    PositionNotFound,
+    StrategyNameTaken,
+    StrategyNotFound,
+    StrategyPresetUnknown,
+)
+
 
 class OrderNotFound(NotFound):
     code = "ORDER_NOT_FOUND"
     default_message = "Order not found."
-
-
-class PositionNotFound(NotFound):
-    code = "POSITION_NOT_FOUND"
-    default_message = "Position not found."
-
-
-class StrategyNotFound(NotFound):
-    code = "STRATEGY_NOT_FOUND"
-    default_message = "Strategy not found."
-
-
-class StrategyNameTaken(DomainError):
-    code = "STRATEGY_NAME_TAKEN"
-    http_status = 409
-    default_message = "You already have a strategy with this name."
-
-
-class StrategyPresetUnknown(DomainError):
-    code = "STRATEGY_PRESET_UNKNOWN"
-    default_message = "Unknown strategy preset."
 
 
 class InstrumentNotFound(NotFound):

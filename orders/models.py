@@ -1,4 +1,5 @@
-"""Orders, their append-only audit trail, fills, net positions, strategies and per-user order settings.
+"""Orders, their append-only audit trail and per-user order settings. Fills, positions and strategies
+moved to the portfolio app (`portfolio.models`, same tables); they are re-exported here for orders' code.
 
 Field names follow Kite (exchange, tradingsymbol, transaction_type, product, order_type, validity, ...).
 Status changes go through `orders.domain.can_transition` with a conditional UPDATE on (status, version).
@@ -12,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from portfolio.models import Position, Strategy, Trade  # noqa: F401  (portfolio's, re-exported)
+
 from .brokers.paper.models import PaperVenueOrder, PaperVenueTrade  # noqa: F401  (the venue's own tables)
 from .domain import EventKind, OrderRole, OrderStatus, OrderType, Product, Side, Validity
 
@@ -20,40 +23,6 @@ ZERO = Decimal("0")
 
 def _choices(enum) -> list[tuple[str, str]]:  # noqa: ANN001
     return [(m.value, m.value) for m in enum]
-
-
-class Strategy(models.Model):
-    """Groups orders and positions; holds the strategy settings of the design (seed 001)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="strategies")
-    account = models.ForeignKey("accounts.TradingAccount", on_delete=models.CASCADE, related_name="strategies")
-    name = models.CharField(max_length=80)
-    preset = models.CharField(max_length=20, blank=True, default="conservative")
-    is_active = models.BooleanField(default=True)
-    # housekeeping
-    auto_cleanup_enabled = models.BooleanField(default=True)
-    cleanup_sl_on_exit = models.BooleanField(default=True)
-    cleanup_target_on_exit = models.BooleanField(default=True)
-    allow_orphaned_orders = models.BooleanField(default=False)
-    notify_on_orphan_detection = models.BooleanField(default=True)
-    # execution thresholds
-    max_order_spread_pct = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("0.3"))
-    min_liquidity_score = models.PositiveSmallIntegerField(default=70)
-    require_user_approval_high_impact = models.BooleanField(default=True)
-    max_market_impact_bps = models.PositiveIntegerField(default=30)
-    # risk limits / margin
-    margin_buffer_pct = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("20.0"))
-    max_loss_per_strategy_pct = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("5.0"))
-    auto_square_off_on_loss_limit = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["id"]
-        verbose_name_plural = "strategies"
-        constraints = [models.UniqueConstraint(fields=["user", "name"], name="unique_strategy_name_per_user")]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class OrderPreferences(models.Model):
@@ -75,7 +44,9 @@ class OrderPreferences(models.Model):
 class Order(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="orders")
     account = models.ForeignKey("accounts.TradingAccount", on_delete=models.CASCADE, related_name="orders")
-    strategy = models.ForeignKey(Strategy, on_delete=models.SET_NULL, null=True, blank=True, related_name="orders")
+    strategy = models.ForeignKey(
+        "portfolio.Strategy", on_delete=models.SET_NULL, null=True, blank=True, related_name="orders"
+    )
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
     role = models.CharField(max_length=10, choices=_choices(OrderRole), default=OrderRole.ENTRY)
     # OCO: the other exit of the same bracket pair.
@@ -187,77 +158,3 @@ class OrderEvent(models.Model):
 
     def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
         raise PermissionError("Audit rows are append-only.")
-
-
-class Trade(models.Model):
-    """One fill, stored once per (account, broker trade id)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trades")
-    account = models.ForeignKey("accounts.TradingAccount", on_delete=models.CASCADE, related_name="trades")
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="trades")
-    strategy = models.ForeignKey(Strategy, on_delete=models.SET_NULL, null=True, blank=True, related_name="trades")
-    trade_id = models.CharField(max_length=40)
-    broker_order_id = models.CharField(max_length=40)
-    exchange = models.CharField(max_length=8)
-    tradingsymbol = models.CharField(max_length=64)
-    instrument_token = models.BigIntegerField()
-    transaction_type = models.CharField(max_length=4, choices=_choices(Side))
-    product = models.CharField(max_length=4)
-    quantity = models.PositiveIntegerField()
-    price = models.DecimalField(max_digits=14, decimal_places=2)
-    fill_timestamp = models.DateTimeField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-fill_timestamp", "-id"]
-        constraints = [models.UniqueConstraint(fields=["account", "trade_id"], name="unique_trade_per_account")]
-
-    def __str__(self) -> str:
-        return f"{self.trade_id} {self.transaction_type} {self.quantity} {self.tradingsymbol} @ {self.price}"
-
-
-class Position(models.Model):
-    """Net position per (account, strategy, instrument, product)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="positions")
-    account = models.ForeignKey("accounts.TradingAccount", on_delete=models.CASCADE, related_name="positions")
-    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, null=True, blank=True, related_name="positions")
-    exchange = models.CharField(max_length=8)
-    tradingsymbol = models.CharField(max_length=64)
-    instrument_token = models.BigIntegerField()
-    product = models.CharField(max_length=4)
-    quantity = models.IntegerField(default=0)  # signed: + long, - short
-    average_price = models.DecimalField(max_digits=14, decimal_places=4, default=ZERO)
-    realized_pnl = models.DecimalField(max_digits=16, decimal_places=2, default=ZERO)
-    overnight_quantity = models.IntegerField(default=0)
-    day_buy_quantity = models.PositiveIntegerField(default=0)
-    day_sell_quantity = models.PositiveIntegerField(default=0)
-    buy_quantity = models.PositiveIntegerField(default=0)
-    sell_quantity = models.PositiveIntegerField(default=0)
-    buy_value = models.DecimalField(max_digits=18, decimal_places=2, default=ZERO)
-    sell_value = models.DecimalField(max_digits=18, decimal_places=2, default=ZERO)
-    trading_day = models.DateField(null=True, blank=True)
-    last_price = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-updated_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["account", "strategy", "instrument_token", "product"],
-                condition=Q(strategy__isnull=False),
-                name="unique_position_with_strategy",
-            ),
-            models.UniqueConstraint(
-                fields=["account", "instrument_token", "product"],
-                condition=Q(strategy__isnull=True),
-                name="unique_position_without_strategy",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.tradingsymbol} {self.product} {self.quantity:+d}"
-
-    @property
-    def day_quantity(self) -> int:
-        return self.day_buy_quantity - self.day_sell_quantity

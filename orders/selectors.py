@@ -10,10 +10,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from portfolio import selectors as portfolio_selectors
+from portfolio.models import Position, Trade
+
 from . import market
-from .domain import STRATEGY_PRESETS, TERMINAL, WORKING, OrderStatus
-from .errors import OrderNotFound, PositionNotFound, StrategyNotFound
-from .models import Order, OrderEvent, OrderPreferences, Position, Strategy, Trade
+from .domain import TERMINAL, WORKING, OrderStatus
+from .errors import OrderNotFound
+from .models import Order, OrderEvent, OrderPreferences
 
 OPEN_STATUSES = [
     *WORKING,
@@ -60,6 +63,8 @@ def order_history(*, user: AbstractBaseUser, order_id: int) -> QuerySet[OrderEve
     return OrderEvent.objects.filter(order=order).order_by("id")
 
 
+# Fills, positions and strategies are the portfolio's: these names delegate to `portfolio.selectors` (kept
+# so the order core's views, presenters and callers have one place to read from).
 def trade_list(
     *,
     user: AbstractBaseUser,
@@ -67,34 +72,18 @@ def trade_list(
     order_id: int | None = None,
     strategy_id: int | None = None,
 ) -> QuerySet[Trade]:
-    qs = Trade.objects.filter(user=user)
-    if account_id is not None:
-        qs = qs.filter(account_id=account_id)
-    if order_id is not None:
-        qs = qs.filter(order_id=order_id)
-    if strategy_id is not None:
-        qs = qs.filter(strategy_id=strategy_id)
-    return qs.order_by("-fill_timestamp", "-id")
+    return portfolio_selectors.trades_for(user=user, account_id=account_id, order_id=order_id, strategy_id=strategy_id)
 
 
 def position_list(
     *, user: AbstractBaseUser, account_id: int | None = None, strategy_id: int | None = None, open_only: bool = False
 ) -> QuerySet[Position]:
-    qs = Position.objects.filter(user=user)
-    if account_id is not None:
-        qs = qs.filter(account_id=account_id)
-    if strategy_id is not None:
-        qs = qs.filter(strategy_id=strategy_id)
-    if open_only:
-        qs = qs.exclude(quantity=0)
-    return qs.order_by("-updated_at", "-id")
+    return portfolio_selectors.positions_for(
+        user=user, account_id=account_id, strategy_id=strategy_id, open_only=open_only
+    )
 
 
-def position_get(*, user: AbstractBaseUser, position_id: int) -> Position:
-    try:
-        return Position.objects.get(pk=position_id, user=user)
-    except (Position.DoesNotExist, ValueError, TypeError):
-        raise PositionNotFound() from None
+position_get = portfolio_selectors.position_get
 
 
 def position_marks(positions: list[Position], at: datetime | None = None) -> dict[int, Decimal]:
@@ -110,20 +99,9 @@ def position_marks(positions: list[Position], at: datetime | None = None) -> dic
     return marks
 
 
-def strategy_list(*, user: AbstractBaseUser) -> QuerySet[Strategy]:
-    return Strategy.objects.filter(user=user).order_by("id")
-
-
-def strategy_get(*, user: AbstractBaseUser, strategy_id: int) -> Strategy:
-    try:
-        return Strategy.objects.get(pk=strategy_id, user=user)
-    except (Strategy.DoesNotExist, ValueError, TypeError):
-        raise StrategyNotFound() from None
-
-
-def strategy_presets() -> dict[str, dict[str, Any]]:
-    """The presets of the design (seed 001: conservative and aggressive)."""
-    return {name: dict(values) for name, values in STRATEGY_PRESETS.items()}
+strategy_list = portfolio_selectors.strategy_list
+strategy_get = portfolio_selectors.strategy_get
+strategy_presets = portfolio_selectors.strategy_presets
 
 
 def preferences_get(*, user: AbstractBaseUser) -> OrderPreferences:

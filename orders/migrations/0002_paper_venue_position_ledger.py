@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db import migrations, models
 from django.utils import timezone
 
-from orders.positions_math import PositionState, apply_fill, signed
+from portfolio.positions_math import PositionState, apply_fill, signed
 
 
 def backfill_ledger(apps, schema_editor):

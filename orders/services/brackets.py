@@ -9,6 +9,8 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from django.db import transaction
 
 from oms_project.lib.pretrade import AlgoParams, OrderIntent
+from portfolio.events import PositionClosed
+from portfolio.models import Position
 
 from .. import errors, market, rate_limit
 from ..domain import (
@@ -22,23 +24,20 @@ from ..domain import (
     opposite,
 )
 from ..events import OrderFilled, OrderUpdated
-from ..models import Order, Position
+from ..models import Order
 from . import order_changes, placement, submission
 from ._common import S, _event, _push_order, _tick, _to_tick, _transition, logger
-
-
-def _follow_up(item: tuple) -> None:
-    try:
-        kind = item[0]
-        if kind == "flat":
-            _on_position_flat(item[1])
-    except Exception:
-        logger.exception("order follow-up %s failed", item)
 
 
 def on_order_filled(event: OrderFilled) -> None:
     """Subscriber of orders.filled: an entry's bracket exits for what filled; an exit's OCO sibling reduced."""
     _on_fill(event.order_id, event.quantity)
+
+
+def on_position_closed(event: PositionClosed) -> None:
+    """Subscriber of portfolio.position_closed: the position went flat (or reversed), so the bracket exits
+    left protecting the closed side are cancelled, unless its strategy allows orphaned orders."""
+    _on_position_flat(event.position_id)
 
 
 def on_slice_updated(event: OrderUpdated) -> None:

@@ -6,12 +6,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from alerts.types import AlertLevel, AlertType
 from oms_project.lib import events
+from portfolio import selectors as portfolio_selectors
+from portfolio import services as portfolio_services
+from portfolio.models import Position, Trade
 
 from ..brokers.base import (
     BrokerOrder,
@@ -24,9 +27,7 @@ from ..domain import (
     normalize_broker_status,
 )
 from ..events import OrderFilled, fact_fields
-from ..models import Order, Position, Trade
-from ..positions_math import signed
-from . import brackets, positions
+from ..models import Order
 from ._common import S, _alert, _applied_here, _event, _push, _push_order, _snapshot, _transition, logger
 
 
@@ -45,7 +46,6 @@ def order_apply_broker_update(
 ) -> Order | None:
     bo = order
     actor = f"broker:{source}"
-    after_commit: list = []
     with transaction.atomic():
         o = _find_order(account, bo)
         if o is None:
@@ -60,7 +60,7 @@ def order_apply_broker_update(
         if not fills and not bo.filled_quantity and not o.filled_quantity:
             stored_qty = 0  # nothing filled anywhere (trades are stored only here, with filled_quantity)
         else:
-            stored_qty = sum(Trade.objects.filter(order=o).values_list("quantity", flat=True))
+            stored_qty = sum(q for q, _ in portfolio_selectors.order_fills(order_id=o.pk))
         if not fills and bo.filled_quantity > stored_qty:
             # Updates without trade records (postback/ticker): one synthetic fill per increase.
             qty = bo.filled_quantity - stored_qty
@@ -81,34 +81,14 @@ def order_apply_broker_update(
             ]
         new_trades: list[Trade] = []
         for t in fills:
-            if Trade.objects.filter(account=account, trade_id=t.trade_id).exists():
-                continue
-            try:
-                with transaction.atomic():
-                    trade = Trade.objects.create(
-                        user_id=o.user_id,
-                        account=account,
-                        order=o,
-                        strategy_id=o.strategy_id,
-                        trade_id=t.trade_id,
-                        broker_order_id=t.broker_order_id,
-                        exchange=t.exchange,
-                        tradingsymbol=t.tradingsymbol,
-                        instrument_token=t.instrument_token,
-                        transaction_type=t.transaction_type,
-                        product=t.product,
-                        quantity=t.quantity,
-                        price=t.price,
-                        fill_timestamp=t.fill_timestamp,
-                    )
-            except IntegrityError:
-                continue  # a concurrent writer stored it
-            new_trades.append(trade)
-            position = positions._position_apply(o, trade)
-            _push(o.user_id, "trade", _trade_json(trade))
-            _push(o.user_id, "position", _position_json(position))
-            if position.quantity == 0 or _crossed(position, trade):
-                after_commit.append(("flat", position.pk))
+            # Stored once by trade id and booked into its position by the portfolio (which publishes the
+            # position events after commit: a closed position's bracket exits are cancelled by a subscriber).
+            booked = portfolio_services.fill_record(account=account, order=o, fill=t)
+            if booked is None:
+                continue  # stored before (a replay, or a concurrent writer)
+            new_trades.append(booked.trade)
+            _push(o.user_id, "trade", _trade_json(booked.trade))
+            _push(o.user_id, "position", _position_json(booked.position))
         filled_total = stored_qty + sum(t.quantity for t in new_trades)  # the order row lock serialises writers
         # 2. status (stale snapshots change nothing)
         stale = bool(o.broker_updated_at and bo.exchange_timestamp and bo.exchange_timestamp < o.broker_updated_at)
@@ -190,8 +170,6 @@ def order_apply_broker_update(
         if set_broker_id:  # nothing else wrote it: record the broker's id on its own
             Order.objects.filter(pk=o.pk).update(broker_order_id=bo.broker_order_id)
             o.broker_order_id = bo.broker_order_id
-    for item in after_commit:
-        transaction.on_commit(lambda item=item: brackets._follow_up(item))
     seen = _applied_here.get()
     if seen is not None:
         seen[o.pk] = o  # for `_send` (this thread and connection see this row as current)
@@ -220,17 +198,17 @@ def _publish_filled(o: Order, new_trades: list[Trade], delta: int, filled_total:
 def _synthetic_fill_price(o: Order, bo: BrokerOrder, stored_qty: int) -> Decimal:
     """Price of the newly filled part from the cumulative average: (avg_new*F_new - avg_old*F_old)/dq."""
     dq = bo.filled_quantity - stored_qty
-    old_value = sum((t.price * t.quantity for t in Trade.objects.filter(order=o)), Decimal("0"))
+    old_value = sum((p * q for q, p in portfolio_selectors.order_fills(order_id=o.pk)), Decimal("0"))
     px = (bo.average_price * bo.filled_quantity - old_value) / dq if dq else bo.average_price
     return px.quantize(Decimal("0.01")) if px > 0 else bo.average_price
 
 
 def _avg_price(o: Order) -> Decimal:
-    trades = list(Trade.objects.filter(order=o))
-    qty = sum(t.quantity for t in trades)
+    fills = portfolio_selectors.order_fills(order_id=o.pk)
+    qty = sum(q for q, _ in fills)
     if not qty:
         return Decimal("0")
-    return (sum((t.price * t.quantity for t in trades), Decimal("0")) / qty).quantize(Decimal("0.0001"))
+    return (sum((p * q for q, p in fills), Decimal("0")) / qty).quantize(Decimal("0.0001"))
 
 
 def _status_alert(o: Order, old: str) -> None:
@@ -251,13 +229,6 @@ def _status_alert(o: Order, old: str) -> None:
         _alert(o, AlertType.ORDER_CANCELLED, AlertLevel.INFO, f"Order {what} was cancelled{extra}.")
     elif o.status == S.EXPIRED:
         _alert(o, AlertType.ORDER_CANCELLED, AlertLevel.INFO, f"Order {what} expired at the close.")
-
-
-def _crossed(position: Position, trade: Trade) -> bool:
-    # The fill moved the position through zero (a reversal): bracket exits of the old side are void.
-    sq = signed(trade.transaction_type, trade.quantity)
-    before = position.quantity - sq
-    return before != 0 and (before > 0) != (position.quantity > 0) and position.quantity != 0
 
 
 def _trade_json(trade: Trade) -> dict:
