@@ -24,6 +24,7 @@ from datetime import time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.validators import RegexValidator
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -53,6 +54,25 @@ class StrictCharField(serializers.CharField):
             # Judged on the text as sent (the schema's maxLength), not after trimming its whitespace.
             self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
+
+
+class StrictCharFieldSchema(OpenApiSerializerFieldExtension):
+    """What a text field refuses beyond its length, said in the request schema as a pattern: NUL characters
+    (DRF's ProhibitNullCharactersValidator) and, for a required text that trims whitespace, text that is only
+    whitespace (it would be blank). Fields with their own RegexValidator keep their pattern."""
+
+    target_class = StrictCharField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        field = self.target
+        has_pattern = "pattern" in schema or any(isinstance(v, RegexValidator) for v in field.validators)
+        if direction == "request" and not has_pattern:
+            non_blank = not field.allow_blank and field.trim_whitespace
+            pattern = r"^[^\x00]*[^\s\x00][^\x00]*$" if non_blank else r"^[^\x00]*$"
+            schema = {**schema, "pattern": pattern}
+        return schema
 
 
 class StrictIntegerField(serializers.IntegerField):
