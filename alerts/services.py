@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from oms_project.lib.formatting import article
 from oms_project.lib.realtime import group_send_on_commit, user_group
 
 from .conf import telegram_bot_token
@@ -264,7 +265,7 @@ def alert_send_test(*, user: AbstractBaseUser, level: str = AlertLevel.INFO, wit
         type=AlertType.SYSTEM,
         level=level,
         title="Test alert",
-        message=f"This is a {str(level).lower()} test alert you asked for.",
+        message=f"This is {article(str(level).lower())} test alert you asked for.",
         payload={"test": True},
         actions=list(TEST_ACTIONS) if with_actions else None,
         expires_in=datetime.timedelta(minutes=10) if with_actions else None,

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from oms_project.lib.errors import DomainError
+from oms_project.lib.formatting import article
 
 from . import selectors, services
 from .errors import AlertNotFound
@@ -105,7 +106,7 @@ def alert_mark_all_read_page(request: HttpRequest) -> HttpResponse:
 def alert_send_test_page(request: HttpRequest) -> HttpResponse:
     level = request.POST.get("level") if request.POST.get("level") in AlertLevel.__members__ else AlertLevel.INFO
     services.alert_send_test(user=request.user, level=level, with_actions=bool(request.POST.get("with_actions")))
-    messages.success(request, f"Sent a {level.lower()} test alert.")
+    messages.success(request, f"Sent {article(level.lower())} test alert.")
     return redirect("alert-preferences")
 
 

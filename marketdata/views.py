@@ -29,7 +29,7 @@ def _order_ticket_url() -> str | None:
         return None
 
 
-def _table(request: HttpRequest, error: str | None = None, status: int = 200) -> HttpResponse:
+def _table(request: HttpRequest, error: Any = None, status: int = 200) -> HttpResponse:
     return render(
         request,
         "marketdata/partials/_watch_rows.html",
@@ -65,7 +65,7 @@ def watchlist_add(request: HttpRequest) -> HttpResponse:
         if not request.htmx:
             messages.error(request, exc.message)
             return redirect("market-watch")
-        return _table(request, error=exc.message, status=200)
+        return _table(request, error=exc.as_body()["error"], status=200)
     return _table(request) if request.htmx else redirect("market-watch")
 
 

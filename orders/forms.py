@@ -15,6 +15,12 @@ def _choices(enum: Any) -> list[tuple[str, str]]:
 
 
 UNKNOWN_FIELD = "unknown_field"
+# A price typed with a letter ("2599a.5") is refused with this, never read as empty.
+PRICE_ERRORS = {
+    "invalid": "must be a number such as 25999.40 (digits and one decimal point, no letters).",
+    "max_decimal_places": "takes at most two decimal places.",
+    "min_value": "cannot be below zero.",
+}
 
 
 class RefuseUnknownInputsForm(forms.Form):
@@ -48,8 +54,10 @@ class OrderTicketForm(RefuseUnknownInputsForm):
     product = forms.ChoiceField(choices=[(Product.NRML, "NRML (carry)"), (Product.MIS, "MIS (intraday)")],
                                 initial=Product.NRML)
     order_type = forms.ChoiceField(choices=_choices(OrderType), initial=OrderType.LIMIT)
-    price = forms.DecimalField(required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2)
-    trigger_price = forms.DecimalField(required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2)
+    price = forms.DecimalField(required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2,
+                               error_messages=PRICE_ERRORS)
+    trigger_price = forms.DecimalField(required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2,
+                                       error_messages=PRICE_ERRORS)
     # MARKET / SL-M need market protection at the broker (kite-api.md): -1 = broker's automatic.
     market_protection = forms.IntegerField(required=False, min_value=-1, max_value=100, initial=-1)
     validity = forms.ChoiceField(choices=_choices(Validity), initial=Validity.DAY)
@@ -59,6 +67,8 @@ class OrderTicketForm(RefuseUnknownInputsForm):
     stop_loss = forms.DecimalField(required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2)
     target = forms.DecimalField(required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2)
     trailing_sl = forms.DecimalField(required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2)
+    # "Split into N slices" above the exchange's freeze limit (unticked: the user's preference decides).
+    auto_slice = forms.BooleanField(required=False)
 
     def service_kwargs(self, *, lot_size: int) -> dict[str, Any]:
         """The service's keyword arguments (call after is_valid): quantity = lots x lot size."""
@@ -87,6 +97,8 @@ class OrderTicketForm(RefuseUnknownInputsForm):
             fields["target_points" if points else "target"] = d["target"]
         if d.get("trailing_sl"):
             fields["trailing_stop_points"] = d["trailing_sl"]
+        if d.get("auto_slice"):
+            fields["auto_slice"] = True
         return fields
 
 

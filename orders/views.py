@@ -2,7 +2,8 @@
 
 Thin by rule: parse the form, call ONE orders service/selector, render a template or partial.
 Every rule (lot sizes, ticks, approval, duplicates, risk) lives in `orders.services`; its
-`DomainError`s are rendered next to the form with their message and code. Someone else's order
+`DomainError`s are rendered next to the form by the one error component (trader language, the code
+only in `data-error-code`); `orders.ui` adds the display facts (lots, ticks, LTP, day change). Someone else's order
 or position answers 404. htmx requests get partials; plain requests get the full page.
 """
 
@@ -23,7 +24,7 @@ from marketdata import selectors as md
 from oms_project.lib.errors import DomainError, NotFound
 from oms_project.lib.pretrade import OrderIntent
 
-from . import selectors, services
+from . import selectors, services, ui
 from .domain import WORKING, OrderStatus
 from .forms import UNKNOWN_FIELD, OrderModifyForm, OrderTicketForm
 
@@ -96,7 +97,7 @@ def order_ticket(request: HttpRequest) -> HttpResponse:
                 user_id=request.user.pk, account_id=context["account"].pk, actor=_actor(request),
                 **form.service_kwargs(lot_size=instrument.lot_size),
             )
-            context["order"] = services.order_place(intent, user=request.user)
+            context["order"] = ui.with_contract_facts([services.order_place(intent, user=request.user)])[0]
         except DomainError as exc:
             context["error"] = _error(exc)
             status = exc.http_status if 400 <= exc.http_status < 500 else 400
@@ -111,13 +112,26 @@ def order_ticket(request: HttpRequest) -> HttpResponse:
 
 def _ticket_context(request: HttpRequest, form: OrderTicketForm, instrument: Any) -> dict[str, Any]:
     lots = _int(form.data.get("lots")) if form.is_bound else 1
+    limit = form.is_bound and form.data.get("order_type") in ("LIMIT", "SL")
+    price = _decimal(form.data.get("price")) if limit else None
     return {
         "form": form,
         "account": _account(request),
         "ticket_instrument": instrument,
         "ticket_quantity": (lots or 1) * instrument.lot_size if instrument else None,
         "open_statuses": OPEN_STATUSES,
+        # Filled at once (not after the first refresh) when the ticket opens on an instrument.
+        "preview": _preview(instrument, max(lots or 1, 1), price) if instrument else None,
     }
+
+
+def _preview(instrument: Any, lots: int, price: Decimal | None) -> dict[str, Any]:
+    preview = selectors.ticket_preview(instrument=instrument, lots=lots, price=price)
+    freeze = instrument.freeze_quantity
+    per_slice = (freeze // instrument.lot_size) * instrument.lot_size if freeze and instrument.lot_size else 0
+    slices = -(-preview["quantity"] // per_slice) if per_slice and preview["quantity"] > freeze else 0
+    return {**preview, "instrument": instrument, "tick_size": instrument.tick_size, "freeze_quantity": freeze,
+            "slices_needed": slices, "limit_price": price}
 
 
 def _form_message(form: OrderTicketForm) -> str:
@@ -139,7 +153,7 @@ def _int(value: Any) -> int | None:
 @require_GET
 def order_instrument_search(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()[:64]
-    instruments = md.instrument_typeahead(query, limit=TYPEAHEAD_LIMIT) if query else []
+    instruments = ui.typeahead_quotes(md.instrument_typeahead(query, limit=TYPEAHEAD_LIMIT)) if query else []
     return render(request, "orders/partials/_instrument_options.html", {"instruments": instruments, "query": query})
 
 
@@ -160,7 +174,7 @@ def order_ticket_preview(request: HttpRequest) -> HttpResponse:
     if instrument is not None:
         lots = max(_int(request.GET.get("lots")) or 1, 1)
         price = _decimal(request.GET.get("price")) if request.GET.get("order_type") in ("LIMIT", "SL") else None
-        preview = selectors.ticket_preview(instrument=instrument, lots=lots, price=price)
+        preview = _preview(instrument, lots, price)
     return render(request, "orders/partials/_preview.html", {"preview": preview})
 
 
@@ -180,7 +194,7 @@ def order_book(request: HttpRequest) -> HttpResponse:
     status_filter = request.GET.get("status") or ""
     if status_filter not in {v for v, _ in STATUS_FILTERS}:
         status_filter = ""
-    orders = (
+    orders = ui.with_contract_facts(
         selectors.order_list(user=request.user, account_id=account.pk, status=status_filter or None)[:ORDER_BOOK_LIMIT]
         if account else []
     )
@@ -204,7 +218,8 @@ def order_book_row(request: HttpRequest, order_id: int) -> HttpResponse:
     return _render_row(request, order)
 
 
-def _render_row(request: HttpRequest, order: Any, row_error: str = "", *, oob: bool = False) -> HttpResponse:
+def _render_row(request: HttpRequest, order: Any, row_error: Any = "", *, oob: bool = False) -> HttpResponse:
+    ui.with_contract_facts([order])
     return render(request, "orders/partials/_order_row.html",
                   {"order": order, "open_statuses": OPEN_STATUSES, "row_error": row_error, "oob": oob})
 
@@ -213,10 +228,10 @@ def _render_after_action(request: HttpRequest, order: Any, error: DomainError | 
     """The answer to cancel/approve/reject: shaped for where the button was (row, detail, ticket)."""
     view = request.GET.get("view", "row")
     if view == "detail":
-        return _render_detail_body(request, order, row_error=error.message if error else "")
+        return _render_detail_body(request, order, row_error=_error(error) if error else "")
     if view == "ticket":
         context: dict[str, Any] = {
-            "order": order,
+            "order": ui.with_contract_facts([order])[0],
             "open_statuses": OPEN_STATUSES,
             # Close the approval modal once it has been answered.
             "close_modal": order.status != OrderStatus.PENDING_APPROVAL,
@@ -224,7 +239,7 @@ def _render_after_action(request: HttpRequest, order: Any, error: DomainError | 
         if error:
             context["error"] = _error(error)
         return render(request, "orders/partials/_ticket_result.html", context)
-    return _render_row(request, order, row_error=error.message if error else "")
+    return _render_row(request, order, row_error=_error(error) if error else "")
 
 
 def _order_action(request: HttpRequest, order_id: int, action: Callable[..., Any]) -> HttpResponse:
@@ -291,18 +306,21 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     return render(request, "orders/detail.html", _detail_context(request, order))
 
 
-def _detail_context(request: HttpRequest, order: Any, row_error: str = "") -> dict[str, Any]:
+def _detail_context(request: HttpRequest, order: Any, row_error: Any = "") -> dict[str, Any]:
+    children = list(order.children.all())
+    trades = list(selectors.trade_list(user=request.user, order_id=order.pk))
+    ui.with_contract_facts([order, *children, *trades])
     return {
         "order": order,
         "events": selectors.order_history(user=request.user, order_id=order.pk),
-        "trades": selectors.trade_list(user=request.user, order_id=order.pk),
-        "children": list(order.children.all()),
+        "trades": trades,
+        "children": children,
         "open_statuses": OPEN_STATUSES,
         "row_error": row_error,
     }
 
 
-def _render_detail_body(request: HttpRequest, order: Any, row_error: str = "") -> HttpResponse:
+def _render_detail_body(request: HttpRequest, order: Any, row_error: Any = "") -> HttpResponse:
     return render(request, "orders/partials/_detail_body.html", _detail_context(request, order, row_error))
 
 
@@ -313,14 +331,12 @@ def positions(request: HttpRequest) -> HttpResponse:
     account = _account(request)
     rows = list(selectors.position_list(user=request.user, account_id=account.pk)) if account else []
     _mark(rows)
-    return render(request, "orders/positions.html", {"positions": rows})
+    return render(request, "orders/positions.html", {"positions": rows, **ui.split_positions(rows)})
 
 
 def _mark(rows: list[Any]) -> None:
-    """Current LTP on each row (the page then follows /ws/market/ ticks)."""
-    marks = selectors.position_marks(rows)
-    for p in rows:
-        p.last_price = marks.get(p.instrument_token, p.last_price)
+    """Current LTP, P&L and day change on each row (the page then follows /ws/market/ ticks)."""
+    ui.mark_positions(rows, selectors.position_marks(rows))
 
 
 @login_required
@@ -342,11 +358,12 @@ def position_exit(request: HttpRequest, position_id: int) -> HttpResponse:
     try:
         exit_order = services.position_exit(user=request.user, position_id=position.pk, actor=_actor(request))
     except DomainError as exc:
-        context["row_error"] = exc.message
+        context["row_error"] = _error(exc)
     else:
         context["position"] = _position_or_404(request, position_id)
         _mark([context["position"]])
-        context["row_notice"] = f"Exit order #{exit_order.pk} {exit_order.status}"
+        context["row_notice"] = f"Exit order #{exit_order.pk} {exit_order.status.replace('_', ' ')}"
+        context["row_notice_order"] = exit_order
     if not request.htmx:
         return redirect("positions")
     return render(request, "orders/partials/_position_row.html", context)

@@ -136,6 +136,15 @@ def lots(quantity: Any, lot_size: Any = None) -> str:
     return f"{units} ({n} lot{'s' if n != 1 else ''})"
 
 
+def lot_count(quantity: Any, lot_size: Any = None) -> str:
+    """'2 lots', '1 lot'; '' when the lot size is unknown or the quantity is not whole lots."""
+    q, size = to_decimal(quantity), to_decimal(lot_size)
+    if q is None or size is None or size <= 1 or q == 0 or abs(q) % size:
+        return ""
+    n = int(abs(q) // size)
+    return f"{n} lot{'s' if n != 1 else ''}"
+
+
 def side_qty(quantity: Any) -> str:
     """A signed net quantity as a trader reads it: 65 -> 'BUY 65', -65 -> 'SELL 65', 0 -> '0'."""
     q = to_decimal(quantity)
@@ -147,7 +156,7 @@ def side_qty(quantity: Any) -> str:
 
 
 def ist(value: Any, fmt: str = "%d %b %H:%M:%S") -> str:
-    """A moment in India time, labelled: '01 Dec 14:03:22 IST'. Naive datetimes are taken as UTC."""
+    """A moment in India time, labelled: '01 Dec 14:03:22 IST' (`%3f`: milliseconds). Naive datetimes are UTC."""
     if value is None or value == "":
         return DASH
     if isinstance(value, str):
@@ -156,8 +165,9 @@ def ist(value: Any, fmt: str = "%d %b %H:%M:%S") -> str:
         except ValueError:
             return value
     if isinstance(value, datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))
-        return f"{aware.astimezone(IST).strftime(fmt)} IST"
+        local = (value if value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))).astimezone(IST)
+        fmt = fmt.replace("%3f", f"{local.microsecond // 1000:03d}")  # milliseconds
+        return f"{local.strftime(fmt)} IST"
     if isinstance(value, date):
         return value.strftime("%d %b %Y")
     return str(value)

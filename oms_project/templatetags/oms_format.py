@@ -57,6 +57,11 @@ def lots(quantity: Any, lot_size: Any = None) -> str:
 
 
 @register.filter
+def lot_count(quantity: Any, lot_size: Any = None) -> str:
+    return f.lot_count(quantity, lot_size)
+
+
+@register.filter
 def side_qty(quantity: Any) -> str:
     return f.side_qty(quantity)
 
@@ -74,3 +79,9 @@ def article(word: Any) -> str:
 @register.filter
 def tick_digits(tick: Any) -> int:
     return f.tick_digits(tick)
+
+
+@register.filter
+def label(value: Any) -> str:
+    """An enum value as words: 'PENDING_APPROVAL' -> 'PENDING APPROVAL'."""
+    return str(value or "").replace("_", " ")

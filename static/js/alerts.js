@@ -78,9 +78,9 @@
     if (!root || !alert.actions || !alert.actions.length || alert.status !== "ACTIVE") return;
     root.innerHTML = "";
     const back = document.createElement("div");
-    back.className = "alert-modal-backdrop";
+    back.className = "modal-backdrop alert-modal-backdrop";
     const box = document.createElement("div");
-    box.className = `alert-modal level-${alert.level.toLowerCase()}`;
+    box.className = `modal alert-modal level-${alert.level.toLowerCase()}`;
     box.setAttribute("role", "dialog");
     box.dataset.testid = "alert-modal";
     box.dataset.alertId = alert.id;
@@ -108,8 +108,12 @@
       headers: Object.assign({ "HX-Request": "true" }, csrfHeaders()),
     }).then((r) => r.text().then((html) => {
       if (!r.ok || html.includes('data-testid="alert-error"')) {
-        const m = html.match(/data-testid="alert-error">([^<]*)</);
-        if (errEl) errEl.textContent = m ? m[1] : "Could not answer the alert.";
+        // The row's error component, in trader language (title, sentence, suggestion).
+        const tpl = document.createElement("template");
+        tpl.innerHTML = html;
+        const found = tpl.content.querySelector("[data-testid=alert-error]");
+        const text = found ? found.textContent.replace(/\s+/g, " ").trim() : "";
+        if (errEl) errEl.textContent = text || "Could not answer the alert. Try again.";
         return;
       }
       closeModal();

@@ -7,6 +7,7 @@
   "use strict";
   const RUPEE = "\u20b9";
   const DASH = "\u2013";
+  const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   const NUMBER = /^([+-]?)(\d*)(?:\.(\d*))?$/;
 
   // "123.456" | 123.456 -> { neg, whole: "123", frac: "456" }, or null when it is not a finite number.
@@ -95,6 +96,15 @@
       const n = units / size;
       return `${shown} (${n} lot${n !== 1 ? "s" : ""})`;
     },
+    lotCount(quantity, lotSize) {
+      const q = parse(quantity);
+      const size = Number(lotSize);
+      if (!q || !isFinite(size) || size <= 1) return "";
+      const units = Math.abs(Number(`${q.whole}.${q.frac || 0}`));
+      if (units === 0 || units % size) return "";
+      const n = units / size;
+      return `${n} lot${n !== 1 ? "s" : ""}`;
+    },
     sideQty(quantity) {
       const q = parse(quantity);
       if (!q) return DASH;
@@ -102,18 +112,19 @@
       if (n === 0) return "0";
       return `${q.neg ? "SELL" : "BUY"} ${fmt.number(n, 0)}`;
     },
-    // "01 Dec 14:03:22 IST" (withDate false: "14:03:22 IST").
-    ist(value, { withDate = true } = {}) {
+    // "01 Dec 14:03:22 IST"; fmt takes %d %b %Y %H %M %S and %3f (milliseconds), as the filter does.
+    ist(value, fmt = "%d %b %H:%M:%S") {
       if (value === null || value === undefined || value === "") return DASH;
       const d = value instanceof Date ? value : new Date(value);
       if (isNaN(d.getTime())) return String(value);
-      const parts = {};
+      const p = {};
       new Intl.DateTimeFormat("en-GB", {
-        timeZone: "Asia/Kolkata", day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit",
-        second: "2-digit", hourCycle: "h23",
-      }).formatToParts(d).forEach((x) => { parts[x.type] = x.value; });
-      const time = `${parts.hour}:${parts.minute}:${parts.second}`;
-      return withDate ? `${parts.day} ${parts.month} ${time} IST` : `${time} IST`;
+        timeZone: "Asia/Kolkata", year: "numeric", day: "2-digit", month: "numeric", hour: "2-digit",
+        minute: "2-digit", second: "2-digit", hourCycle: "h23",
+      }).formatToParts(d).forEach((x) => { p[x.type] = x.value; });
+      const ms = String(d.getUTCMilliseconds()).padStart(3, "0");
+      const map = { d: p.day, b: MONTHS[Number(p.month) - 1], Y: p.year, H: p.hour, M: p.minute, S: p.second };
+      return `${fmt.replace(/%3f/g, ms).replace(/%([dbYHMS])/g, (_, k) => map[k])} IST`;
     },
     article(word) {
       const t = String(word || "").trim();

@@ -6,9 +6,10 @@
   const status = document.getElementById("feed-status");
   const panel = document.getElementById("depth-panel");
   let selected = null;
+  let selectedTick = null;
   let subscribed = new Set();
-  const fmt = (v) => (window.OMS && OMS.formatINR ? OMS.formatINR(v) : String(v));
-  const int = (v) => Number(v).toLocaleString("en-IN");
+  const F = OMS.fmt; // the house formatter (format.js), same output as the server's oms_format filters
+  const int = (v) => F.number(v, 0);
 
   function rowTokens() {
     return Array.from(body.querySelectorAll("tr[data-token]")).map((tr) => Number(tr.dataset.token));
@@ -33,29 +34,28 @@
 
   function onTick(t) {
     const tr = body.querySelector(`tr[data-token="${t.instrument_token}"]`);
+    const fmt = (v) => F.price(v, tr ? tr.dataset.tick : selectedTick);
     if (tr) {
       const ltpCell = tr.querySelector('[data-field="ltp"]');
-      const prev = ltpCell ? Number(ltpCell.dataset.raw || ltpCell.textContent.replace(/,/g, "")) : NaN;
+      const prev = ltpCell ? Number(ltpCell.dataset.raw) : NaN;
       const ltp = Number(t.last_price);
       setCell(tr, "ltp", fmt(t.last_price), isFinite(prev) && ltp !== prev ? ltp - prev : 0);
       if (ltpCell) ltpCell.dataset.raw = t.last_price;
       const close = Number(t.ohlc.close);
       const chgCell = tr.querySelector('[data-field="chg"]');
       if (close && chgCell) {
-        const pct = ((ltp - close) / close) * 100;
-        chgCell.textContent = pct.toFixed(2);
-        chgCell.classList.toggle("pos", pct > 0);
-        chgCell.classList.toggle("neg", pct < 0);
+        const pct = (((ltp - close) / close) * 100).toFixed(6);
+        F.setSigned(chgCell, pct, F.pct(pct));
       }
       setCell(tr, "bid", t.depth.buy.length ? fmt(t.depth.buy[0].price) : "–");
       setCell(tr, "ask", t.depth.sell.length ? fmt(t.depth.sell[0].price) : "–");
       setCell(tr, "volume", int(t.volume));
       setCell(tr, "oi", int(t.oi));
     }
-    if (selected === t.instrument_token) renderDepth(t);
+    if (selected === t.instrument_token) renderDepth(t, fmt);
   }
 
-  function renderDepth(t) {
+  function renderDepth(t, fmt) {
     const q = (id) => panel.querySelector(`[data-testid="${id}"]`);
     q("depth-ltp").textContent = fmt(t.last_price);
     let bidTotal = 0, askTotal = 0;
@@ -76,7 +76,7 @@
     document.getElementById("depth-high").textContent = fmt(t.ohlc.high);
     document.getElementById("depth-low").textContent = fmt(t.ohlc.low);
     document.getElementById("depth-close").textContent = fmt(t.ohlc.close);
-    document.getElementById("depth-time").textContent = new Date(t.timestamp).toLocaleTimeString("en-IN", { timeZone: "Asia/Kolkata" });
+    document.getElementById("depth-time").textContent = F.ist(t.timestamp, "%H:%M:%S");
   }
 
   const sock = OMS.socket("/ws/market/", {
@@ -84,7 +84,7 @@
     onClose: () => { status.textContent = "reconnecting…"; },
     onMessage: (msg) => {
       if (msg.type === "tick") onTick(msg.tick);
-      else if (msg.type === "error") OMS.toast(msg.error.message, "WARNING");
+      else if (msg.type === "error") OMS.toast(msg.error.message, "WARNING"); // the server's sentence, never its code
     },
   });
 
@@ -92,6 +92,7 @@
     body.querySelectorAll("tr.selected").forEach((r) => r.classList.remove("selected"));
     tr.classList.add("selected");
     selected = Number(tr.dataset.token);
+    selectedTick = tr.dataset.tick;
     panel.hidden = false;
     document.getElementById("depth-symbol").textContent = tr.dataset.symbol;
     // Ask for a fresh snapshot right away (re-subscribing answers with the current tick).

@@ -1,4 +1,5 @@
-// Shared browser helpers: a WebSocket that reconnects by itself, and toasts.
+// Shared browser helpers: a WebSocket that reconnects by itself, and toasts. Numbers and times are
+// formatted by OMS.fmt (format.js), confirmations by OMS.modal (modal.js).
 (function () {
   "use strict";
   const OMS = (window.OMS = window.OMS || {});
@@ -41,9 +42,4 @@
     if (timeoutMs) setTimeout(() => el.remove(), timeoutMs);
   };
 
-  OMS.formatINR = function (value, digits = 2) {
-    const n = Number(value);
-    if (!isFinite(n)) return "–";
-    return n.toLocaleString("en-IN", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-  };
 })();
