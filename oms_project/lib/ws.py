@@ -6,6 +6,9 @@ from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from oms_project.lib.api.parsers import loads
+from oms_project.lib.errors import DomainError
+
 
 class AuthenticatedJsonConsumer(AsyncJsonWebsocketConsumer):
     """Closes anonymous sockets (4401). Joins `groups_for(user)` BEFORE accepting, so once a
@@ -35,3 +38,21 @@ class AuthenticatedJsonConsumer(AsyncJsonWebsocketConsumer):
 
     async def on_authenticated(self) -> None:
         """Send any initial state once connected."""
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
+        """Frames are read like API bodies (`lib/api/parsers.py`): a frame that is not JSON, nests too deeply
+        or names a field twice is answered with an error frame, and the socket stays open."""
+        text = text_data if text_data is not None else bytes_data
+        if text is None:
+            return
+        try:
+            content = loads(text)
+        except DomainError as exc:
+            await self.send_json({"type": "error", **exc.as_body()})
+            return
+        except ValueError:
+            await self.send_json(
+                {"type": "error", "error": {"code": "MALFORMED_REQUEST", "message": "Send JSON.", "details": {}}}
+            )
+            return
+        await self.receive_json(content, **kwargs)

@@ -313,3 +313,21 @@ def test_oco_legs_that_both_trigger_in_one_matcher_step_fill_only_once(fut, fake
     assert statuses == ["CANCELLED", "COMPLETE"], statuses
     assert sum(o.filled_quantity for o in ex.values()) == 75
     assert Position.objects.get(account=account).quantity == 0
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_websocket_frames_follow_the_same_json_rules(user, api_key_for):
+    from asgiref.sync import sync_to_async
+
+    from oms_project.asgi import application
+    from tests.support.ws import WsClient
+
+    key = await sync_to_async(api_key_for)(user)
+    client = WsClient(application, "/ws/orders/", headers=[(b"authorization", f"Api-Key {key}".encode())])
+    assert (await client.connect())[0]
+    for text, code in (("[" * 100_000 + "]" * 100_000, "JSON_TOO_DEEP"), ("{not json", "MALFORMED_REQUEST")):
+        await client.send_input({"type": "websocket.receive", "text": text})
+        assert (await client.receive_json())["error"]["code"] == code
+    await client.send_json({"action": "ping"})
+    assert await client.receive_json() == {"type": "pong"}  # the socket stayed open
+    await client.disconnect()

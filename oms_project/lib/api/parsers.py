@@ -62,16 +62,22 @@ def _too_deep() -> JsonTooDeep:
     )
 
 
+def loads(text: str | bytes) -> Any:
+    """Decode one JSON document under the rules above (also used for WebSocket frames, `lib/ws.py`).
+    Raises JsonTooDeep or DuplicateField (DomainErrors), or ValueError for malformed JSON."""
+    try:
+        data = json.loads(text, parse_constant=_strict_constant, object_pairs_hook=_no_duplicates)
+    except RecursionError:
+        raise _too_deep() from None
+    if json_depth(data) > MAX_JSON_DEPTH:
+        raise _too_deep()
+    return data
+
+
 class StrictJSONParser(JSONParser):
     def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            text = codecs.getreader(encoding)(stream).read()
-            data = json.loads(text, parse_constant=_strict_constant, object_pairs_hook=_no_duplicates)
-        except RecursionError:
-            raise _too_deep() from None
+            return loads(codecs.getreader(encoding)(stream).read())
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
-        if json_depth(data) > MAX_JSON_DEPTH:
-            raise _too_deep()
-        return data
