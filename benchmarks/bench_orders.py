@@ -220,7 +220,9 @@ class Bench:
                 seg.sample_error = resp.text[:600]
         seg.errors[code] = seg.errors.get(code, 0) + 1
 
-    async def closed(self, target: str, concurrency: int, seconds: float, max_orders: int, record: bool = True) -> Segment:
+    async def closed(
+        self, target: str, concurrency: int, seconds: float, max_orders: int, record: bool = True
+    ) -> Segment:
         seg = Segment(target, f"c{concurrency}")
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         async with httpx.AsyncClient(base_url=self.base_url, timeout=30, limits=limits) as client:
@@ -355,8 +357,10 @@ def summarise(segments: list[Segment], args: argparse.Namespace, probes: dict[st
     print()
     cpu_p = med([v["cpu"] for (m, t), v in table.items() if t == "product"])
     cpu_f = med([v["cpu"] for (m, t), v in table.items() if t == "floor"])
-    print(f"server CPU per order (median over modes): product {cpu_p:.2f} ms, floor {cpu_f:.2f} ms, "
-          f"ratio {cpu_p / cpu_f:.2f} (target <= 1.5) -> {'MET' if cpu_p / cpu_f <= 1.5 else 'MISSED'}")
+    print(
+        f"server CPU per order (median over modes): product {cpu_p:.2f} ms, floor {cpu_f:.2f} ms, "
+        f"ratio {cpu_p / cpu_f:.2f} (target <= 1.5) -> {'MET' if cpu_p / cpu_f <= 1.5 else 'MISSED'}"
+    )
     hi = "c16" if ("c16", "product") in table else ("c8" if ("c8", "product") in table else None)
     if hi and (hi, "floor") in table:
         ratio = table[(hi, "product")]["thr"] / table[(hi, "floor")]["thr"]
@@ -518,9 +522,17 @@ def main() -> int:
         if args.profile:
             profiler = subprocess.Popen(
                 [
-                    shutil.which("py-spy") or str(Path(PYTHON).with_name("py-spy")), "record", "-o", args.profile,
-                    "--pid", str(server.pid), "--subprocesses", "-d", "600",
-                    "--format", "raw" if args.profile.endswith(".txt") else "flamegraph",
+                    shutil.which("py-spy") or str(Path(PYTHON).with_name("py-spy")),
+                    "record",
+                    "-o",
+                    args.profile,
+                    "--pid",
+                    str(server.pid),
+                    "--subprocesses",
+                    "-d",
+                    "600",
+                    "--format",
+                    "raw" if args.profile.endswith(".txt") else "flamegraph",
                     *(["--gil"] if args.profile_gil else []),
                 ],  # fmt: skip
                 stdout=subprocess.DEVNULL,

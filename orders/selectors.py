@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from marketdata.models import Instrument
 from portfolio import selectors as portfolio_selectors
 from portfolio.models import Position, Trade
 
@@ -89,14 +90,18 @@ position_get = portfolio_selectors.position_get
 def position_marks(positions: list[Position], at: datetime | None = None) -> dict[int, Decimal]:
     """Mark prices (LTP) for the positions' instruments; missing quotes fall back to the stored last price."""
     marks: dict[int, Decimal] = {}
-    for token in {p.instrument_token for p in positions}:
+    tokens = {p.instrument_token for p in positions}
+    if not tokens:
+        return marks
+    # One query for every instrument (was one per instrument: the list's N+1); prices are computed, not read.
+    for instrument in Instrument.objects.filter(instrument_token__in=tokens):
         try:
-            ltp = market.last_price(market.instrument_by_token(token), at)
-        except Exception:  # instrument gone: keep the stored price
+            ltp = market.last_price(instrument, at)
+        except Exception:  # no price: keep the stored one
             ltp = None
         if ltp is not None:
-            marks[token] = ltp
-    return marks
+            marks[instrument.instrument_token] = ltp
+    return marks  # an instrument gone from the master keeps the stored price
 
 
 strategy_list = portfolio_selectors.strategy_list

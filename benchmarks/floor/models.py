@@ -41,3 +41,6 @@ class FloorOrder(models.Model):
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"floor order {self.pk}"

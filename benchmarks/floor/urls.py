@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from oms_project.urls import handler404, handler500, urlpatterns as product_urlpatterns  # noqa: F401
+from oms_project.urls import handler404, handler500  # noqa: F401
+from oms_project.urls import urlpatterns as product_urlpatterns
 
 from .views import FloorOrderApi
 

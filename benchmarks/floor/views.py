@@ -40,6 +40,4 @@ class FloorOrderApi(APIView):
             created_at=now,
             updated_at=now,
         )
-        return Response(
-            {"id": o.pk, "status": o.status, "quantity": o.quantity, "price": str(o.price)}, status=201
-        )
+        return Response({"id": o.pk, "status": o.status, "quantity": o.quantity, "price": str(o.price)}, status=201)

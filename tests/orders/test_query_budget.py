@@ -1,8 +1,11 @@
-"""Query budget of the hot path: one resting paper LIMIT order through the API (a count, not a timing)."""
+"""Query budget of the hot path (counts, not timings): a resting paper LIMIT order through the API, a filled
+MARKET order, and proof that neither grows with the account's history; `GET /api/v1/positions/` in constant
+queries; the paper venue's one-statement funds check agrees with `margin_estimate`."""
 
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -10,22 +13,37 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.services import api_key_create
+from orders.brokers.paper.broker import account_ref
+from orders.brokers.paper.models import PaperVenuePosition
+from orders.brokers.paper.venue import PaperVenue, margin_estimate
+from portfolio.models import Position
 
 pytestmark = pytest.mark.django_db
 
-# SQL statements per resting paper LIMIT order through the API, savepoints not counted (on a server they
-# are BEGIN/COMMIT): API key, account, instrument, preferences, replay probe; Order + CREATED event (claimed
-# for sending); venue ledger + blocked-margin SUM + venue order; locked read + status UPDATE + event; PLACED
-# event. It was 29 (plus 8 transaction statements) when the venue replayed every trade of the account.
-PLACEMENT_QUERY_BUDGET = 14
-TRANSACTIONS_PER_PLACEMENT = 4
+# SQL statements per resting paper LIMIT order through the API, savepoints not counted (on a server they are
+# BEGIN/COMMIT): API key; account, instrument, preferences, replay probe; Order + CREATED event (claimed for
+# sending); the venue's funds check (one statement) + venue order; locked read + status UPDATE + event; PLACED
+# event. Was 29 (plus 8 transaction statements) when the venue replayed every trade of the account, then 14
+# when it read every ledger row of the account.
+RESTING_LIMIT_STATEMENTS = 13
+RESTING_LIMIT_TRANSACTIONS = 4  # the order, the venue, the broker update, the PLACED event
+# A MARKET order that fills at once (one depth level), placed through the service: the resting order's 12, plus
+# the fill at the venue (trade, ledger row locked + updated, venue order updated) and in the order core (stored
+# fills, replay check of the trade id, trade, position locked + updated, the fill's alert with its preferences).
+FILLED_MARKET_STATEMENTS = 25
 
 
-def test_resting_limit_order_query_budget(user, account, fut):
-    _, key = api_key_create(user=user, name="budget")
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
-    body = {
+def _statements(ctx: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+
+
+def _transactions(ctx: CaptureQueriesContext) -> int:
+    # In a test everything runs inside the test's transaction: an outermost atomic block is a savepoint here.
+    return sum(1 for q in ctx.captured_queries if q["sql"].startswith("SAVEPOINT"))
+
+
+def _body(account, fut) -> dict:  # noqa: ANN001
+    return {
         "account_id": account.pk,
         "instrument_token": fut.instrument_token,
         "transaction_type": "BUY",
@@ -34,26 +52,166 @@ def test_resting_limit_order_query_budget(user, account, fut):
         "order_type": "LIMIT",
         "price": "23000",
     }
+
+
+def test_resting_limit_order_query_budget(user, account, fut):
+    _, key = api_key_create(user=user, name="budget")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    body = _body(account, fut)
     assert api.post("/api/v1/orders/", {**body, "client_order_id": uuid.uuid4().hex}, format="json").status_code == 201
     with CaptureQueriesContext(connection) as ctx:
         r = api.post("/api/v1/orders/", {**body, "client_order_id": uuid.uuid4().hex}, format="json")
     assert r.status_code == 201, r.content
     assert r.json()["status"] == "OPEN"
-    statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
-    transactions = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SAVEPOINT")]
-    assert len(statements) <= PLACEMENT_QUERY_BUDGET, "\n".join(s[:120] for s in statements)
-    assert len(transactions) <= TRANSACTIONS_PER_PLACEMENT
+    statements = _statements(ctx)
+    assert len(statements) == RESTING_LIMIT_STATEMENTS, "\n".join(s[:120] for s in statements)
+    assert _transactions(ctx) == RESTING_LIMIT_TRANSACTIONS
 
 
-def test_placement_cost_does_not_grow_with_account_history(user, account, fut, place):
-    def statements_for_one_resting_order() -> int:
+def test_filled_market_order_query_budget(user, account, fut, place):
+    place(client_order_id=uuid.uuid4().hex)  # the preferences row, the position row
+    with CaptureQueriesContext(connection) as ctx:
+        order = place(client_order_id=uuid.uuid4().hex)
+    assert order.status == "COMPLETE"
+    statements = _statements(ctx)
+    assert len(statements) == FILLED_MARKET_STATEMENTS, "\n".join(s[:120] for s in statements)
+
+
+def _history(user, account, n: int) -> None:  # noqa: ANN001
+    """n closed and open positions in other instruments, in the venue's ledger and in the OMS."""
+    ref = account_ref(account)
+    PaperVenuePosition.objects.bulk_create(
+        PaperVenuePosition(
+            account_ref=ref,
+            instrument_token=900_000 + i,
+            product="NRML",
+            exchange="NFO",
+            tradingsymbol=f"HIST{i}",
+            instrument_type="FUT" if i % 2 else "CE",
+            quantity=0 if i % 3 else 75,
+            average_price=Decimal("10.5"),
+            realized=Decimal("1.25"),
+        )
+        for i in range(n)
+    )
+    Position.objects.bulk_create(
+        Position(
+            user=user,
+            account=account,
+            exchange="NFO",
+            tradingsymbol=f"HIST{i}",
+            instrument_token=900_000 + i,
+            product="NRML",
+            quantity=0 if i % 3 else 75,
+            average_price=Decimal("10.5"),
+        )
+        for i in range(n)
+    )
+
+
+@pytest.mark.parametrize("order_type", ["LIMIT", "MARKET"])
+def test_placement_cost_does_not_grow_with_account_history(user, account, fut, place, order_type):
+    price = {"price": "23000"} if order_type == "LIMIT" else {}
+
+    def one() -> list[str]:
         with CaptureQueriesContext(connection) as ctx:
-            order = place(order_type="LIMIT", price="23000", client_order_id=uuid.uuid4().hex)
-        assert order.status == "OPEN"
-        return sum(1 for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"])
+            order = place(order_type=order_type, client_order_id=uuid.uuid4().hex, **price)
+        assert order.status == ("OPEN" if order_type == "LIMIT" else "COMPLETE")
+        return _statements(ctx)
 
-    statements_for_one_resting_order()  # creates the user's order preferences
-    fresh = statements_for_one_resting_order()
+    one()  # creates the user's order preferences (and, for MARKET, the position rows)
+    fresh = len(one())
     for side in ("BUY", "SELL") * 5:  # ten fills and a realised P&L on the books
         place(transaction_type=side, client_order_id=uuid.uuid4().hex)
-    assert statements_for_one_resting_order() == fresh
+    _history(user, account, 1000)  # a thousand positions ever traded, a third of them open
+    statements = one()
+    assert len(statements) == fresh
+    # ... and it reads only what it needs: the venue's ledger through its one aggregate or by its key, the
+    # OMS positions by key; never a list of the account's rows.
+    for sql in statements:
+        if "papervenueposition" in sql and sql.startswith("SELECT"):
+            assert "SUM(" in sql or '"instrument_token" = ' in sql, sql[:200]
+        if '"orders_position"' in sql and sql.startswith("SELECT"):
+            assert '"instrument_token" = ' in sql, sql[:200]
+
+
+def test_funds_check_sums_margin_estimate_of_each_open_position(user, account):
+    """The venue's one-statement funds check equals `margin_estimate` applied position by position."""
+    ref = account_ref(account)
+    rows = [
+        ("FUT", "NRML", 75, "24012.3456", None, "120.50"),
+        ("FUT", "MIS", -150, "23999.95", None, "-40.25"),
+        ("CE", "NRML", 75, "101.3333", "24000", "0"),
+        ("PE", "NRML", -75, "88.05", "23500", "310.10"),
+        ("PE", "NRML", -75, "88.05", None, "0"),
+        ("EQ", "MIS", 10, "2875.4", None, "0"),
+        ("EQ", "CNC", 3, "1500.333", None, "5"),
+        ("FUT", "NRML", 0, "24000", None, "999.99"),  # closed: only its realised P&L counts
+    ]
+    for i, (kind, product, qty, avg, strike, realized) in enumerate(rows):
+        PaperVenuePosition.objects.create(
+            account_ref=ref,
+            instrument_token=5000 + i,
+            product=product,
+            exchange="NFO",
+            tradingsymbol=f"P{i}",
+            instrument_type=kind,
+            strike=Decimal(strike) if strike else None,
+            quantity=qty,
+            average_price=Decimal(avg),
+            realized=Decimal(realized),
+        )
+    expected_held = sum(
+        (
+            margin_estimate(
+                instrument_type=kind,
+                product=product,
+                side="BUY" if qty > 0 else "SELL",
+                quantity=abs(qty),
+                price=Decimal(avg),
+                strike=Decimal(strike) if strike else None,
+            )
+            for kind, product, qty, avg, strike, _ in rows
+            if qty
+        ),
+        Decimal("0"),
+    )
+    state = PaperVenue(ref, capital=Decimal("1000000"))._margin_state(5003, "NRML")
+    assert state.held.quantize(Decimal("0.01")) == expected_held
+    assert state.realized.quantize(Decimal("0.01")) == sum(Decimal(r[5]) for r in rows)
+    assert state.blocked == 0
+    assert state.position_quantity == -75
+
+
+def _positions_api(user):  # noqa: ANN001, ANN202
+    _, key = api_key_create(user=user, name="positions")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    return api
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_positions_list_is_constant_in_queries(user, account, make_instrument, fake_market, n):
+    for i in range(n):
+        inst = make_instrument(token=7000 + i, symbol=f"POS{i}FUT")
+        fake_market.set(inst.instrument_token, "100")
+        Position.objects.create(
+            user=user,
+            account=account,
+            exchange="NFO",
+            tradingsymbol=inst.tradingsymbol,
+            instrument_token=inst.instrument_token,
+            product="NRML",
+            quantity=75,
+            average_price=Decimal("90"),
+        )
+    api = _positions_api(user)
+    api.get("/api/v1/orders/")  # the key's first use records it (one UPDATE, not per request)
+    with CaptureQueriesContext(connection) as ctx:
+        r = api.get("/api/v1/positions/")
+    assert r.status_code == 200, r.content
+    assert len(r.json()["results"]) == n
+    assert r.json()["results"][0]["mark_price"] == "100.00"
+    # API key; the positions (count, page, marks); the instruments of the marks, all at once.
+    assert len(ctx.captured_queries) == 5, "\n".join(q["sql"][:120] for q in ctx.captured_queries)

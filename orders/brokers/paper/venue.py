@@ -16,21 +16,24 @@ Behaviour (documented choices):
   simple documented estimate until the margin engine exists (see `margin_estimate`). An order that would need
   more is REJECTED with Kite's text "Insufficient funds. Required margin is X but available margin is Y."
   Positions and realised P&L come from the venue's running ledger (`PaperVenuePosition`, updated with every
-  fill in the fill's transaction); blocked margin is one SUM over the working orders. Nothing replays history.
+  fill in the fill's transaction). The funds check of a new order is one statement (`_margin_state`): the
+  ledger's realised P&L and the margin of its open positions summed in SQL, the margin blocked by working
+  orders, and the position the order may reduce. Nothing replays history; no ledger row is read into Python.
 Changes are reported to listeners as (BrokerOrder, [new BrokerTrade]) after the venue's transaction.
 """
 
 from __future__ import annotations
 
+import functools
 import secrets
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from orders import market
@@ -91,6 +94,46 @@ def margin_estimate(
     else:
         m = notional * (MARGIN_PCT_EQUITY_MIS if product == "MIS" else MARGIN_PCT_EQUITY_CNC) / 100
     return m.quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True, slots=True)
+class MarginState:
+    blocked: Decimal  # margin blocked by working orders
+    realized: Decimal  # realised P&L of every position ever held
+    held: Decimal  # margin of the open positions (margin_estimate of each)
+    position_quantity: int  # net quantity in the instrument/product asked about (0 if none)
+
+
+def _dec(value: object) -> Decimal:
+    # PostgreSQL answers numeric as Decimal; SQLite answers int/float (its decimal columns have NUMERIC affinity).
+    if value is None:
+        return ZERO
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+@functools.cache
+def _margin_state_sql() -> str:
+    """`margin_estimate` of every open position, summed in SQL (each rounded to the paisa as the Python estimate
+    rounds it), with the realised P&L, the blocked margin of working orders and one position's quantity."""
+    pos, orders = PaperVenuePosition._meta.db_table, PaperVenueOrder._meta.db_table
+    notional = "(ABS(p.quantity) * p.average_price)"
+    held = (
+        "CASE WHEN p.quantity = 0 THEN 0"
+        f" WHEN p.instrument_type = 'FUT' THEN ROUND({notional} * {MARGIN_PCT_FUTURES} / 100, 2)"
+        f" WHEN p.instrument_type IN ('CE', 'PE') AND p.quantity > 0 THEN ROUND({notional}, 2)"
+        " WHEN p.instrument_type IN ('CE', 'PE')"
+        f" THEN ROUND(COALESCE(p.strike, p.average_price) * ABS(p.quantity) * {MARGIN_PCT_SHORT_OPTIONS} / 100, 2)"
+        f" WHEN p.product = 'MIS' THEN ROUND({notional} * {MARGIN_PCT_EQUITY_MIS} / 100, 2)"
+        f" ELSE ROUND({notional} * {MARGIN_PCT_EQUITY_CNC} / 100, 2) END"
+    )
+    return (
+        f"SELECT (SELECT COALESCE(SUM(o.blocked_margin), 0) FROM {orders} o"
+        "         WHERE o.account_ref = %s AND o.status IN (%s, %s)),"
+        "       COALESCE(SUM(p.realized), 0),"
+        f"      COALESCE(SUM({held}), 0),"
+        "       COALESCE(SUM(CASE WHEN p.instrument_token = %s AND p.product = %s THEN p.quantity ELSE 0 END), 0)"
+        f" FROM {pos} p WHERE p.account_ref = %s"
+    )
 
 
 class PaperVenue:
@@ -163,9 +206,9 @@ class PaperVenue:
             vo.expires_at = self._expiry_for(vo, instrument, at)
             q = market.quote(instrument, at)
             ref_price = self._reference_price(vo, q, instrument)
-            positions = self._positions()
-            required = self._required_margin(vo, instrument, ref_price, positions)
-            available = self._available_margin(positions)
+            state = self._margin_state(vo.instrument_token, vo.product)  # one statement, whatever the history
+            required = self._required_margin(vo, instrument, ref_price, state.position_quantity)
+            available = (self.capital + state.realized - state.blocked - state.held).quantize(Decimal("0.01"))
             if required > available:
                 vo.status = "REJECTED"
                 vo.status_message = (
@@ -276,9 +319,8 @@ class PaperVenue:
         return out
 
     def funds(self) -> BrokerFunds:
-        positions = self._positions()
-        used = self._used_margin(positions)
-        realized = self._realized(positions)
+        state = self._margin_state()
+        used, realized = state.blocked + state.held, state.realized
         net = self.capital + realized - used
         return BrokerFunds(
             available_cash=(self.capital + realized).quantize(Decimal("0.01")),
@@ -330,47 +372,35 @@ class PaperVenue:
             (p.instrument_token, p.product): p for p in PaperVenuePosition.objects.filter(account_ref=self.account_ref)
         }
 
-    @staticmethod
-    def _realized(positions: dict[tuple[int, str], PaperVenuePosition]) -> Decimal:
-        return sum((Decimal(p.realized) for p in positions.values()), ZERO)
-
-    def _used_margin(self, positions: dict[tuple[int, str], PaperVenuePosition]) -> Decimal:
-        blocked = (
-            PaperVenueOrder.objects.filter(account_ref=self.account_ref, status__in=WORKING).aggregate(
-                total=Sum("blocked_margin")
-            )["total"]
-            or ZERO
-        )
-        held = ZERO
-        for p in positions.values():
-            if p.quantity == 0:
-                continue
-            held += margin_estimate(
-                instrument_type=p.instrument_type,
-                product=p.product,
-                side="BUY" if p.quantity > 0 else "SELL",
-                quantity=abs(p.quantity),
-                price=Decimal(p.average_price),
-                strike=p.strike,
+    def _margin_state(self, instrument_token: int | None = None, product: str | None = None) -> MarginState:
+        """What the funds check needs, in one statement that brings no row into Python: the realised P&L of the
+        ledger, the margin held by open positions (`margin_estimate` per position, in SQL), the margin blocked by
+        working orders, and the position in (instrument_token, product). It reads the account's index ranges
+        only and does not grow with the account's history in statements or rows transferred."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _margin_state_sql(),
+                [self.account_ref, *WORKING, instrument_token or 0, product or "", self.account_ref],
             )
-        return Decimal(blocked) + held
-
-    def _available_margin(self, positions: dict[tuple[int, str], PaperVenuePosition]) -> Decimal:
-        return (self.capital + self._realized(positions) - self._used_margin(positions)).quantize(Decimal("0.01"))
+            blocked, realized, held, position_quantity = cursor.fetchone()
+        return MarginState(
+            blocked=_dec(blocked),
+            realized=_dec(realized),
+            held=_dec(held),
+            position_quantity=int(position_quantity or 0),
+        )
 
     def _required_margin(
         self,
         vo: PaperVenueOrder,
         instrument,  # noqa: ANN001
         price: Decimal,
-        positions: dict[tuple[int, str], PaperVenuePosition],
+        position_quantity: int,
     ) -> Decimal:
         # An order that only reduces the current position needs no margin.
-        p = positions.get((vo.instrument_token, vo.product))
-        if p is not None:
-            qty = p.quantity
-            if qty != 0 and (qty > 0) != (vo.transaction_type == "BUY") and vo.quantity <= abs(qty):
-                return ZERO
+        qty = position_quantity
+        if qty != 0 and (qty > 0) != (vo.transaction_type == "BUY") and vo.quantity <= abs(qty):
+            return ZERO
         return margin_estimate(
             instrument_type=instrument.instrument_type,
             product=vo.product,
