@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "risk",
     "orders",
     "housekeeping",
+    "devtools",  # dev tooling (the Kite sandbox's run_kite_sandbox command); no models
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ stand-in (fixed prices you set by hand) for unit tests of the HTTP layer and for
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import threading
 import zlib
@@ -15,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from orders.brokers.base import (
+    Broker,
     BrokerFunds,
     BrokerOrder,
     BrokerOrderRequest,
@@ -31,19 +33,20 @@ OrderListener = Callable[[BrokerOrder], None]
 OPEN_STATUSES = {"OPEN", "TRIGGER PENDING"}
 
 
-class Venue(Protocol):
-    """The broker operations (orders.brokers.base.Broker) plus an order-change listener."""
+class Venue(Broker, Protocol):
+    """The broker operations (`orders.brokers.base.Broker`, the one interface) plus an order-change
+    listener."""
 
-    def place_order(self, request: BrokerOrderRequest) -> str: ...
-    def modify_order(self, broker_order_id: str, **changes) -> str: ...  # noqa: ANN003
-    def cancel_order(self, broker_order_id: str, *, variety: str = "regular") -> str: ...
-    def orders(self) -> list[BrokerOrder]: ...
-    def order_history(self, broker_order_id: str) -> list[BrokerOrder]: ...
-    def trades(self) -> list[BrokerTrade]: ...
-    def order_trades(self, broker_order_id: str) -> list[BrokerTrade]: ...
-    def positions(self) -> list[BrokerPosition]: ...
-    def funds(self) -> BrokerFunds: ...
     def add_listener(self, listener: OrderListener) -> None: ...
+
+
+# What `Broker.modify_order` lets a caller change (keyword name = BrokerOrder field), read from
+# the interface so the memory venue does not restate its signature.
+MODIFIABLE = frozenset(
+    name
+    for name, param in inspect.signature(Broker.modify_order).parameters.items()
+    if param.kind is inspect.Parameter.KEYWORD_ONLY and name != "variety"
+)
 
 
 _order_ids = itertools.count(int(datetime.now(UTC).strftime("%y%m%d")) * 10**13 + 1)
@@ -210,32 +213,23 @@ class MemoryVenue:
         except KeyError:
             raise BrokerRejected("Couldn't find that `order_id`.") from None
 
-    def modify_order(
-        self,
-        broker_order_id: str,
-        *,
-        quantity: int | None = None,
-        price: Decimal | None = None,
-        trigger_price: Decimal | None = None,
-        order_type: str | None = None,
-        validity: str | None = None,
-        variety: str = "regular",
-    ) -> str:
+    def modify_order(self, broker_order_id: str, *, variety: str = "regular", **changes: Any) -> str:
+        """`Broker.modify_order`: the keywords it names (`MODIFIABLE`), None meaning unchanged."""
+        unknown = changes.keys() - MODIFIABLE
+        if unknown:
+            raise TypeError(f"modify_order() got unexpected keyword arguments: {sorted(unknown)}")
         with self._lock:
             order = self._get(broker_order_id)
             if order.status not in OPEN_STATUSES:
                 raise BrokerRejected(f"Order cannot be modified as it is {order.status.lower()}.")
-            new_qty = quantity if quantity is not None else order.quantity
+            new = {name: value for name, value in changes.items() if value is not None}
+            new_qty = new.get("quantity", order.quantity)
             if new_qty <= order.filled_quantity:
                 raise BrokerRejected("Modified quantity must be more than the filled quantity.")
             order = replace(
                 order,
-                quantity=new_qty,
+                **new,
                 pending_quantity=new_qty - order.filled_quantity,
-                price=price if price is not None else order.price,
-                trigger_price=trigger_price if trigger_price is not None else order.trigger_price,
-                order_type=order_type or order.order_type,
-                validity=validity or order.validity,
                 raw={**order.raw, "modified": True},
             )
             self._record(order)

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 
 from accounts.services import kite_account_add
-from orders.brokers.kite_sandbox import KiteSandboxApp, KiteSandboxServer, MemoryVenue, SandboxUser
+from devtools.kite_sandbox import KiteSandboxApp, KiteSandboxServer, MemoryVenue, SandboxUser
 
 API_KEY = "sbx_api_key"
 API_SECRET = "sbx_api_secret"

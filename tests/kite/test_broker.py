@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import TradingAccount
+from devtools.kite_sandbox import Fault
 from orders.brokers.base import (
     BrokerAuthError,
     BrokerOrderRequest,
@@ -17,7 +18,6 @@ from orders.brokers.base import (
     BrokerUnavailable,
 )
 from orders.brokers.kite import KiteBroker
-from orders.brokers.kite_sandbox import Fault
 
 pytestmark = pytest.mark.django_db
 

@@ -53,3 +53,10 @@ def test_command_serves_the_kite_api():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_the_command_is_dev_tooling():
+    """`run_kite_sandbox` comes from the devtools app, not from a product app (issue 8, item 6)."""
+    from django.core.management import get_commands
+
+    assert get_commands()["run_kite_sandbox"] == "devtools"

@@ -12,9 +12,9 @@ import pytest
 from django.test import Client
 
 from accounts.services import kite_account_add
+from devtools.kite_sandbox import KiteSandboxApp, KiteSandboxServer, SandboxUser
+from devtools.kite_sandbox.paper_venue import SandboxPaperVenue
 from marketdata.models import Instrument
-from orders.brokers.kite_sandbox import KiteSandboxApp, KiteSandboxServer, SandboxUser
-from orders.brokers.kite_sandbox.paper_venue import SandboxPaperVenue
 
 from .conftest import API_KEY, API_SECRET, KITE_USER_ID
 
@@ -132,7 +132,7 @@ def _account(user: Any, app: KiteSandboxApp) -> Any:
 
 @pytest.mark.django_db(transaction=True)
 def test_dropped_answer_leaves_unknown_then_the_resolver_finds_it_by_tag(user, paper_sandbox):
-    from orders.brokers.kite_sandbox import Fault
+    from devtools.kite_sandbox import Fault
     from orders.models import Order
     from orders.services import order_resolve_unknown
     from tests.support.orders import place_order as order_place
@@ -179,8 +179,8 @@ def test_expired_token_during_placement_clears_the_session(user, paper_sandbox):
 def test_quotes_come_from_the_simulated_market(paper_sandbox, infy):
     from kiteconnect import KiteConnect
 
+    from devtools.kite_sandbox.wiring import default_quotes
     from marketdata.selectors import quote_for
-    from orders.brokers.kite_sandbox.wiring import default_quotes
 
     app, venue, sent = paper_sandbox
     app.quote_source = default_quotes

@@ -19,10 +19,10 @@ import websockets.sync.client as ws_client
 from websockets.exceptions import InvalidStatus
 
 from accounts.services import kite_account_add
+from devtools.kite_sandbox import KiteSandboxApp, KiteSandboxServer, SandboxUser
+from devtools.kite_sandbox.paper_venue import SandboxPaperVenue
 from marketdata.models import Instrument
 from orders.brokers.kite import ticker as kite_ticker
-from orders.brokers.kite_sandbox import KiteSandboxApp, KiteSandboxServer, SandboxUser
-from orders.brokers.kite_sandbox.paper_venue import SandboxPaperVenue
 
 from .conftest import API_KEY, API_SECRET, KITE_USER_ID
 

@@ -14,7 +14,7 @@ from stocksblitz_sdk.exceptions import StocksBlitzError, exception_for_code
 
 def _import_all(package) -> None:
     for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-        if ".migrations" in module.name or ".management" in module.name or "kite_sandbox" in module.name:
+        if ".migrations" in module.name or ".management" in module.name:
             continue
         importlib.import_module(module.name)
 

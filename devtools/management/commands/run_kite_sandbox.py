@@ -15,8 +15,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from orders.brokers.kite_sandbox import KiteSandboxApp, KiteSandboxServer, SandboxUser
-from orders.brokers.kite_sandbox.wiring import default_instruments, default_quotes, venue_for
+from devtools.kite_sandbox import KiteSandboxApp, KiteSandboxServer, SandboxUser
+from devtools.kite_sandbox.wiring import default_instruments, default_quotes, venue_for
 
 
 class Command(BaseCommand):
