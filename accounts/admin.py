@@ -1,5 +1,6 @@
 from django.contrib import admin
 from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey
 
 from .models import ApiKey, TradingAccount
 
@@ -18,3 +19,8 @@ class TradingAccountAdmin(admin.ModelAdmin):
 class ApiKeyAdmin(APIKeyModelAdmin):
     list_display = [*APIKeyModelAdmin.list_display, "user", "last_used_at"]
     search_fields = [*APIKeyModelAdmin.search_fields, "user__username"]
+
+
+# The library registers its own (unused) APIKey model as a second "API keys" entry: ours is the one.
+if admin.site.is_registered(APIKey):
+    admin.site.unregister(APIKey)
