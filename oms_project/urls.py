@@ -6,6 +6,7 @@ from oms_project import views
 
 api_v1 = [
     path("", include("accounts.api.urls")),
+    path("", include("portfolio.api.urls")),
     path("", include("marketdata.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("alerts.api.urls")),

@@ -1,7 +1,29 @@
-"""The funds ledger: one append-only entry per movement of an account's cash (a new table)."""
+"""The funds ledger: one append-only entry per movement of an account's cash (a new table).
+
+Positions booked before the ledger existed carry realised P&L; it is carried over as one REALISED_PNL
+entry per position (no trade: the fills predate the ledger), so cash = opening + ledger agrees with the
+positions from the start."""
 
 import django.db.models.deletion
 from django.db import migrations, models
+
+
+def carry_over_realised_pnl(apps, schema_editor):
+    Position = apps.get_model("portfolio", "Position")
+    LedgerEntry = apps.get_model("portfolio", "LedgerEntry")
+    db = schema_editor.connection.alias
+    entries = [
+        LedgerEntry(
+            account_id=p.account_id,
+            kind="REALISED_PNL",
+            amount=p.realized_pnl,
+            position_id=p.pk,
+            actor="system:migration",
+            description=f"Realised P&L of {p.tradingsymbol} {p.product} booked before the ledger",
+        )
+        for p in Position.objects.using(db).exclude(realized_pnl=0).order_by("id").iterator()
+    ]
+    LedgerEntry.objects.using(db).bulk_create(entries, batch_size=500)
 
 
 class Migration(migrations.Migration):
@@ -44,4 +66,5 @@ class Migration(migrations.Migration):
             model_name='ledgerentry',
             constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['PAY_IN', 'PAY_OUT', 'CHARGES', 'REALISED_PNL', 'M2M_SETTLEMENT', 'ADJUSTMENT'])), name='ledger_kind_valid'),
         ),
+        migrations.RunPython(carry_over_realised_pnl, migrations.RunPython.noop),
     ]

@@ -10,6 +10,7 @@ import httpx
 from ._http import HttpSession
 from .accounts import AccountsAPI
 from .alerts import AlertsAPI, EventHub
+from .funds import FundsAPI, MarginAPI
 from .market import InstrumentsAPI, MarketAPI
 from .orders import OrdersAPI, PositionsAPI, StrategiesAPI, TradesAPI
 
@@ -33,6 +34,8 @@ class StocksBlitzClient:
         self.trades = TradesAPI(self._http)
         self.strategies = StrategiesAPI(self._http)
         self.alerts = AlertsAPI(self._http)
+        self.funds = FundsAPI(self._http)
+        self.margin = MarginAPI(self.funds)
         self.events = EventHub(self._http)
 
     # Event handlers (delegated to the background listener).

@@ -8,6 +8,7 @@ import alerts
 import margin
 import marketdata
 import orders
+import portfolio
 from oms_project.lib.errors import DomainError
 from stocksblitz_sdk.exceptions import StocksBlitzError, exception_for_code
 
@@ -26,7 +27,7 @@ def _subclasses(klass):
 
 
 def test_every_api_error_code_has_an_sdk_exception():
-    for package in (accounts, marketdata, alerts, margin, orders):
+    for package in (accounts, marketdata, alerts, portfolio, margin, orders):
         _import_all(package)
     codes = {klass.code for klass in _subclasses(DomainError)}
     assert len(codes) > 40

@@ -7,3 +7,4 @@ from .broker import *  # noqa: F401,F403
 from .margin import *  # noqa: F401,F403
 from .market import *  # noqa: F401,F403
 from .orders import *  # noqa: F401,F403
+from .portfolio import *  # noqa: F401,F403
