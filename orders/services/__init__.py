@@ -15,7 +15,8 @@
 - `order_approve(user=..., order_id=..., actor=...)` / `order_reject(user=..., order_id=..., actor=..., reason=...)`
 - `order_apply_broker_update(account=..., order=BrokerOrder, trades=[BrokerTrade], source="kite") -> Order | None`
   idempotent: matches our order by tag (else broker id), ignores stale/duplicate snapshots, stores each
-  fill once (by trade id), updates positions, audit events, alerts and pushes — in one transaction.
+  fill once (by trade id) and books its position through `portfolio.services.fill_record`, audit events, alerts
+  and pushes — in one transaction.
   Kite postbacks / ticker order updates call this with the converted BrokerOrder (trades may be empty:
   then fills are taken as one synthetic trade per filled-quantity increase, id "<order_id>:<filled>").
 - `order_resolve_unknown(order_id=...) -> Order`, `orders_resolve_unknown_due() -> int` (UNKNOWN orders and
@@ -28,13 +29,14 @@ Where things live (one module per concern; import from `orders.services`, the na
   placement.py       order_place (validation, replay protection, near-duplicates, rate slot, create + claim)
   submission.py      order_submit, order_resolve_unknown(s_due): exactly-once sending, retries, UNKNOWN
   broker_updates.py  order_apply_broker_update: fills, status, audit, alerts, pushes from the broker's view
-  positions.py       position booking per fill, position_exit
+  positions.py       position_exit (fills and positions are booked by portfolio.services.fill_record)
   brackets.py        follow-ups after commit: bracket exits, OCO, orphaned exits, slice parents, trailing stops
   order_changes.py   order_modify, order_cancel, orders_cancel_all, order_approve/reject (+ alert handler)
   paper.py           paper_match_all (the matcher step)
-  strategies.py      strategy_create/update, preferences_update
+  strategies.py      preferences_update; strategy_create/update are portfolio.services' (re-exported)
   _common.py         shared helpers: audit events/snapshots, pushes, alerts, the conditional transition
-Reads are in `orders.selectors`; the JSON shape of orders/trades/positions is `orders.presenters`.
+Reads are in `orders.selectors` (trades, positions and strategies delegate to `portfolio.selectors`); the JSON
+shape of orders/trades/positions is `orders.presenters`.
 Submission runs inline after the commit (paper is fast; Kite answers in ~100 ms) so the API returns the
 broker outcome; a timeout leaves the order UNKNOWN and the resolver (matcher loop / Celery task) settles it.
 """
