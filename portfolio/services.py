@@ -58,8 +58,9 @@ class FillBooking:
 def fill_record(*, account: Any, order: Any, fill: Any) -> FillBooking | None:
     """Store `fill` (any object with the broker trade's fields: trade_id, broker_order_id, exchange,
     tradingsymbol, instrument_token, transaction_type, product, quantity, price, fill_timestamp) for
-    `order` (an order row: pk, user_id, strategy_id) once, and book it. Call it with the order row locked."""
-    with transaction.atomic():
+    `order` (an order row: pk, user_id, strategy_id) once, and book it. Call it with the order row locked.
+    Inside the caller's transaction it joins it (no extra savepoint on the fill path); alone it is atomic."""
+    with transaction.atomic(savepoint=False):
         if Trade.objects.filter(account=account, trade_id=fill.trade_id).exists():
             return None
         try:
