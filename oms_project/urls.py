@@ -1,8 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from oms_project import views
+from portfolio.admin import legacy_admin_redirect
 
 api_v1 = [
     path("", include("accounts.api.urls")),
@@ -16,6 +17,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # Moved to the portfolio app (#8): the old admin addresses keep working.
+    re_path(r"^admin/orders/(?P<model>strategy|trade|position)/(?P<rest>.*)$", legacy_admin_redirect),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("", views.home, name="home"),

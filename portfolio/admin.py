@@ -46,3 +46,12 @@ class LedgerEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
         return False
+
+
+def legacy_admin_redirect(request, model: str, rest: str = ""):  # noqa: ANN001, ANN201
+    """Strategies, trades and positions were administered under /admin/orders/ before they moved to this
+    app; old links and bookmarks land on the same page under /admin/portfolio/."""
+    from django.http import HttpResponseRedirect
+
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponseRedirect(f"/admin/portfolio/{model}/{rest}" + (f"?{query}" if query else ""))
