@@ -89,7 +89,10 @@ def _roll_demo_master() -> None:
     from .calendar import IST
     from .services import demo_master_roll
 
-    demo_master_roll(today=timezone.now().astimezone(IST).date())
+    if demo_master_roll(today=timezone.now().astimezone(IST).date()) is not None:
+        source = _default_source
+        if isinstance(source, SimulatorTickSource):
+            source._instruments.clear()  # re-read rows: ticks and contracts may have changed
 
 
 async def run_market_feed(stop: asyncio.Event, source: TickSource | None = None) -> None:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import threading
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -212,6 +213,7 @@ class MarketSimulator:
         self._spot: dict[tuple[str, float], float] = {}
         self._fac: dict[tuple[int, float], tuple[float, float]] = {}
         self._day_paths: dict[int, _DayPath] = {}
+        self._grid_lock = threading.Lock()
         self._expiry_close: dict[date, float] = {}
 
     # --- business time -----------------------------------------------------------------------
@@ -372,12 +374,14 @@ class MarketSimulator:
             entry = self._grid[key] = ([], [], [])
         values, hi_idx, lo_idx = entry
         n = int((t - day.start) // _GRID_SECONDS) + 1
-        while len(values) < n:
-            i = len(values)
-            v = self._raw_spot(name, base, vol, day.start + i * _GRID_SECONDS)
-            values.append(v)
-            hi_idx.append(i if not i or v > values[hi_idx[-1]] else hi_idx[-1])
-            lo_idx.append(i if not i or v < values[lo_idx[-1]] else lo_idx[-1])
+        if len(values) < n:
+            with self._grid_lock:  # worker threads share the simulator: extend the grid once
+                while len(values) < n:
+                    i = len(values)
+                    v = self._raw_spot(name, base, vol, day.start + i * _GRID_SECONDS)
+                    values.append(v)
+                    hi_idx.append(i if not i or v > values[hi_idx[-1]] else hi_idx[-1])
+                    lo_idx.append(i if not i or v < values[lo_idx[-1]] else lo_idx[-1])
         now = self.spot_at(name, base, vol, t)
         if n <= 0:
             return now, t, now, t
