@@ -578,6 +578,33 @@ def _overnight(p: PaperVenuePosition, today) -> int:  # noqa: ANN001
     return p.day_start_quantity
 
 
+def _may_change(vo: PaperVenueOrder, q, at: datetime) -> bool:  # noqa: ANN001
+    """False only when `_work` (or the expiry of an unpriced order) would provably leave `vo` as it is: not
+    expired, not triggered, no protection price to set, not IOC, and the best opposite level (or the LTP
+    without depth) does not reach its limit. Anything else is worked under the row lock."""
+    if vo.expires_at is not None and at >= vo.expires_at:
+        return True
+    if q is None:
+        return False  # unpriced: only expiry changes it
+    if vo.validity == "IOC" or vo.quantity - vo.filled_quantity - vo.cancelled_quantity <= 0:
+        return True
+    buy = vo.transaction_type == "BUY"
+    ltp = q.last_price
+    if vo.order_type in ("SL", "SL-M") and not vo.triggered:
+        return ltp >= vo.trigger_price if buy else ltp <= vo.trigger_price
+    if vo.order_type in ("MARKET", "SL-M"):
+        if vo.protection_price is None:
+            return True
+        limit = vo.protection_price
+    else:
+        limit = vo.price
+    levels = q.sell_depth if buy else q.buy_depth
+    if levels:
+        best = levels[0].price
+        return best <= limit if buy else best >= limit
+    return ltp <= limit if buy else ltp >= limit
+
+
 def match_orders(
     queryset,
     at: datetime,
@@ -586,18 +613,26 @@ def match_orders(
 ) -> int:
     """Work the given open venue orders at `at`; each order in its own short transaction."""
     changed = 0
-    ids = list(queryset.values_list("id", flat=True))
     quotes: dict[int, object] = {}
-    for pk in ids:
+    instruments: dict[int, object] = {}
+    # One unlocked read of the working orders; only those the market would change are worked, each under its
+    # row lock in its own transaction (re-read there). A resting order the market does not reach costs no
+    # transaction: on SQLite (IMMEDIATE transactions) each one took the database's write lock every second.
+    candidates = []
+    for seen in queryset:
+        if seen.instrument_token not in instruments:
+            instruments[seen.instrument_token] = market.instrument_by_token(seen.instrument_token)
+            quotes[seen.instrument_token] = market.quote(instruments[seen.instrument_token], at)
+        if _may_change(seen, quotes[seen.instrument_token], at):
+            candidates.append(seen.pk)
+    for pk in candidates:
         with transaction.atomic():
             vo = PaperVenueOrder.objects.select_for_update().filter(pk=pk, status__in=WORKING).first()
             if vo is None:
                 continue
             v = venue or (venue_for(vo.account_ref) if venue_for else PaperVenue(vo.account_ref))
             before = (vo.status, vo.filled_quantity, vo.triggered, vo.updated_at)
-            instrument = market.instrument_by_token(vo.instrument_token)
-            if vo.instrument_token not in quotes:
-                quotes[vo.instrument_token] = market.quote(instrument, at)
+            instrument = instruments[vo.instrument_token]
             q = quotes[vo.instrument_token]
             if q is None:
                 if vo.expires_at is not None and at >= vo.expires_at:
