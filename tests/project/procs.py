@@ -88,7 +88,7 @@ def wait_until(predicate: Callable[[], Any], *, timeout: float, interval: float 
         time.sleep(interval)
 
 
-def wait_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path, *, timeout: float = 45) -> None:
+def wait_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path, *, timeout: float = 90) -> None:
     def up() -> bool:
         if process.poll() is not None:
             raise AssertionError(f"server exited with {process.returncode}:\n{log_tail(log_path)}")
