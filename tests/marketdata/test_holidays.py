@@ -84,6 +84,8 @@ def test_calendar_admin_shows_the_notice(admin_client: Any, travel_to: Any) -> N
     response = admin_client.get(reverse("admin:marketdata_marketholidayoverride_changelist"))
     assert response.status_code == 200
     assert "Exchange holiday data is complete only through 2026-12-31" in response.content.decode()
+    response = admin_client.get(reverse("admin:marketdata_instrument_changelist"))
+    assert "Exchange holiday data is complete only through 2026-12-31" in response.content.decode()
     travel_to("2026-09-01 10:00 IST")
     response = admin_client.get(reverse("admin:marketdata_marketholidayoverride_changelist"))
     assert "Exchange holiday data is complete only" not in response.content.decode()
