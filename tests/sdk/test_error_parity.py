@@ -29,7 +29,8 @@ def _subclasses(klass):
 def test_every_api_error_code_has_an_sdk_exception():
     for package in (accounts, marketdata, alerts, portfolio, margin, orders):
         _import_all(package)
-    codes = {klass.code for klass in _subclasses(DomainError)}
+    # Errors a test defines for itself (e.g. a stand-in stage's code) are not API codes.
+    codes = {klass.code for klass in _subclasses(DomainError) if not klass.__module__.startswith("tests.")}
     assert len(codes) > 40
     missing = sorted(code for code in codes if exception_for_code(code) is None)
     assert missing == [], f"SDK exceptions missing for: {missing}"
