@@ -170,3 +170,16 @@ def ledger_for(*, account: Any, kind: str | None = None) -> QuerySet[LedgerEntry
     if kind:
         qs = qs.filter(kind=kind)
     return qs.order_by("-created_at", "-id")
+
+
+VENUE_CAPITAL_KINDS = (LedgerKind.PAY_IN, LedgerKind.PAY_OUT, LedgerKind.ADJUSTMENT, LedgerKind.CHARGES)
+
+
+def paper_venue_capital(account: Any) -> Decimal:
+    """The capital a paper account's venue judges margin against: what the trader put in (opening balance,
+    pay-ins, pay-outs, adjustments) less charges. The venue adds the realised P&L of its own fills, so the
+    ledger's REALISED_PNL (and M2M settlements) are left out here, never counted twice."""
+    moved = LedgerEntry.objects.filter(account_id=account.pk, kind__in=VENUE_CAPITAL_KINDS).aggregate(
+        total=Sum("amount", default=ZERO)
+    )["total"]
+    return opening_balance(account) + Decimal(moved).quantize(ZERO)

@@ -224,3 +224,14 @@ def test_strategy_services_live_in_the_portfolio(user, account):
         services.strategy_create(user=user, name="x", preset="yolo")
     s = services.strategy_update(user=user, strategy_id=s.pk, is_active=False)
     assert not s.is_active
+
+
+def test_the_paper_venue_capital_counts_deposits_not_realised_pnl(account, order):
+    opening = D(account.paper_capital)
+    assert selectors.paper_venue_capital(account) == opening
+    services.funds_pay_in(account=account, amount="50000")
+    services.funds_pay_out(account=account, amount="10000")
+    book(account, order, "T1", "BUY", 75, "100")
+    book(account, order, "T2", "SELL", 75, "110")  # +750 realised: the venue books that itself
+    assert selectors.paper_venue_capital(account) == opening + D("40000.00")
+    assert selectors.funds_for(account).cash == opening + D("40750.00")
