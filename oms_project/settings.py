@@ -102,6 +102,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,
         }
     )
+    # The same backend with one in-process write lock: this process's writers queue fairly instead of polling
+    # SQLite's lock (the embedded tail, see oms_project/sqlite3/base.py).
+    DATABASES["default"]["ENGINE"] = "oms_project.sqlite3"
 else:
     # Connect per request by default (CONN_MAX_AGE=0). Under ASGI every request runs its sync view on a
     # fresh thread and Django keeps connections per thread, so persistent connections (CONN_MAX_AGE > 0)

@@ -12,7 +12,7 @@ SIM_TRADE_ANY_TIME = True
 # The default in-memory shared-cache test DB answers concurrent writers with "database table is
 # locked" at once (no busy timeout), so the 50-concurrent-requests test could not exercise the real
 # IMMEDIATE-transaction behaviour. One file per pytest process, so parallel runs never share it.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405 (django.db.backends.sqlite3 or ours)
     import os as _os
     import tempfile as _tempfile
 
