@@ -291,6 +291,6 @@ LOGGING = {
 # Background loops, name -> async callable(stop_event). See oms_project/background.py.
 BACKGROUND_SERVICES: dict[str, str] = {
     "market_feed": "marketdata.feed.run_market_feed",
-    "paper_matcher": "orders.brokers.paper.matcher.run_paper_matcher",
+    "paper_matcher": "orders.matcher.run_paper_matcher",
     "kite_order_updates": "orders.brokers.kite.ticker.run",  # KiteTicker order updates; idle without Kite accounts
 }

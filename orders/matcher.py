@@ -1,7 +1,8 @@
-"""Background service `paper_matcher`: beside the market feed, every MARKET_FEED_INTERVAL_SECONDS it
-works the paper venue's open orders against the simulated market (LIMIT crossing, SL/SL-M triggers,
-DAY/TTL expiry), moves trailing stops and settles UNKNOWN order outcomes. DB work runs in a thread.
-Embedded mode runs it on the serve loop; production: `manage.py run_service paper_matcher`.
+"""Background service `paper_matcher`, the order core's loop beside the paper venue: every
+MARKET_FEED_INTERVAL_SECONDS it works the paper venue's open orders against the simulated market (LIMIT
+crossing, SL/SL-M triggers, DAY/TTL expiry) and books what the venue reported, moves trailing stops and
+settles UNKNOWN order outcomes. DB work runs in a thread. Embedded mode runs it on the serve loop;
+production: `manage.py run_service paper_matcher`.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any, Protocol
 
 
@@ -121,9 +122,75 @@ class BrokerAuthError(BrokerError):
     """The session is invalid or expired (Kite 403 TokenException): the user must log in again."""
 
 
+class ReportOutcome(StrEnum):
+    ACCEPTED = "accepted"  # the broker took the request (an order id; maybe executions already)
+    REFUSED = "refused"  # a proven refusal: nothing was done
+    UNKNOWN = "unknown"  # it may have reached the broker (timeout after sending): find it by tag
+    UNAVAILABLE = "unavailable"  # provably not received: safe to retry
+    RATE_LIMITED = "rate_limited"  # the broker answered 429: nothing done, retry after `retry_after`
+    SESSION_EXPIRED = "session_expired"  # log in again
+
+
+@dataclass(frozen=True, slots=True)
+class Execution:
+    """One change the broker reported: the order's snapshot and the fills new with it."""
+
+    order: BrokerOrder
+    trades: tuple[BrokerTrade, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerReport:
+    """What the broker said to a place, modify or cancel request, as a value. A venue that answers
+    synchronously (the paper venue) puts what happened meanwhile in `executions`; the caller feeds them
+    to the one inbound path (`order_apply_broker_update`), exactly like a postback or a ticker update."""
+
+    outcome: ReportOutcome
+    broker_order_id: str | None = None
+    message: str = ""
+    retry_after: float | None = None
+    executions: tuple[Execution, ...] = ()
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome == ReportOutcome.ACCEPTED
+
+
+_OUTCOME_OF_ERROR: tuple[tuple[type[BrokerError], ReportOutcome], ...] = (
+    (BrokerRejected, ReportOutcome.REFUSED),
+    (BrokerUnavailable, ReportOutcome.UNAVAILABLE),
+    (BrokerRateLimited, ReportOutcome.RATE_LIMITED),
+    (BrokerAuthError, ReportOutcome.SESSION_EXPIRED),
+    (BrokerOutcomeUnknown, ReportOutcome.UNKNOWN),
+)
+
+
+def report_of_error(exc: BrokerError) -> BrokerReport:
+    """A raised broker error as the report it means (any other broker failure after sending: unknown)."""
+    outcome = next((o for klass, o in _OUTCOME_OF_ERROR if isinstance(exc, klass)), ReportOutcome.UNKNOWN)
+    return BrokerReport(outcome, message=exc.message, retry_after=exc.retry_after)
+
+
+def report_of_call(call: Any, *args: Any, **kwargs: Any) -> BrokerReport:
+    """Run a broker request and answer what the broker said as a value. Adapters whose client raises
+    (kiteconnect, test doubles) and ones that answer a plain id are read the same way."""
+    try:
+        answer = call(*args, **kwargs)
+    except BrokerError as exc:
+        return report_of_error(exc)
+    if isinstance(answer, BrokerReport):
+        return answer
+    return BrokerReport(ReportOutcome.ACCEPTED, broker_order_id=str(answer) if answer is not None else None)
+
+
 class Broker(Protocol):
-    def place_order(self, request: BrokerOrderRequest) -> str:
-        """Send a new order; returns the broker's order id."""
+    """Write requests answer what the broker said as a `BrokerReport` (accepted with its id and any
+    executions the broker reported meanwhile, refused, unknown, ...): the OMS's brokers (`PaperBroker`,
+    `KiteBroker`) do. A venue underneath (the paper venue, the Kite sandbox's) answers the plain order id
+    and raises `BrokerError`s; `report_of_call` reads both the same way."""
+
+    def place_order(self, request: BrokerOrderRequest) -> BrokerReport | str:
+        """Send a new order."""
         ...
 
     def modify_order(
@@ -136,9 +203,9 @@ class Broker(Protocol):
         order_type: str | None = None,
         validity: str | None = None,
         variety: str = "regular",
-    ) -> str: ...
+    ) -> BrokerReport | str: ...
 
-    def cancel_order(self, broker_order_id: str, *, variety: str = "regular") -> str: ...
+    def cancel_order(self, broker_order_id: str, *, variety: str = "regular") -> BrokerReport | str: ...
 
     def orders(self) -> list[BrokerOrder]: ...
 
@@ -159,13 +226,13 @@ class VenueBroker:
 
     venue: Broker
 
-    def place_order(self, request: BrokerOrderRequest) -> str:
+    def place_order(self, request: BrokerOrderRequest) -> BrokerReport | str:
         return self.venue.place_order(request)
 
-    def modify_order(self, broker_order_id: str, **changes: Any) -> str:
+    def modify_order(self, broker_order_id: str, **changes: Any) -> BrokerReport | str:
         return self.venue.modify_order(broker_order_id, **changes)
 
-    def cancel_order(self, broker_order_id: str, *, variety: str = "regular") -> str:
+    def cancel_order(self, broker_order_id: str, *, variety: str = "regular") -> BrokerReport | str:
         return self.venue.cancel_order(broker_order_id, variety=variety)
 
     def orders(self) -> list[BrokerOrder]:

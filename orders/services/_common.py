@@ -8,7 +8,6 @@ import json
 import logging
 import random
 import time
-from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
@@ -169,9 +168,6 @@ def _transition(order: Order, new: str, *, actor: str, kind: str, reason: str = 
     _publish_transition(order, old, new, reason)
     return True
 
-
-# Orders updated by a broker update during the current `_send` (same thread, same call): see `_send`.
-_applied_here: ContextVar[dict[int, Order] | None] = ContextVar("orders_applied_here", default=None)
 
 
 def _payload_hash(fields: dict[str, Any]) -> str:

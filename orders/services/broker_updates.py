@@ -28,7 +28,7 @@ from ..domain import (
 )
 from ..events import OrderFilled, fact_fields
 from ..models import Order
-from ._common import S, _alert, _applied_here, _event, _push, _push_order, _snapshot, _transition, logger
+from ._common import S, _alert, _event, _push, _push_order, _snapshot, _transition, logger
 
 
 def _find_order(account: Any, bo: BrokerOrder) -> Order | None:
@@ -170,10 +170,18 @@ def order_apply_broker_update(
         if set_broker_id:  # nothing else wrote it: record the broker's id on its own
             Order.objects.filter(pk=o.pk).update(broker_order_id=bo.broker_order_id)
             o.broker_order_id = bo.broker_order_id
-    seen = _applied_here.get()
-    if seen is not None:
-        seen[o.pk] = o  # for `_send` (this thread and connection see this row as current)
     return o
+
+
+def order_apply_executions(*, account: Any, executions: Any, source: str) -> list[Order]:
+    """A synchronous broker's reports (a request's `BrokerReport.executions`, the paper matcher's changes),
+    in the order they happened, through the same idempotent path as postbacks."""
+    applied = []
+    for execution in executions:
+        o = order_apply_broker_update(account=account, order=execution.order, trades=execution.trades, source=source)
+        if o is not None:
+            applied.append(o)
+    return applied
 
 
 def _publish_filled(o: Order, new_trades: list[Trade], delta: int, filled_total: int) -> None:

@@ -16,12 +16,7 @@ from alerts.types import AlertAction
 
 from .. import errors, market, rate_limit, validation
 from ..brokers import broker_for
-from ..brokers.base import (
-    BrokerError,
-    BrokerRateLimited,
-    BrokerRejected,
-    BrokerUnavailable,
-)
+from ..brokers.base import ReportOutcome, report_of_call
 from ..domain import (
     MAX_MODIFICATIONS,
     TERMINAL,
@@ -33,6 +28,7 @@ from ..domain import (
 from ..models import Order
 from . import brackets, submission
 from ._common import SYSTEM, S, _dec, _event, _owned, _push_order, _s, _snapshot, _transition
+from .broker_updates import order_apply_executions
 
 
 def order_modify(
@@ -147,9 +143,8 @@ def _modify(
             reason=reason or json.dumps({k: _s(v) for k, v in changes.items()}),
         )
     broker = broker_for(order.account)
-    try:
-        broker.modify_order(order.broker_order_id, **changes, variety=order.variety)
-    except BrokerRejected as exc:
+    report = report_of_call(broker.modify_order, order.broker_order_id, **changes, variety=order.variety)
+    if report.outcome == ReportOutcome.REFUSED:
         with transaction.atomic():
             _event(
                 order,
@@ -157,16 +152,18 @@ def _modify(
                 actor=actor,
                 frm=order.status,
                 to=order.status,
-                reason=f"refused by the broker: {exc.message}",
+                reason=f"refused by the broker: {report.message}",
             )
-        raise errors.BrokerRefused(f"The broker refused the change: {exc.message}") from None
-    except (BrokerUnavailable, BrokerRateLimited) as exc:
-        raise errors.BrokerNotReachable(f"The change was not sent: {exc.message}") from None
-    except BrokerError as exc:
+        raise errors.BrokerRefused(f"The broker refused the change: {report.message}")
+    if report.outcome in (ReportOutcome.UNAVAILABLE, ReportOutcome.RATE_LIMITED):
+        raise errors.BrokerNotReachable(f"The change was not sent: {report.message}")
+    if not report.accepted:
         raise errors.BrokerNotReachable(
-            f"The broker did not confirm the change: {exc.message}. Check the order before retrying."
-        ) from None
+            f"The broker did not confirm the change: {report.message}. Check the order before retrying."
+        )
     with transaction.atomic():
+        # A synchronous venue's consequences of the change (a modified limit that now fills) come first.
+        order_apply_executions(account=order.account, executions=report.executions, source="paper")
         order.refresh_from_db()
         fields = dict(changes)
         if "quantity" in changes:
@@ -220,17 +217,17 @@ def _cancel(order: Order, *, actor: str, reason: str = "") -> Order:
         raise errors.OrderNotCancellable("The order is being sent; cancel it once the broker has it.")
     with transaction.atomic():
         _event(order, EventKind.CANCEL_REQUESTED, actor=actor, frm=order.status, to=order.status, reason=reason)
-    try:
-        broker_for(order.account).cancel_order(order.broker_order_id, variety=order.variety)
-    except BrokerRejected as exc:
+    report = report_of_call(broker_for(order.account).cancel_order, order.broker_order_id, variety=order.variety)
+    if report.outcome == ReportOutcome.REFUSED:
         order.refresh_from_db()
         if order.status in TERMINAL:
             return order
-        raise errors.OrderNotCancellable(f"The broker refused the cancel: {exc.message}") from None
-    except (BrokerUnavailable, BrokerRateLimited) as exc:
-        raise errors.BrokerNotReachable(f"The cancel was not sent: {exc.message}") from None
-    except BrokerError as exc:
-        raise errors.BrokerNotReachable(f"The broker did not confirm the cancel: {exc.message}") from None
+        raise errors.OrderNotCancellable(f"The broker refused the cancel: {report.message}")
+    if report.outcome in (ReportOutcome.UNAVAILABLE, ReportOutcome.RATE_LIMITED):
+        raise errors.BrokerNotReachable(f"The cancel was not sent: {report.message}")
+    if not report.accepted:
+        raise errors.BrokerNotReachable(f"The broker did not confirm the cancel: {report.message}")
+    order_apply_executions(account=order.account, executions=report.executions, source="paper")
     order.refresh_from_db()
     if order.status not in TERMINAL:
         with transaction.atomic():

@@ -1,4 +1,5 @@
-"""The paper matcher step: work every open paper venue order against the simulated market."""
+"""The paper matcher step: work every open paper venue order against the simulated market, then feed what the
+venue reported to the one inbound path, as a broker's postbacks would be."""
 
 from __future__ import annotations
 
@@ -6,23 +7,28 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from .broker_updates import order_apply_executions
+
 
 def paper_match_all(at: datetime | None = None) -> int:
     from accounts.models import TradingAccount
 
-    from ..brokers.paper.broker import PaperBroker
+    from ..brokers.paper.broker import PaperBroker, match_accounts
     from ..brokers.paper.models import PaperVenueOrder
     from ..brokers.paper.venue import WORKING as VENUE_WORKING
-    from ..brokers.paper.venue import match_orders
 
     at = at or timezone.now()
     refs = set(PaperVenueOrder.objects.filter(status__in=VENUE_WORKING).values_list("account_ref", flat=True))
-    venues = {}
+    brokers: dict[str, PaperBroker] = {}
     for ref in refs:
         try:
             account = TradingAccount.objects.get(pk=int(ref.split(":", 1)[1]))
         except (TradingAccount.DoesNotExist, ValueError, IndexError):
             continue
-        venues[ref] = PaperBroker(account).venue
-    qs = PaperVenueOrder.objects.filter(status__in=VENUE_WORKING, account_ref__in=list(venues))
-    return match_orders(qs, at, venue_for=venues.__getitem__)
+        brokers[ref] = PaperBroker(account)
+    qs = PaperVenueOrder.objects.filter(status__in=VENUE_WORKING, account_ref__in=list(brokers))
+
+    def book(broker: PaperBroker, executions: list) -> None:
+        order_apply_executions(account=broker.account, executions=executions, source="paper")
+
+    return match_accounts(brokers, qs, at, report=book)

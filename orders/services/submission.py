@@ -28,23 +28,14 @@ from alerts.types import AlertLevel, AlertType
 
 from .. import rate_limit
 from ..brokers import broker_for
-from ..brokers.base import (
-    BrokerAuthError,
-    BrokerError,
-    BrokerOrderRequest,
-    BrokerOutcomeUnknown,
-    BrokerRateLimited,
-    BrokerRejected,
-    BrokerTrade,
-    BrokerUnavailable,
-)
+from ..brokers.base import BrokerError, BrokerOrderRequest, BrokerTrade, ReportOutcome, report_of_call
 from ..domain import (
     EventKind,
     OrderRole,
 )
 from ..models import Order, OrderEvent
 from . import brackets, broker_updates
-from ._common import SYSTEM, S, _alert, _applied_here, _event, _transition, logger
+from ._common import SYSTEM, S, _alert, _event, _transition, logger
 
 # Retries of a provably-unsent submission (BrokerUnavailable / 429): exponential backoff with full jitter.
 SUBMIT_MAX_ATTEMPTS = 4
@@ -82,23 +73,6 @@ def _fault_after_send(order: Order) -> None:
     for handler in logging.getLogger().handlers:
         handler.flush()
     os.kill(os.getpid(), signal.SIGKILL)
-
-
-def _fault_armed_broker(broker: Any, order: Order) -> Any:
-    """With the drill armed, a venue that reports synchronously (the paper venue calls its listeners after its
-    own commit, inside `place_order`) dies before the first report is applied; other brokers die right after
-    `place_order` returns (`_send_with`). Unarmed: the broker unchanged."""
-    if not _drill_armed():
-        return broker
-    venue = getattr(broker, "venue", None)
-    listeners = getattr(venue, "_listeners", None)
-    if isinstance(listeners, list):
-
-        def die_first(*args: Any, **kwargs: Any) -> None:
-            _fault_after_send(order)
-
-        venue._listeners = [die_first, *listeners]
-    return broker
 
 
 def _submit_tree(order: Order, *, actor: str, children: list[Order] | None = None) -> None:
@@ -147,27 +121,18 @@ def order_submit(*, order_id: int, actor: str = SYSTEM) -> Order:
 
 def _send(order: Order, *, actor: str) -> Order:
     """Hand a claimed order to its broker; every outcome lands in the order's status and audit trail."""
-    broker = _fault_armed_broker(broker_for(order.account), order)
+    broker = broker_for(order.account)
     request = _request_for(order)
-    applied: dict[int, Order] = {}
-    scope = _applied_here.set(applied)  # a broker that answers synchronously updates the order meanwhile
-    try:
-        return _send_with(broker, request, order, applied, actor=actor)
-    finally:
-        _applied_here.reset(scope)
-
-
-def _send_with(
-    broker: Any, request: BrokerOrderRequest, order: Order, applied: dict[int, Order], *, actor: str
-) -> Order:
     for attempt in range(1, SUBMIT_MAX_ATTEMPTS + 1):
         if attempt > 1 and not _renew_claim(order):
             # The resolver settled the expired claim meanwhile (or the row moved on): not ours to send.
             logger.warning("order %s: claim lost before attempt %s; not sending again", order.pk, attempt)
             return order
-        try:
-            broker_order_id = broker.place_order(request)
-        except BrokerOutcomeUnknown as exc:
+        report = report_of_call(broker.place_order, request)
+        outcome = report.outcome
+        if outcome == ReportOutcome.ACCEPTED:
+            break
+        if outcome == ReportOutcome.UNKNOWN:
             order.refresh_from_db()
             with transaction.atomic():
                 if _transition(
@@ -175,7 +140,7 @@ def _send_with(
                     S.UNKNOWN,
                     actor=actor,
                     kind=EventKind.UNKNOWN,
-                    reason=f"broker outcome unknown: {exc.message}",
+                    reason=f"broker outcome unknown: {report.message}",
                 ):
                     _alert(
                         order,
@@ -186,11 +151,11 @@ def _send_with(
                         "not be sent twice.",
                     )
             return order
-        except (BrokerUnavailable, BrokerRateLimited) as exc:
+        if outcome in (ReportOutcome.UNAVAILABLE, ReportOutcome.RATE_LIMITED):
             # Provably not received: safe to retry, with exponential backoff and full jitter.
             if attempt == SUBMIT_MAX_ATTEMPTS:
-                return _reject(order, f"The broker could not be reached: {exc.message}", actor=actor)
-            delay = exc.retry_after or random.uniform(0, SUBMIT_BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
+                return _reject(order, f"The broker could not be reached: {report.message}", actor=actor)
+            delay = report.retry_after or random.uniform(0, SUBMIT_BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
             with transaction.atomic():
                 _event(
                     order,
@@ -198,38 +163,37 @@ def _send_with(
                     actor=actor,
                     frm=order.status,
                     to=order.status,
-                    reason=f"attempt {attempt} not received ({exc.message}); retrying in {delay:.2f}s",
+                    reason=f"attempt {attempt} not received ({report.message}); retrying in {delay:.2f}s",
                 )
             _sleep(delay)
             continue
-        except BrokerAuthError as exc:
-            return _reject(order, f"Broker session expired: {exc.message}. Log in to Kite again.", actor=actor)
-        except BrokerRejected as exc:
-            return _reject(order, exc.message, actor=actor)
-        except BrokerError as exc:  # any other broker failure after sending: treat as unknown
-            order.refresh_from_db()
-            with transaction.atomic():
-                _transition(order, S.UNKNOWN, actor=actor, kind=EventKind.UNKNOWN, reason=str(exc))
-            return order
-        break
+        if outcome == ReportOutcome.SESSION_EXPIRED:
+            return _reject(order, f"Broker session expired: {report.message}. Log in to Kite again.", actor=actor)
+        return _reject(order, report.message, actor=actor)  # REFUSED
+    broker_order_id = report.broker_order_id or ""
     _fault_after_send(order)
-    current = applied.get(order.pk)
-    if current is not None and current.status != S.PENDING_SUBMIT and current.broker_order_id == broker_order_id:
-        # The broker's own update (the paper venue answers synchronously) was applied and committed during
-        # the call, in this thread: that row is current; only the audit entry of the placement is missing.
-        with transaction.atomic():
+    with transaction.atomic():
+        # One transaction for the placement and what the broker did meanwhile (a synchronous venue's
+        # fills), so a crash leaves either the untouched claim (the resolver adopts it by tag) or all of it.
+        if report.executions:
+            # The venue's own reports carry the broker id and the status: the placement's audit entry
+            # first, then the reports through the one inbound path.
             _event(
-                current,
+                order,
                 EventKind.PLACED,
                 actor=actor,
-                frm=current.status,
-                to=current.status,
+                frm=order.status,
+                to=order.status,
                 reason=f"broker order id {broker_order_id}",
             )
-        _warn_if_settled_meanwhile(current, broker_order_id)
-        return current
-    with transaction.atomic():
-        # Our claim set PENDING_SUBMIT at `order.version`: unless a broker update got there first, this
+            applied = broker_updates.order_apply_executions(
+                account=order.account, executions=report.executions, source="paper"
+            )
+            order = next((o for o in reversed(applied) if o.pk == order.pk), order)
+            if order.status != S.PENDING_SUBMIT:
+                _warn_if_settled_meanwhile(order, broker_order_id)
+                return order
+        # Our claim set PENDING_SUBMIT at `order.version`: unless the resolver settled it meanwhile, this
         # conditional UPDATE records the broker's id with the SUBMITTED status in one statement.
         if not _transition(
             order,
@@ -239,8 +203,6 @@ def _send_with(
             reason=f"broker order id {broker_order_id}",
             broker_order_id=broker_order_id,
         ):
-            # The broker already reported a later state (the paper venue answers synchronously);
-            # `_transition` refreshed the row.
             if not order.broker_order_id:
                 Order.objects.filter(pk=order.pk, broker_order_id__isnull=True).update(broker_order_id=broker_order_id)
                 order.broker_order_id = broker_order_id

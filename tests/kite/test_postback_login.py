@@ -102,7 +102,7 @@ def test_sandbox_postbacks_carry_a_valid_checksum(kite_account, sandbox, postbac
     order_id = KiteBroker(kite_account).place_order(
         BrokerOrderRequest(tag="pb-1", exchange="NFO", tradingsymbol="NIFTY26DEC26000CE", instrument_token=12073986,
                            transaction_type="BUY", quantity=65, product="NRML", order_type="MARKET")
-    )  # fmt: skip
+    ).broker_order_id  # fmt: skip
     assert sandbox.postbacks.wait_idle()
     [(url, payload)] = postbacks
     assert url.endswith(POSTBACK_URL)

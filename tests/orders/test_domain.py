@@ -216,8 +216,8 @@ def test_pure_modules_do_not_import_django():
 
 @pytest.mark.django_db
 def test_matcher_step_and_admin_history_read_only(admin_client, fut, place, monkeypatch):
-    from orders.brokers.paper import matcher
-    from orders.brokers.paper.matcher import matcher_step
+    from orders import matcher
+    from orders.matcher import matcher_step
 
     monkeypatch.setattr(matcher, "close_old_connections", lambda: None)  # keep the test transaction's connection
 

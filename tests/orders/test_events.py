@@ -35,7 +35,8 @@ def test_a_market_fill_is_one_filled_event_with_its_vwap_then_terminal(
     order.refresh_from_db()
     assert order.status == "COMPLETE"
     kinds = [type(e) for e in heard]
-    assert kinds == [OrderFilled, OrderTerminal]  # a MARKET fill at once: never resting, so not "accepted"
+    # Filled at once by the venue: it never worked at the broker, so there is no "accepted".
+    assert kinds == [OrderFilled, OrderTerminal]
     filled = heard[0]
     assert (filled.order_id, filled.quantity, filled.filled_quantity) == (order.pk, 75, 75)
     asks = [D("24000.05"), D("24000.10"), D("24000.15")]

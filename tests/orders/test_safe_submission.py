@@ -38,8 +38,10 @@ def test_timeout_after_send_goes_unknown_and_resolver_adopts_without_resending(u
     broker = TimeoutAfterSend(account, record=True)
     with override_broker(account.pk, broker):
         order = place()
-        # The venue's own update settled it before the lost answer: the timeout cannot undo that.
-        assert order.status == "COMPLETE"
+        # The venue filled it, but the answer (and the reports with it) was lost: like a Kite timeout, the
+        # OMS does not know, and says so; it never guesses either way.
+        assert order.status == "UNKNOWN" and not order.broker_order_id
+        assert not Trade.objects.filter(order=order).exists()
         assert not OrderEvent.objects.filter(order=order, kind="REJECTED").exists()
         order = services.order_resolve_unknown(order_id=order.pk, grace_seconds=0)
     assert order.status == "COMPLETE"

@@ -33,8 +33,10 @@ from orders.brokers.base import (
     BrokerPosition,
     BrokerRateLimited,
     BrokerRejected,
+    BrokerReport,
     BrokerTrade,
     BrokerUnavailable,
+    report_of_call,
 )
 
 from .convert import funds_from_kite, order_from_kite, position_from_kite, trade_from_kite
@@ -154,7 +156,7 @@ class KiteBroker:
 
     # --- Broker protocol -------------------------------------------------------------------
 
-    def place_order(self, request: BrokerOrderRequest) -> str:
+    def place_order(self, request: BrokerOrderRequest) -> BrokerReport:
         params: dict[str, Any] = {
             "variety": request.variety,
             "exchange": request.exchange,
@@ -175,8 +177,7 @@ class KiteBroker:
             params["market_protection"] = request.market_protection if request.market_protection is not None else -1
         elif request.market_protection is not None:
             params["market_protection"] = request.market_protection
-        order_id = self._call(lambda: self.client.place_order(**params), write=True)
-        return str(order_id)
+        return self._write(lambda: self.client.place_order(**params))
 
     def modify_order(
         self,
@@ -188,11 +189,11 @@ class KiteBroker:
         order_type: str | None = None,
         validity: str | None = None,
         variety: str = "regular",
-    ) -> str:
+    ) -> BrokerReport:
         extra: dict[str, Any] = {}
         if order_type in ("MARKET", "SL-M"):
             extra["market_protection"] = -1  # required when switching to MARKET (kite-api.md §6)
-        order_id = self._call(
+        return self._write(
             lambda: self.client.modify_order(
                 variety=variety,
                 order_id=broker_order_id,
@@ -202,14 +203,17 @@ class KiteBroker:
                 order_type=order_type,
                 validity=validity,
                 **extra,
-            ),
-            write=True,
+            )
         )
-        return str(order_id)
 
-    def cancel_order(self, broker_order_id: str, *, variety: str = "regular") -> str:
-        order_id = self._call(lambda: self.client.cancel_order(variety=variety, order_id=broker_order_id), write=True)
-        return str(order_id)
+    def cancel_order(self, broker_order_id: str, *, variety: str = "regular") -> BrokerReport:
+        return self._write(lambda: self.client.cancel_order(variety=variety, order_id=broker_order_id))
+
+    def _write(self, call: Any) -> BrokerReport:
+        """A write request as what Kite said: accepted with its order id, or the failure as a value (refused,
+        unknown, unavailable, rate limited, session expired: the `_call` mapping). Updates arrive later, by
+        postback or KiteTicker, through the one inbound path."""
+        return report_of_call(lambda: str(self._call(call, write=True)))
 
     def orders(self) -> list[BrokerOrder]:
         return [order_from_kite(row) for row in self._call(self.client.orders, write=False) or []]

@@ -1,34 +1,65 @@
-"""PaperBroker: the `Broker` for a paper account, over the venue; venue changes flow into the order core."""
+"""PaperBroker: the `Broker` for a paper account, over the venue. It never calls into the order core: what
+the venue did during a request comes back in the request's `BrokerReport` (`executions`), and what the
+matcher did later comes back from `match`; the caller feeds both to the one inbound path
+(`orders.services.order_apply_broker_update`), exactly like a Kite postback or ticker update."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from orders.brokers.base import BrokerOrder, BrokerTrade, VenueBroker
+from orders.brokers.base import BrokerOrder, BrokerReport, BrokerTrade, Execution, VenueBroker, report_of_call
 
-from .venue import Listener, PaperVenue
+from .venue import Listener, PaperVenue, match_orders
 
 
 def account_ref(account: Any) -> str:
     return f"paper:{account.pk}"
 
 
-def apply_to_order_core(account: Any) -> Listener:
-    def listener(order: BrokerOrder, trades: list[BrokerTrade]) -> None:
-        from orders import services  # the order core sits above the broker layer
-
-        services.order_apply_broker_update(account=account, order=order, trades=trades, source="paper")
-
-    return listener
-
-
 class PaperBroker(VenueBroker):
+    """`listener`, when given, hears the venue's changes instead of the reports (a venue that "answers
+    later", for tests of brokers that report only by postback)."""
+
     def __init__(self, account: Any, *, listener: Listener | None = None) -> None:
         self.account = account
+        self._executions: list[Execution] = []
         self.venue = PaperVenue(
-            account_ref(account),
-            capital=Decimal(account.paper_capital),
-            on_update=listener or apply_to_order_core(account),
+            account_ref(account), capital=Decimal(account.paper_capital), on_update=listener or self._heard
         )
 
+    def _heard(self, order: BrokerOrder, trades: list[BrokerTrade]) -> None:
+        self._executions.append(Execution(order, tuple(trades)))
+
+    def _reporting(self, call: Any, *args: Any, **kwargs: Any) -> BrokerReport:
+        self._executions = []
+        report = report_of_call(call, *args, **kwargs)
+        executions, self._executions = tuple(self._executions), []
+        return replace(report, executions=executions) if executions else report
+
+    def place_order(self, request: Any) -> BrokerReport:
+        return self._reporting(self.venue.place_order, request)
+
+    def modify_order(self, broker_order_id: str, **changes: Any) -> BrokerReport:
+        return self._reporting(self.venue.modify_order, broker_order_id, **changes)
+
+    def cancel_order(self, broker_order_id: str, *, variety: str = "regular") -> BrokerReport:
+        return self._reporting(self.venue.cancel_order, broker_order_id, variety=variety)
+
+    def take_executions(self) -> list[Execution]:
+        """What the venue reported since the last request or take (the matcher's fills, expiries)."""
+        executions, self._executions = self._executions, []
+        return executions
+
+
+def match_accounts(brokers: dict[str, PaperBroker], queryset: Any, at: datetime, *, report: Any) -> int:
+    """Work the venue's open orders of these accounts against the market. After each order that changed,
+    `report(broker, executions)` gets what its venue reported, before the next order is worked."""
+    return match_orders(
+        queryset,
+        at,
+        venue_for=lambda ref: brokers[ref].venue,
+        after_each=lambda ref: report(brokers[ref], brokers[ref].take_executions()),
+    )

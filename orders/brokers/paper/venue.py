@@ -610,8 +610,11 @@ def match_orders(
     at: datetime,
     venue: PaperVenue | None = None,  # noqa: ANN001
     venue_for: Callable[[str], PaperVenue] | None = None,
+    after_each: Callable[[str], None] | None = None,
 ) -> int:
-    """Work the given open venue orders at `at`; each order in its own short transaction."""
+    """Work the given open venue orders at `at`; each order in its own short transaction. `after_each(ref)`
+    runs once an order's change has been reported, before the next order is worked (the caller books it, so
+    an OCO sibling cancelled because of it is never worked)."""
     changed = 0
     quotes: dict[int, object] = {}
     instruments: dict[int, object] = {}
@@ -645,4 +648,6 @@ def match_orders(
         if (vo.status, vo.filled_quantity, vo.triggered, vo.updated_at) != before:
             changed += 1
             v._notify([(vo, trades)])
+            if after_each is not None:
+                after_each(vo.account_ref)
     return changed

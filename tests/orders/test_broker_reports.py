@@ -1,0 +1,65 @@
+"""Broker reports as values: the paper broker answers what happened and never calls into the order core;
+the caller feeds executions to the one inbound path."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from orders.brokers.base import BrokerOrderRequest, BrokerRejected, ReportOutcome, report_of_call
+from orders.brokers.paper.broker import PaperBroker
+from orders.models import Order, Trade
+from orders.services import order_apply_broker_update
+
+pytestmark = pytest.mark.django_db
+
+
+def request_for(order: Order) -> BrokerOrderRequest:
+    return BrokerOrderRequest(
+        tag=order.tag, exchange="NFO", tradingsymbol="NIFTY26DECFUT", instrument_token=1001,
+        transaction_type="BUY", quantity=75, product="NRML", order_type="MARKET", market_protection=-1,
+    )  # fmt: skip
+
+
+def test_paper_place_reports_its_fills_and_books_nothing_itself(account, fut, place) -> None:
+    order = place(submit=False)  # committed, not sent
+    report = PaperBroker(account).place_order(request_for(order))
+    assert report.outcome == ReportOutcome.ACCEPTED and report.broker_order_id
+    [execution] = report.executions
+    assert execution.order.status == "COMPLETE" and execution.order.tag == order.tag
+    assert sum(t.quantity for t in execution.trades) == 75
+    assert not Trade.objects.filter(order=order).exists()  # the venue did not touch the order core
+    order_apply_broker_update(account=account, order=execution.order, trades=list(execution.trades), source="paper")
+    assert Trade.objects.filter(order=order).count() == len(execution.trades)
+    again = order_apply_broker_update(account=account, order=execution.order, trades=list(execution.trades))
+    assert again is not None and Trade.objects.filter(order=order).count() == len(execution.trades)  # idempotent
+
+
+def test_a_refusal_is_a_value_with_the_brokers_words(account, fut, place) -> None:
+    order = place(submit=False)
+    bad = request_for(order)
+    report = PaperBroker(account).place_order(replace(bad, tag="x" * 21))
+    assert report.outcome == ReportOutcome.REFUSED and "20 characters" in report.message
+    assert report.broker_order_id is None and report.executions == ()
+
+
+def test_report_of_call_reads_raising_and_plain_answers() -> None:
+    def refuses() -> str:
+        raise BrokerRejected("Insufficient funds.")
+
+    assert report_of_call(refuses).outcome == ReportOutcome.REFUSED
+    assert report_of_call(lambda: 12345).broker_order_id == "12345"
+
+
+def test_the_paper_broker_imports_no_order_service() -> None:
+    import ast
+    from pathlib import Path
+
+    import orders.brokers.paper as paper
+
+    for path in Path(paper.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        names = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        names += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        assert not [m for m in names if m.startswith(("orders.services", "..services"))], path.name
