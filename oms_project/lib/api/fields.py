@@ -75,11 +75,21 @@ class StrictCharFieldSchema(OpenApiSerializerFieldExtension):
         return schema
 
 
+INT64_MAX = 2**63 - 1
+
+
 class StrictIntegerField(serializers.IntegerField):
     """A JSON integer (not `"12"`, `12.0` or `true`). In query strings use `QueryParamsSerializer`,
     which hands the field the digits as text: `QueryIntegerField` parses those."""
 
     default_error_messages = {"invalid": "Must be an integer."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        # Every integer lands in a 64-bit column or filter at most (ids are BigAutoField): without a bound, a
+        # 25-digit id answered 500 (SQLite: "Python int too large to convert to SQLite INTEGER").
+        kwargs.setdefault("max_value", INT64_MAX)
+        kwargs.setdefault("min_value", -INT64_MAX - 1)
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> int:
         if isinstance(data, bool) or not isinstance(data, int):
@@ -305,13 +315,13 @@ class QueryParamsSerializer(serializers.Serializer):
 
 
 # --- request bodies -------------------------------------------------------------------------------
+# Every write body of the API is read through a serializer with this mixin: a field it does not take (or
+# one it only shows, such as `id`) answers 400 `UNKNOWN_FIELD` naming it, before any other check. Never
+# ignored: `"account": 3` for `account_id` would otherwise route an order to the default account. The
+# schema says `additionalProperties: false` for these bodies (`schema.py`). `allow_unknown_fields = True`
+# opts out, for bodies a third party owns (Kite's postback). (Comments, not docstrings: drf-spectacular
+# would show an inherited docstring as the description of every request body.)
 class RefuseUnknownFieldsMixin:
-    """Every write body of the API is read through a serializer with this mixin: a field it does not
-    take (or one it only shows, such as `id`) answers 400 `UNKNOWN_FIELD` naming it, before any other
-    check. Never ignored: `"account": 3` for `account_id` would otherwise route an order to the default
-    account. The schema says `additionalProperties: false` for these bodies (`schema.py`).
-    `allow_unknown_fields = True` opts out, for bodies a third party owns (Kite's postback)."""
-
     allow_unknown_fields = False
 
     def to_internal_value(self, data: Any) -> Any:
@@ -342,12 +352,14 @@ def _unknown_message(unknown: list[str], writable: list[str]) -> str:
     return message
 
 
+# Base of every request-body serializer: strict about which fields it takes (see the mixin).
 class StrictInputSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
-    """Base of every request-body serializer: strict about which fields it takes (see the mixin)."""
+    pass
 
 
+# The body of an action that takes none (approve, exit, cancel): any field is unknown.
 class EmptyInputSerializer(StrictInputSerializer):
-    """The body of an action that takes none (approve, exit, cancel): any field is unknown."""
+    pass
 
 
 def refuse_body_fields(request: Any) -> None:
