@@ -54,9 +54,23 @@ def mark_positions(rows: list[Any], marks: dict[int, Decimal]) -> list[Any]:
         p.unrealised_pnl = (Decimal(ltp) - avg) * p.quantity if p.quantity and ltp else Decimal(0)
         p.total_pnl = Decimal(p.realized_pnl or 0) + p.unrealised_pnl
         p.prev_close = close
-        p.day_change = (Decimal(ltp) - close) * p.quantity if close and ltp and p.quantity else None
+        p.day_change = day_change(ltp=ltp, close=close, avg=avg, quantity=p.quantity,
+                                  overnight=getattr(p, "overnight_quantity", 0) or 0)
         p.day_change_pct = (Decimal(ltp) - close) / close * 100 if close and ltp else None
     return rows
+
+
+def day_change(*, ltp: Any, close: Any, avg: Decimal, quantity: int, overnight: int) -> Decimal | None:
+    """Today's P&L on the open quantity: what was carried from yesterday moves from the previous close,
+    what was opened today from its average (as static/js/orders.js recomputes it on each tick)."""
+    if not ltp or not quantity:
+        return None
+    ltp = Decimal(ltp)
+    carried = overnight if overnight and (overnight > 0) == (quantity > 0) else 0
+    carried = max(carried, quantity) if quantity < 0 else min(carried, quantity)
+    if carried and not close:
+        return None
+    return (ltp - Decimal(close or 0)) * carried + (ltp - avg) * (quantity - carried)
 
 
 def split_positions(rows: list[Any], today: date | None = None) -> dict[str, list[Any]]:

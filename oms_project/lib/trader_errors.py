@@ -50,7 +50,7 @@ FIELD_WORDS = {
 }
 _FIELD_RE = re.compile("|".join(re.escape(k) for k in sorted(FIELD_WORDS, key=len, reverse=True)))
 # Prices (with decimals, 4+ digits) and large counts (5+ digits); not years, ids (#1234) or times.
-_NUMBER_RE = re.compile(r"(?<![\w.#:/-])(?:\d{4,}\.\d+|\d{5,})(?![\w.:/-])")
+_NUMBER_RE = re.compile(r"(?<![\w.#:/-])(?:\d{4,}\.\d+|\d{5,})(?!\w|[.:/-]\w)")
 
 
 def humanise(message: str) -> str:
@@ -70,7 +70,7 @@ def _d(details: dict[str, Any], key: str) -> Any:
 
 
 def _try_prices(message: str) -> str:
-    m = re.search(r"try ([\d.]+) or ([\d.]+)", message or "")
+    m = re.search(r"try (\d+(?:\.\d+)?) or (\d+(?:\.\d+)?)", message or "")
     return f"Try {fmt.price(m.group(1))} or {fmt.price(m.group(2))}." if m else ""
 
 

@@ -335,10 +335,15 @@
       if (p) { fmt.setSigned(p, pnl.toFixed(4), fmt.pnl(pnl.toFixed(4))); p.dataset.value = pnl.toFixed(4); }
       const day = row.querySelector("[data-field=day]");
       if (day && close > 0) {
-        const change = (ltp - close) * qty;
+        // As orders.ui.day_change: carried quantity from the previous close, today's from the average.
+        const overnight = Number(row.dataset.overnight || 0);
+        let carried = overnight && (overnight > 0) === (qty > 0) ? overnight : 0;
+        carried = qty < 0 ? Math.max(carried, qty) : Math.min(carried, qty);
+        const change = (ltp - close) * carried + (ltp - avg) * (qty - carried);
         day.textContent = `${fmt.pnl(change.toFixed(4))} `;
         const pct = document.createElement("span");
         pct.className = "muted pct";
+        pct.title = "The contract's change from the previous close";
         pct.textContent = fmt.pct((((ltp - close) / close) * 100).toFixed(6));
         day.appendChild(pct);
         day.classList.remove("pos", "neg");

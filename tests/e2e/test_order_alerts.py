@@ -83,7 +83,8 @@ def test_order_filled_and_rejected_alerts_arrive_live_and_stay_private(logged_in
     expect(row.locator(".alert-type")).to_have_text("Order Filled")
     expect(row.locator("[data-testid=alert-level]")).to_have_text("INFO")
     expect(row.locator(".alert-message")).to_contain_text(f"#{filled['id']} BUY {inst['lot']} {inst['symbol']} filled")
-    expect(row.locator(".alert-links")).to_contain_text(f"order_id: {filled['id']}")
+    expect(row.locator("[data-testid=alert-link]")).to_have_text(f"Order #{filled['id']} →")
+    expect(row.locator("[data-testid=alert-link]")).to_have_attribute("href", f"/orders/{filled['id']}/")
     expect(page.locator(".toast")).to_have_count(0)  # INFO: no toast
 
     # 2. The freeze quantity of a future needs far more margin than the paper capital -> the paper

@@ -38,7 +38,6 @@ def _ltp(page: Any) -> Decimal:
 
 def test_limit_order_ticket_book_and_live_cancel(logged_in_page: Any, live: Any) -> None:
     page = logged_in_page
-    page.on("dialog", lambda dialog: dialog.accept())  # hx-confirm on cancel
     page.goto(f"{live.url}/orders/new/")
     _pick_future(page)
     price = (_ltp(page) * Decimal("0.95")).quantize(
@@ -59,6 +58,7 @@ def test_limit_order_ticket_book_and_live_cancel(logged_in_page: Any, live: Any)
     expect(row.locator("[data-testid=order-status]")).to_have_text("OPEN")
     page.wait_for_function("document.body.dataset.wswsorders === 'open'")
     row.locator("[data-testid=cancel-order]").click()
+    page.locator("[data-testid=cancel-confirm] [data-testid=confirm-ok]").click()  # the product's own modal
     expect(page.locator(f"#order-row-{order_id} [data-testid=order-status]")).to_have_text("CANCELLED")
 
     # A second order placed and cancelled by a bot (API) while the book is open: inserted and updated live.
@@ -97,7 +97,7 @@ def test_market_order_shows_up_as_a_position(logged_in_page: Any, live: Any) -> 
     # The positions page (already open) gets the new position live, with a P&L from ticks.
     row = page.locator("[data-testid=position-row]").filter(has_text=symbol)
     expect(row).to_be_visible()
-    expect(row.locator("[data-testid=position-qty]")).to_have_text(re.compile(r"^\d+$"))
+    expect(row.locator("[data-testid=position-qty]")).to_have_text(re.compile(r"^BUY [\d,]+$"))
     expect(row.locator("[data-testid=position-pnl]")).not_to_have_text("–")
 
     page.reload()
