@@ -23,14 +23,15 @@ pytestmark = pytest.mark.django_db
 # SQL statements per resting paper LIMIT order through the API, savepoints not counted (on a server they are
 # BEGIN/COMMIT): API key; account, instrument, preferences, replay probe; Order + CREATED event (claimed for
 # sending); the venue's funds check (one statement) + venue order; locked read + status UPDATE + event; PLACED
-# event. Was 29 (plus 8 transaction statements) when the venue replayed every trade of the account, then 14
+# event; the paper capital paid in (portfolio ledger: pay-ins/outs, one indexed aggregate, read by the funds
+# check). Was 29 (plus 8 transaction statements) when the venue replayed every trade of the account, then 14
 # when it read every ledger row of the account.
-RESTING_LIMIT_STATEMENTS = 13
+RESTING_LIMIT_STATEMENTS = 14
 RESTING_LIMIT_TRANSACTIONS = 4  # the order, the venue, the broker update, the PLACED event
-# A MARKET order that fills at once (one depth level), placed through the service: the resting order's 12, plus
+# A MARKET order that fills at once (one depth level), placed through the service: the resting order's 13, plus
 # the fill at the venue (trade, ledger row locked + updated, venue order updated) and in the order core (stored
 # fills, replay check of the trade id, trade, position locked + updated, the fill's alert with its preferences).
-FILLED_MARKET_STATEMENTS = 25
+FILLED_MARKET_STATEMENTS = 26
 
 
 def _statements(ctx: CaptureQueriesContext) -> list[str]:

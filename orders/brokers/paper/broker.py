@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from orders.brokers.base import BrokerOrder, BrokerReport, BrokerTrade, Execution, VenueBroker, report_of_call
+from portfolio.selectors import paper_venue_capital
 
 from .venue import Listener, PaperVenue, match_orders
 
@@ -27,7 +27,11 @@ class PaperBroker(VenueBroker):
         self.account = account
         self._executions: list[Execution] = []
         self.venue = PaperVenue(
-            account_ref(account), capital=Decimal(account.paper_capital), on_update=listener or self._heard
+            account_ref(account),
+            # What the trader paid in (the account's paper capital and the portfolio ledger's pay-ins/outs);
+            # the venue adds the realised P&L of its own fills.
+            capital=lambda: paper_venue_capital(account),
+            on_update=listener or self._heard,
         )
 
     def _heard(self, order: BrokerOrder, trades: list[BrokerTrade]) -> None:

@@ -141,14 +141,21 @@ class PaperVenue:
         self,
         account_ref: str,
         *,
-        capital: Decimal = ZERO,
+        capital: Decimal | Callable[[], Decimal] = ZERO,
         on_update: Listener | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.account_ref = account_ref
-        self.capital = Decimal(capital)
+        # A figure, or a function read once when funds are first judged (the matcher never needs it).
+        self._capital: Decimal | Callable[[], Decimal] = capital if callable(capital) else Decimal(capital)
         self._listeners: list[Listener] = [on_update] if on_update else []
         self._clock = clock or timezone.now
+
+    @property
+    def capital(self) -> Decimal:
+        if callable(self._capital):
+            self._capital = Decimal(self._capital())
+        return self._capital
 
     # --- listeners --------------------------------------------------------------------------
     def add_listener(self, listener: Callable[[BrokerOrder], None]) -> None:
