@@ -12,8 +12,9 @@ Behaviour (documented choices):
   SL works as a LIMIT at its price, an SL-M as a protected MARKET.
 - DAY orders lapse at the first session close after placement (marketdata.calendar: 15:30 IST) → EXPIRED; TTL
   orders after `validity_ttl` minutes. Depth is a snapshot: our fills do not consume it.
-- Funds = account capital + realised P&L − margin of open positions − margin blocked by open orders. Margin is a
-  simple documented estimate until the margin engine exists (see `margin_estimate`). An order that would need
+- Funds = account capital (paper capital + the portfolio ledger's pay-ins/outs) + realised P&L − margin of open
+  positions − margin blocked by open orders. Margin is a simple documented estimate until the margin engine
+  exists (see `margin_estimate`). An order that would need
   more is REJECTED with Kite's text "Insufficient funds. Required margin is X but available margin is Y."
   Positions and realised P&L come from the venue's running ledger (`PaperVenuePosition`, updated with every
   fill in the fill's transaction). The funds check of a new order is one statement (`_margin_state`): the
