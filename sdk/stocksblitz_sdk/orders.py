@@ -11,17 +11,31 @@ carries a client order id (generated if you do not pass one), so a retried call 
 
 from __future__ import annotations
 
+import inspect
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 from ._http import HttpSession, wire_decimal
-from .models.orders import Order, OrderEvent, OrderMetrics, OrderPreferences, Position, Strategy, Trade
+from .models.orders import (
+    Order,
+    OrderEvent,
+    OrderMetrics,
+    OrderPreferences,
+    OrderPreview,
+    Position,
+    Strategy,
+    Trade,
+)
 
 
 def _body(**fields: Any) -> dict[str, Any]:
     return {k: (wire_decimal(v) if isinstance(v, Decimal | float) else v) for k, v in fields.items() if v is not None}
+
+
+def _order_body(*, side: str | None = None, transaction_type: str | None = None, **fields: Any) -> dict[str, Any]:
+    return _body(transaction_type=(transaction_type or side or "").upper(), **fields)
 
 
 class OrdersAPI:
@@ -60,37 +74,20 @@ class OrdersAPI:
         variety: str | None = None,
     ) -> Order:
         """Place an order; returns it with its current status. Retries with the same client_order_id are safe."""
+        fields = {k: v for k, v in locals().items() if k != "self"}
         client_order_id = client_order_id or f"sdk-{uuid.uuid4().hex[:24]}"
-        body = _body(
-            transaction_type=(transaction_type or side or "").upper(),
-            instrument_token=instrument_token,
-            exchange=exchange,
-            tradingsymbol=tradingsymbol,
-            quantity=quantity,
-            lots=lots,
-            product=product,
-            order_type=order_type,
-            price=price,
-            trigger_price=trigger_price,
-            validity=validity,
-            validity_ttl=validity_ttl,
-            market_protection=market_protection,
-            disclosed_quantity=disclosed_quantity,
-            tag=tag,
-            account_id=account_id,
-            strategy_id=strategy_id,
-            client_order_id=client_order_id,
-            stop_loss=stop_loss,
-            target=target,
-            stop_loss_points=stop_loss_points,
-            target_points=target_points,
-            trailing_stop_points=trailing_stop_points,
-            auto_slice=auto_slice,
-            confirm_duplicate=confirm_duplicate,
-            variety=variety,
-        )
+        body = _order_body(**{**fields, "client_order_id": client_order_id})
         data = self._http.request("POST", "/orders/", json=body, headers={"Idempotency-Key": client_order_id})
         return Order.model_validate(data)
+
+    def preview(self, **fields: Any) -> OrderPreview:
+        """Run every pre-trade check on an order without placing it (the same arguments as `place`): what
+        placing it now would do (`verdict`: pass, deny, park, replay) and each stage's finding."""
+        unknown = set(fields) - _PLACE_FIELDS
+        if unknown:
+            raise TypeError(f"preview() got unexpected arguments: {sorted(unknown)}")
+        data = self._http.request("POST", "/orders/preview/", json=_order_body(**fields))
+        return OrderPreview.model_validate(data)
 
     def place_market(
         self, *, instrument_token: int | None = None, quantity: int | None = None, side: str = "BUY", **kwargs: Any
@@ -235,12 +232,20 @@ class StrategiesAPI:
     def get(self, strategy_id: int) -> Strategy:
         return Strategy.model_validate(self._http.request("GET", f"/strategies/{strategy_id}/"))
 
-    def create(self, name: str, *, preset: str = "conservative", account_id: int | None = None, **settings: Any) -> Strategy:
+    def create(
+        self, name: str, *, preset: str = "conservative", account_id: int | None = None, **settings: Any
+    ) -> Strategy:
         body = _body(name=name, preset=preset, account_id=account_id, **settings)
         return Strategy.model_validate(self._http.request("POST", "/strategies/", json=body))
 
     def update(self, strategy_id: int, **changes: Any) -> Strategy:
-        return Strategy.model_validate(self._http.request("PATCH", f"/strategies/{strategy_id}/", json=_body(**changes)))
+        return Strategy.model_validate(
+            self._http.request("PATCH", f"/strategies/{strategy_id}/", json=_body(**changes))
+        )
 
     def presets(self) -> dict[str, dict[str, Any]]:
         return self._http.request("GET", "/strategies/presets/")
+
+
+# The arguments `place` takes (and so `preview`), read from its signature: one list, never restated.
+_PLACE_FIELDS = frozenset(inspect.signature(OrdersAPI.place).parameters) - {"self"}

@@ -113,3 +113,21 @@ def test_strategies_and_preferences_through_the_sdk(sdk_for, user, other_user):
         sdk_for(other_user).strategies.get(strategy.id)
     assert client.orders.update_preferences(duplicate_action="CONFIRM").duplicate_action == "CONFIRM"
     assert client.orders.preferences().duplicate_action == "CONFIRM"
+
+
+def test_preview_answers_every_check_and_places_nothing(sdk, market):
+    from stocksblitz_sdk.models.orders import OrderPreview
+
+    from orders.models import Order as OrderRow
+
+    preview = sdk.orders.preview(
+        instrument_token=1001, quantity=70, side="BUY", order_type="LIMIT", price=D("24000.03")
+    )
+    assert isinstance(preview, OrderPreview) and preview.verdict == "deny" and not preview.would_place
+    assert [(f.stage, f.code) for f in preview.denials] == [("orders.validate", "LOT_SIZE_MISMATCH")]
+    ok = sdk.orders.preview(instrument_token=1001, lots=2, side="SELL")
+    assert ok.verdict == "pass" and ok.order["quantity"] == 150 and ok.order["slices"] == [150]
+    assert {f.stage for f in ok.findings} >= {"orders.validate", "orders.rate_slot"}
+    assert OrderRow.objects.count() == 0
+    with pytest.raises(TypeError):
+        sdk.orders.preview(instrument_token=1001, quantity=75, side="BUY", acount_id=3)

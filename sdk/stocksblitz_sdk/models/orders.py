@@ -152,3 +152,27 @@ class OrderPreferences(SdkModel):
     duplicate_window_seconds: Decimal
     duplicate_action: str
     auto_slice: bool
+
+
+class PreviewFinding(SdkModel):
+    """One pre-trade stage's answer: `outcome` pass, deny, park, amend or replay; `code` is the API error
+    code on a deny (the same the placement would raise)."""
+
+    stage: str
+    outcome: str
+    code: str = ""
+    message: str = ""
+    details: dict = {}
+    micros: int = 0
+
+
+class OrderPreview(SdkModel):
+    verdict: str
+    would_place: bool
+    findings: list[PreviewFinding]
+    order: dict
+    micros: int = 0
+
+    @property
+    def denials(self) -> list[PreviewFinding]:
+        return [f for f in self.findings if f.outcome == "deny"]
