@@ -24,3 +24,7 @@ class ApiKeyAdmin(APIKeyModelAdmin):
 # The library registers its own (unused) APIKey model as a second "API keys" entry: ours is the one.
 if admin.site.is_registered(APIKey):
     admin.site.unregister(APIKey)
+
+admin.site.site_header = "StocksBlitz OMS · operations"
+admin.site.site_title = "StocksBlitz OMS admin"
+admin.site.index_title = "Accounts, orders, positions, alerts and market data"
