@@ -19,13 +19,14 @@ def paper_match_all(at: datetime | None = None) -> int:
 
     at = at or timezone.now()
     refs = set(PaperVenueOrder.objects.filter(status__in=VENUE_WORKING).values_list("account_ref", flat=True))
-    brokers: dict[str, PaperBroker] = {}
+    ids: dict[str, int] = {}
     for ref in refs:
         try:
-            account = TradingAccount.objects.get(pk=int(ref.split(":", 1)[1]))
-        except (TradingAccount.DoesNotExist, ValueError, IndexError):
+            ids[ref] = int(ref.split(":", 1)[1])
+        except (ValueError, IndexError):
             continue
-        brokers[ref] = PaperBroker(account)
+    accounts = TradingAccount.objects.in_bulk(list(ids.values()))  # one query, not one per account each second
+    brokers = {ref: PaperBroker(accounts[pk]) for ref, pk in ids.items() if pk in accounts}
     qs = PaperVenueOrder.objects.filter(status__in=VENUE_WORKING, account_ref__in=list(brokers))
 
     def book(broker: PaperBroker, executions: list) -> None:
