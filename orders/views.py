@@ -175,7 +175,27 @@ def order_ticket_preview(request: HttpRequest) -> HttpResponse:
         lots = max(_int(request.GET.get("lots")) or 1, 1)
         price = _decimal(request.GET.get("price")) if request.GET.get("order_type") in ("LIMIT", "SL") else None
         preview = _preview(instrument, lots, price)
+        preview["checks"] = _pretrade_checks(request, instrument)
     return render(request, "orders/partials/_preview.html", {"preview": preview})
+
+
+def _pretrade_checks(request: HttpRequest, instrument: Any) -> dict[str, Any] | None:
+    """The placement pipeline as a dry run (`services.order_preview`) on the ticket as it stands: what
+    would refuse it, park it or slice it, before the trader presses the button. None while incomplete."""
+    form = OrderTicketForm(request.GET)
+    account = _account(request)
+    if account is None or not form.is_valid():
+        return None
+    try:
+        intent = OrderIntent.from_fields(user_id=request.user.pk, account_id=account.pk, actor=_actor(request),
+                                         **form.service_kwargs(lot_size=instrument.lot_size))
+        result = services.order_preview(intent, user=request.user)
+    except DomainError as exc:
+        return {"verdict": "deny", "would_place": False, "blocking": _error(exc), "findings": []}
+    findings = result["findings"]
+    blocking = next((f for f in findings if f["outcome"] == "deny"), None) or next(
+        (f for f in findings if f["outcome"] == "park"), None)
+    return {**result, "blocking": blocking, "slices": len(result["order"]["slices"] or [])}
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -170,6 +170,15 @@ def test_every_page_renders_clean(label: str, data: dict[str, Any], live: Any, b
     expect(error.locator("[data-testid=split-order]")).to_contain_text("Split into 2 slices")
     _check(page, "ticket-freeze-error", label, watch, width)
 
+    # Enter pressed before the suggestions arrive still picks the match once they do (never sends the order).
+    page.goto(f"{live.url}/orders/new/")
+    page.fill("[data-testid=instrument-search]", a["symbol"])
+    page.press("[data-testid=instrument-search]", "Enter")
+    expect(page.locator("[data-testid=chosen-instrument]")).to_contain_text(a["symbol"])
+    assert page.locator("[data-testid=instrument-token]").input_value() == str(a["token"])
+    expect(page.locator("[data-testid=preview-checks]")).to_be_visible()
+    expect(page.locator("[data-testid=ticket-idle]")).to_be_visible()
+
     # Enter in the search picks the highlighted match completely (and never sends the order).
     page.goto(f"{live.url}/orders/new/")
     page.fill("[data-testid=instrument-search]", b["symbol"])

@@ -109,3 +109,15 @@ def test_a_flat_position_moves_to_closed_today(logged_in: Any, user: Any, nifty_
     assert re.search(r'data-testid="position-pnl"[^>]*>([+-]?₹[\d,]+\.\d{2})<', closed)
     open_part = page.split('id="position-rows"')[1].split("</tbody>")[0]
     assert "position-row-" not in open_part
+
+
+def test_preview_runs_the_pretrade_checks_as_a_dry_run(logged_in: Any, user: Any, nifty_fut: Any) -> None:
+    base = {"instrument_token": nifty_fut.instrument_token, "side": "BUY", "lots": "1", "product": "NRML",
+            "order_type": "LIMIT", "validity": "DAY", "exit_mode": "price"}
+    ok = logged_in.get(reverse("order-ticket-preview"), {**base, "price": _price(nifty_fut)}, **HTMX).content.decode()
+    assert 'data-testid="preview-checks" data-verdict="pass"' in ok and "Passes the pre-trade checks" in ok
+    bad = logged_in.get(reverse("order-ticket-preview"), {**base, "price": _price(nifty_fut) + ".05"},
+                        **HTMX).content.decode()
+    assert 'data-verdict="deny"' in bad and "Would be refused: Price is not on the tick grid" in bad
+    assert not RAW_CODE.search(bad)
+    assert not Order.objects.filter(user=user).exists()  # a dry run writes nothing
