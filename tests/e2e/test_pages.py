@@ -245,11 +245,14 @@ def test_every_page_renders_clean(label: str, data: dict[str, Any], live: Any, b
     # The account switcher: the other account's (empty) order book.
     page.goto(f"{live.url}/orders/")
     swing = page.locator("[data-testid=account-switcher] option", has_text="Paper swing").get_attribute("value")
-    page.select_option("[data-testid=account-switcher]", swing)
+    with page.expect_navigation():
+        page.select_option("[data-testid=account-switcher]", swing)
     page.wait_for_url(re.compile(r"/orders/"))
     expect(page.locator("[data-testid=order-book-empty]")).to_be_visible()
     _check(page, "account-switched", label, watch, width)
-    page.select_option("[data-testid=account-switcher]", index=0)
+    # The switch submits a form: wait for that navigation, or the next goto races it (net::ERR_ABORTED).
+    with page.expect_navigation():
+        page.select_option("[data-testid=account-switcher]", index=0)
     page.wait_for_load_state("networkidle")
 
     page.goto(f"{live.url}/no-such-page/")
