@@ -25,8 +25,10 @@ modes c1 and c8 by default; CPU is the serve process's.
 Targets (issue #8, item 9): server CPU per order <= 1.5x the floor's, throughput at concurrency 16 >= 0.7x the
 floor's, p99 < 30 ms at concurrency 1. Embedded: p99 < 0.5 s at concurrency 8.
 
-Everything is bounded: orders per segment (rate x seconds, or --max-orders), seconds per segment, a drain
-timeout, loopback only. Default run: 5 modes x 2 targets x 3 rounds x 2.5 s, about 1.5 min with set-up.
+Everything is bounded: orders per segment (rate x seconds, or --max-orders), seconds per segment, in-flight
+orders in the open loop (64; later arrivals are shed and counted), a 10 s drain, a rate a target could not
+sustain is not tried higher, no segment starts after --budget (90 s), loopback only. Default run: 5 modes x
+2 targets x 3 rounds x 2.5 s, under 2 min with set-up.
 
 Usage:
   .venv/bin/python benchmarks/bench_orders.py [--modes c1,c16,r100,r200,r400] [--rounds 3] [--seconds 2.5]
@@ -62,7 +64,8 @@ PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PRODUCT_URL = "/api/v1/orders/"
 FLOOR_URL = "/bench/floor/orders/"
-DRAIN_TIMEOUT = 20.0
+DRAIN_TIMEOUT = 10.0
+MAX_IN_FLIGHT = 64  # open loop: an arrival finding this many orders unanswered is shed (counted), not sent
 
 # Runs inside a `manage.py shell` against the benchmark database: seeds users + keys and picks
 # instruments to trade; prints one JSON line. Instruments: cheap options (small premium per lot,
@@ -251,14 +254,21 @@ class Bench:
             await client.get("/healthz")
             cpu0 = cpu_seconds(self.server_pids)
             t0 = time.perf_counter() + 0.02
-            tasks = []
+            tasks: list[asyncio.Task] = []
+            shed = 0
             for i in range(n):
                 scheduled = t0 + i / rate
                 delay = scheduled - time.perf_counter()
                 if delay > 0:
                     await asyncio.sleep(delay)
+                tasks = [t for t in tasks if not t.done()] if len(tasks) >= MAX_IN_FLIGHT else tasks
+                if len(tasks) >= MAX_IN_FLIGHT:
+                    shed += 1  # the server is not keeping up with the arrival rate
+                    continue
                 tasks.append(asyncio.create_task(self._one(client, seg, target, scheduled, True)))
-            done, pending = await asyncio.wait(tasks, timeout=DRAIN_TIMEOUT)
+            if shed:
+                seg.errors[f"shed (>{MAX_IN_FLIGHT} in flight)"] = shed
+            done, pending = await asyncio.wait(tasks, timeout=DRAIN_TIMEOUT) if tasks else (set(), set())
             for task in pending:
                 task.cancel()
             if pending:
@@ -288,18 +298,31 @@ def parse_mode(mode: str) -> tuple[str, float]:
 
 
 async def run_rounds(bench: Bench, args: argparse.Namespace, targets: list[str]) -> list[Segment]:
+    """Every mode, `rounds` times, the targets alternating who goes first. Bounded: an open-loop rate a target
+    could not sustain (shed arrivals, or under 80 % of the rate answered per second) is not tried higher for
+    that target, and no segment starts after --budget seconds."""
     segments: list[Segment] = []
+    saturated: dict[str, float] = {}
+    started = time.monotonic()
     for mode in args.modes:
         kind, value = parse_mode(mode)
         for r in range(args.rounds):
             order = targets if r % 2 == 0 else list(reversed(targets))  # alternate who goes first
             for target in order:
+                if time.monotonic() - started > args.budget:
+                    print(f"  {mode:>5} round {r + 1} {target:<7}: skipped (time budget of {args.budget:g} s spent)")
+                    continue
+                if kind == "r" and target in saturated and value > saturated[target]:
+                    print(f"  {mode:>5} round {r + 1} {target:<7}: skipped (saturated at r{saturated[target]:g})")
+                    continue
                 if kind == "c":
                     seg = await bench.closed(target, int(value), args.seconds, args.max_orders)
                 else:
                     seg = await bench.open(target, value, args.seconds, args.max_orders)
                 seg.mode = mode
                 segments.append(seg)
+                if kind == "r" and (seg.errors or seg.throughput < 0.8 * value):
+                    saturated[target] = min(value, saturated.get(target, value))
                 print(
                     f"  {mode:>5} round {r + 1} {target:<7}: {seg.ok:5d} ok  p50 {pct(seg.latencies_ms, 50):7.1f} ms"
                     f"  p99 {pct(seg.latencies_ms, 99):7.1f} ms  {seg.throughput:6.0f}/s  "
@@ -467,6 +490,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=2.5, help="length of one measured segment")
     parser.add_argument("--max-orders", type=int, default=3000, help="upper bound on orders in one segment")
+    parser.add_argument("--budget", type=float, default=90, help="no segment starts after this many seconds")
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--instruments", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=200)
