@@ -379,7 +379,7 @@ def _settle_expired_claim(order: Order, *, actor: str) -> Order:
     second send would then be a second live order: doubled exposure), and after a crash the trader's decision
     is stale (a MARKET order sent minutes late is not what was asked for). A rejection is visible, alerted,
     and if the first request does land late its fills are still booked to the position by the inbound path
-    (and `_send_with` raises a critical alert). The conditional UPDATE is on the version read BEFORE the
+    (and `_send` raises a critical alert). The conditional UPDATE is on the version read BEFORE the
     broker lookup, so a sender that renewed its lease meanwhile wins and the order stays its."""
     message = (
         "Not sent: the OMS stopped before the broker confirmed this order, and the broker does not have it. "
