@@ -19,3 +19,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405 (django.db.
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": _os.path.join(_tempfile.gettempdir(), f"oms-test-{_os.getpid()}.sqlite3")
     }
+
+# --- Parallel lanes (scripts/test-dates): each lane its own PostgreSQL test database ------------
+if _lane := __import__("os").environ.get("OMS_TEST_LANE"):
+    if not DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+        DATABASES["default"].setdefault("TEST", {})["NAME"] = f"test_{DATABASES['default']['NAME']}_lane{_lane}"  # noqa: F405
