@@ -48,8 +48,10 @@ def test_template_filters_render_the_same():
     assert html == "₹1,23,450.50|25,999.40|-₹10.00|neg|SELL 130|130 (2 lots)|–|an urgent"
 
 
-@pytest.mark.skipif(not shutil.which("node"), reason="node is not installed")
 def test_javascript_formatter_under_node():
+    from tests.conftest import require_service
+
+    require_service("node", bool(shutil.which("node")), "install Node.js")  # fails, never skips, under CI
     script = f"""
     const fmt = require({json.dumps(str(ROOT / 'static/js/format.js'))});
     const cases = require({json.dumps(str(Path(__file__).with_name('format_cases.json')))}).cases;
