@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "marketdata",
     "alerts",
     "portfolio",
+    "paper_venue",  # the simulated broker (its own tables); used by orders through the broker interface
     "margin",
     "risk",
     "orders",
@@ -258,6 +259,14 @@ PAPER_STARTING_CAPITAL: str = env("PAPER_STARTING_CAPITAL", default="1000000.00"
 SIM_TRADE_ANY_TIME: bool = env.bool("SIM_TRADE_ANY_TIME", default=True)
 SIM_MARKET_SEED: int = env.int("SIM_MARKET_SEED", default=20261121)
 MARKET_FEED_INTERVAL_SECONDS: float = env.float("MARKET_FEED_INTERVAL_SECONDS", default=1.0)
+
+# --- Margin monitoring (docs/margin-monitoring.md) ------------------------------------------
+# Where NSE Clearing's daily SPAN (.spn / .spn.gz / .zip) and AEL (F_AEL_*.csv) files are dropped; the
+# daily task imports what is new (the seeds' nse_margin_cache). Thresholds are the seeds' (000, 001).
+NSE_MARGIN_FILES_DIR: str = env("NSE_MARGIN_FILES_DIR", default=str(BASE_DIR / "var" / "nse-margin"))
+MARGIN_WARNING_PCT: str = env("MARGIN_WARNING_PCT", default="90")
+MARGIN_CHANGE_ALERT_PCT: str = env("MARGIN_CHANGE_ALERT_PCT", default="10")
+MARGIN_CALL_GRACE_MINUTES: int = env.int("MARGIN_CALL_GRACE_MINUTES", default=30)
 
 # --- Crash safety (docs/architecture.md, "Crash safety") ------------------------------------
 # An order claimed for sending (PENDING_SUBMIT, submitted_at set, no broker id) whose result is not
