@@ -110,6 +110,10 @@ class Position(models.Model):
     sell_value = models.DecimalField(max_digits=18, decimal_places=2, default=ZERO)
     trading_day = models.DateField(null=True, blank=True)
     last_price = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
+    # A futures position is carried at each day's settlement price (average_price is then that price, as the
+    # exchange carries it); the trader's own average cost of the open quantity stays here. Null when no
+    # settlement has touched the open quantity (then it equals average_price).
+    entry_average_price = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -134,6 +138,11 @@ class Position(models.Model):
     @property
     def day_quantity(self) -> int:
         return self.day_buy_quantity - self.day_sell_quantity
+
+    @property
+    def entry_price(self) -> Decimal:
+        """The trader's own average of the open quantity (before any daily settlement carried it)."""
+        return Decimal(self.entry_average_price if self.entry_average_price is not None else self.average_price)
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -186,3 +195,91 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
         raise PermissionError("Ledger entries are append-only.")
+
+
+class FuturesSettlement(models.Model):
+    """One day's mark-to-market of one open futures position (the seeds' `futures_settlement_history`).
+
+    `previous_price` is what the position was carried at before (the previous settlement, the entry price, or
+    their average-cost blend); `m2m_amount` = (settlement_price - previous_price) x quantity, posted once to
+    the ledger as M2M_SETTLEMENT (`ledger_entry`). Unique per position and day: a rerun posts nothing."""
+
+    class Source(models.TextChoices):
+        SIMULATED = "SIMULATED", "Simulated market close"
+        BROKER = "BROKER", "Broker close"
+
+    account = models.ForeignKey("accounts.TradingAccount", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    position = models.ForeignKey(
+        Position, on_delete=models.DO_NOTHING, db_constraint=False, related_name="futures_settlements"
+    )
+    strategy_id = models.BigIntegerField(null=True, blank=True)
+    exchange = models.CharField(max_length=8)
+    tradingsymbol = models.CharField(max_length=64)
+    instrument_token = models.BigIntegerField()
+    product = models.CharField(max_length=4)
+    trading_day = models.DateField()
+    quantity = models.IntegerField()  # signed, settled
+    previous_price = models.DecimalField(max_digits=14, decimal_places=4)
+    settlement_price = models.DecimalField(max_digits=14, decimal_places=2)
+    entry_average_price = models.DecimalField(max_digits=14, decimal_places=4)  # the trader's own average
+    m2m_amount = models.DecimalField(max_digits=18, decimal_places=2)  # signed, as posted
+    source = models.CharField(max_length=10, choices=Source.choices)
+    ledger_entry = models.ForeignKey(
+        LedgerEntry, on_delete=models.DO_NOTHING, null=True, blank=True, db_constraint=False, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "futures_settlement_history"
+        ordering = ["-trading_day", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["position", "trading_day"], name="one_futures_settlement_per_day")
+        ]
+        indexes = [models.Index(fields=["account", "trading_day"], name="futures_settlement_acct_day")]
+
+    def __str__(self) -> str:
+        return f"{self.trading_day} {self.tradingsymbol} {self.quantity:+d} @ {self.settlement_price}"
+
+
+class ExpirySettlement(models.Model):
+    """How one position in an expired contract was closed at expiry (once per position and expiry).
+
+    CASH: index F&O at the final settlement price (options at intrinsic value, OTM worthless), realised P&L
+    posted to the ledger, exercise STT on long ITM options posted as CHARGES. PHYSICAL: a stock F&O position
+    turned into the equivalent stock position (`delivery_*`)."""
+
+    class Method(models.TextChoices):
+        CASH = "CASH", "Cash settled"
+        PHYSICAL = "PHYSICAL", "Physically settled"
+
+    account = models.ForeignKey("accounts.TradingAccount", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    position = models.ForeignKey(
+        Position, on_delete=models.DO_NOTHING, db_constraint=False, related_name="expiry_settlements"
+    )
+    exchange = models.CharField(max_length=8)
+    tradingsymbol = models.CharField(max_length=64)
+    instrument_token = models.BigIntegerField()
+    instrument_type = models.CharField(max_length=4)
+    expiry = models.DateField()
+    quantity = models.IntegerField()  # signed, what was open
+    average_price = models.DecimalField(max_digits=14, decimal_places=4)  # carried at
+    underlying_close = models.DecimalField(max_digits=14, decimal_places=2)  # the final settlement price
+    settlement_value = models.DecimalField(max_digits=14, decimal_places=2)  # per unit
+    realised_pnl = models.DecimalField(max_digits=18, decimal_places=2)
+    exercise_stt = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
+    method = models.CharField(max_length=8, choices=Method.choices)
+    delivery_position = models.ForeignKey(
+        Position, on_delete=models.DO_NOTHING, null=True, blank=True, db_constraint=False, related_name="+"
+    )
+    delivery_quantity = models.IntegerField(default=0)
+    delivery_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-expiry", "-id"]
+        constraints = [models.UniqueConstraint(fields=["position", "expiry"], name="one_expiry_settlement")]
+
+    def __str__(self) -> str:
+        return f"{self.expiry} {self.tradingsymbol} {self.quantity:+d} -> {self.settlement_value} ({self.method})"
