@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -244,3 +245,37 @@ def _parse_decimal(value: str | None) -> Decimal | None:
         return Decimal(value)
     except InvalidOperation:
         return None
+
+
+# --- inputs of the margin engine's synthetic risk arrays --------------------------------------
+@dataclass(frozen=True, slots=True)
+class RiskInputs:
+    """What the margin engine needs about an instrument's underlying when no SPAN file covers it:
+    the underlying's level, its annualised ATM volatility for the instrument's maturity (one vol per
+    underlying and expiry, no smile: docs/span.md), whether it is an index, India VIX and the
+    underlying's move since the previous close (fractions)."""
+
+    underlying: str
+    spot: Decimal
+    volatility: Decimal
+    is_index: bool
+    vix: Decimal
+    day_change: Decimal
+
+
+def risk_inputs(instrument: Instrument, at: datetime | None = None) -> RiskInputs:
+    inst = sim_instrument(instrument)
+    sim = simulator()
+    t = (at or timezone.now()).timestamp()
+    spot = sim.spot_at(inst.underlying, inst.base_price, inst.base_vol, t)
+    prev = sim.spot_at(inst.underlying, inst.base_price, inst.base_vol, sim.day_of(t).prev_close_t)
+    years = sim._years_to_expiry(inst.expiry, t) if inst.expiry else 30 / 365
+    vol = sim.atm_vol(inst.underlying, inst.base_vol, t, max(years, 1 / 365))
+    return RiskInputs(
+        underlying=inst.underlying,
+        spot=Decimal(repr(round(spot, 2))),
+        volatility=Decimal(repr(round(vol, 6))),
+        is_index=inst.index_underlying,
+        vix=Decimal(repr(round(sim.vix(t), 2))),
+        day_change=Decimal(repr(round(spot / prev - 1.0, 6))) if prev else Decimal(0),
+    )

@@ -16,6 +16,13 @@ class OrdersConfig(AppConfig):
 
         pipeline.register()
 
+        from oms_project.lib import open_orders
+
+        from .selectors import open_orders_for_margin
+
+        # margin (below orders) reads working orders through this provider, never by importing orders.
+        open_orders.register_provider(open_orders_for_margin)
+
         from oms_project.lib import events
 
         from .services import _common, brackets

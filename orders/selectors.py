@@ -166,3 +166,50 @@ def ticket_preview(*, instrument: Any, lots: int, price: Decimal | None) -> dict
         "lot_value": (ltp * instrument.lot_size).quantize(Decimal("0.01")) if ltp else None,
         "order_value": (reference * quantity).quantize(Decimal("0.01")) if reference else None,
     }
+
+
+# --- working orders for margin (registered with oms_project.lib.open_orders in OrdersConfig.ready) ---------
+MARGINED_OPEN_STATUSES = (
+    OrderStatus.PENDING_SUBMIT,
+    OrderStatus.SUBMITTED,
+    OrderStatus.UNKNOWN,
+    OrderStatus.OPEN,
+    OrderStatus.TRIGGER_PENDING,
+    OrderStatus.PARTIALLY_FILLED,
+    OrderStatus.CANCEL_PENDING,
+)
+
+
+def open_orders_for_margin(account_id: int) -> list[Any]:
+    """The unfilled part of the account's working entries, slices and exits (one query). Bracket exits
+    (STOP_LOSS/TARGET) are left out: they only close what their entry opened, and an OCO pair would count
+    twice. A parent that was split into slices is left out too (its slices are the working orders)."""
+    from oms_project.lib.open_orders import OpenOrder
+
+    from .domain import OrderRole
+
+    rows = (
+        Order.objects.filter(account_id=account_id, status__in=MARGINED_OPEN_STATUSES)
+        .exclude(role__in=(OrderRole.STOP_LOSS, OrderRole.TARGET))
+        .filter(children__isnull=True)
+        .values_list(
+            "pk",
+            "instrument_token",
+            "exchange",
+            "tradingsymbol",
+            "transaction_type",
+            "quantity",
+            "filled_quantity",
+            "product",
+            "order_type",
+            "price",
+            "trigger_price",
+            "strategy_id",
+        )
+    )
+    out = []
+    for pk, token, exch, sym, side, qty, filled, product, otype, price, trigger, strategy_id in rows:
+        left = int(qty) - int(filled or 0)
+        if left > 0:
+            out.append(OpenOrder(pk, token, exch, sym, side, left, product, otype, price, trigger, strategy_id))
+    return out
