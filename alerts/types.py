@@ -2,7 +2,7 @@
 
 Documented list (see also the alert center's help text):
 ORDER_FILLED, ORDER_PARTIALLY_FILLED, ORDER_REJECTED, ORDER_CANCELLED, ORDER_UNKNOWN,
-APPROVAL_REQUIRED, WIDE_SPREAD, HIGH_IMPACT, MARGIN_WARNING, MARGIN_CALL, RISK_BREACH,
+APPROVAL_REQUIRED, WIDE_SPREAD, HIGH_IMPACT, MARGIN_WARNING, MARGIN_CALL, MARGIN_CHANGE, RISK_BREACH,
 KILL_SWITCH, ORPHANED_ORDER, SQUARE_OFF_WARNING, GREEKS_LIMIT, BROKER_DOWN, SYSTEM.
 """
 
@@ -22,6 +22,7 @@ class AlertType(StrEnum):
     HIGH_IMPACT = "HIGH_IMPACT"
     MARGIN_WARNING = "MARGIN_WARNING"
     MARGIN_CALL = "MARGIN_CALL"
+    MARGIN_CHANGE = "MARGIN_CHANGE"  # required margin on the same positions moved > 10%, or a regulatory change
     RISK_BREACH = "RISK_BREACH"
     KILL_SWITCH = "KILL_SWITCH"
     ORPHANED_ORDER = "ORPHANED_ORDER"
@@ -54,6 +55,8 @@ class AlertAction(StrEnum):
     PROCEED = "Proceed anyway"
     CANCEL = "Cancel"
     ADD_FUNDS = "Add funds"
+    REDUCE_POSITIONS = "Reduce positions"
+    SQUARE_OFF = "Square off"
     APPROVE = "Approve"
     REJECT = "Reject"
     ACKNOWLEDGE = "Acknowledge"

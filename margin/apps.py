@@ -3,3 +3,20 @@ from django.apps import AppConfig
 
 class MarginConfig(AppConfig):
     name = "margin"
+
+    def ready(self) -> None:
+        self._ready_monitoring()
+
+    def _ready_monitoring(self) -> None:
+        """Margin monitoring: a snapshot after every fill and cash movement; margin-call answers."""
+        from alerts.services import register_response_handler
+        from alerts.types import AlertType
+        from oms_project.lib import events
+        from portfolio.events import FundsChanged, PositionChanged, PositionClosed, PositionOpened
+
+        from . import monitoring, subscribers
+
+        for event in (PositionOpened, PositionChanged, PositionClosed):
+            events.subscribe(event.name, subscribers.on_position_event)
+        events.subscribe(FundsChanged.name, subscribers.on_funds_changed)
+        register_response_handler(AlertType.MARGIN_CALL, monitoring.margin_call_alert_handler)

@@ -196,3 +196,7 @@ class ChargeRate(models.Model):
             raise ValidationError(
                 f"This period overlaps {clash} (id {clash.pk}). End that rate the day before this one starts."
             )
+
+
+# Margin monitoring (snapshots, margin calls, NSE file cache): own module, registered here.
+from .monitoring_models import MarginCall, MarginCallPolicy, MarginSnapshot, NseMarginFile  # noqa: E402, F401
