@@ -12,7 +12,7 @@ from oms_project.lib.pretrade import AlgoParams, OrderIntent
 from portfolio.events import PositionClosed
 from portfolio.models import Position
 
-from .. import errors, market, rate_limit
+from .. import errors, market, orphan_policy, rate_limit, trading_rules
 from ..domain import (
     MAX_MODIFICATIONS,
     TERMINAL,
@@ -61,6 +61,27 @@ def _bracket_prices(entry: Order, fill_price: Decimal) -> tuple[Decimal | None, 
     return sl, tgt
 
 
+def _stop_leg(entry: Order, trigger: Decimal, side: str) -> dict:
+    """The stop exit's order type and prices: SL-M, or where the exchange refuses SL-M (options, BSE:
+    trading_rules.slm_refused) an SL whose limit is the trigger moved by the documented buffer
+    (trading_rules.OPTION_STOP_LIMIT_BUFFER, docs/exchange-rules.md), inside today's band."""
+    try:
+        instrument = market.instrument_by_token(entry.instrument_token)
+    except errors.InstrumentNotFound:
+        return {"order_type": OrderType.SLM, "trigger_price": trigger}
+    if not trading_rules.slm_refused(instrument_type=instrument.instrument_type, exchange=instrument.exchange):
+        return {"order_type": OrderType.SLM, "trigger_price": trigger}
+    q = market.quote(instrument)
+    price = trading_rules.stop_limit_price(
+        trigger,
+        side=side,
+        tick=Decimal(instrument.tick_size),
+        lower=q.lower_circuit_limit if q is not None else None,
+        upper=q.upper_circuit_limit if q is not None else None,
+    )
+    return {"order_type": OrderType.SL, "trigger_price": trigger, "price": price}
+
+
 def _on_fill(order_id: int, delta: int) -> None:
     o = Order.objects.select_related("user", "account", "strategy").get(pk=order_id)
     if o.role == OrderRole.ENTRY and (o.stop_loss or o.target or o.stop_loss_points or o.target_points):
@@ -94,7 +115,7 @@ def _place_bracket_exits(entry: Order, qty: int) -> None:
         algo=AlgoParams(auto_slice=True),
     )
     for role, kwargs in (
-        (OrderRole.STOP_LOSS, {"order_type": OrderType.SLM, "trigger_price": sl}),
+        (OrderRole.STOP_LOSS, _stop_leg(entry, sl, exit_side) if sl is not None else {}),
         (OrderRole.TARGET, {"order_type": OrderType.LIMIT, "price": tgt}),
     ):
         if (role == OrderRole.STOP_LOSS and sl is None) or (role == OrderRole.TARGET and tgt is None):
@@ -130,7 +151,7 @@ def _place_bracket_exits(entry: Order, qty: int) -> None:
             sent.append(leg)
             continue
         try:
-            rate_limit.acquire(leg.account_id)
+            rate_limit.acquire(leg.account_id, new_order=True)
             submission._submit_tree(leg, actor=actor)
         except Exception as exc:
             logger.warning("bracket %s #%s for order %s not sent: %s", leg.role, leg.pk, entry.pk, exc)
@@ -168,8 +189,6 @@ def _on_position_flat(position_id: int) -> None:
     position = Position.objects.select_related("strategy").filter(pk=position_id).first()
     if position is None:
         return
-    if position.strategy is not None and position.strategy.allow_orphaned_orders:
-        return
     exits = Order.objects.filter(
         account_id=position.account_id,
         instrument_token=position.instrument_token,
@@ -184,6 +203,8 @@ def _on_position_flat(position_id: int) -> None:
             pass
         elif position.quantity != 0:
             continue
+        if not orphan_policy.decide(position.strategy, ex.role).cancel:
+            continue  # kept by the strategy's settings; housekeeping flags and lists it
         order_changes._cancel(ex, actor="system:bracket", reason="the position was closed; linked exit cancelled")
 
 

@@ -33,6 +33,8 @@ from django.conf import settings
 from django.db import close_old_connections
 from kiteconnect import KiteTicker
 
+from ... import stream_status
+
 logger = logging.getLogger(__name__)
 
 # How often the account list is re-read (new logins, cleared tokens).
@@ -117,6 +119,7 @@ class AccountTicker:
 
     def _on_close(self, ws: Any, code: Any, reason: Any) -> None:
         self.connected.clear()
+        stream_status.stream_mark(self.account.pk, False)
 
     def _on_error(self, ws: Any, code: Any, reason: Any) -> None:
         text = str(reason or "")
@@ -171,6 +174,8 @@ class KiteOrderUpdates:
             entry = AccountTicker(account=account, apply=self._apply, root=self.root)
             entry.start(self._reactor)
             self.tickers[pk] = entry
+        for pk, entry in self.tickers.items():  # shared with housekeeping's order-state sync
+            stream_status.stream_mark(pk, entry.connected.is_set())
 
     def close(self) -> None:
         for entry in self.tickers.values():
