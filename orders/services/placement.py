@@ -115,6 +115,11 @@ def _create_and_send(intent: OrderIntent, ctx: Any, result: Any, *, submit: bool
     claimed_at = timezone.now() if send_now else None
     try:
         with transaction.atomic():
+            # Stages that must judge inside this transaction (risk.kill_switch: the switch read with a share
+            # lock, so no order is written after an engage committed) registered a commit guard; one raising
+            # refuses the order and nothing is written.
+            for guard in ctx.scratch.get("commit_guards", ()):
+                guard()
             order = Order.objects.create(
                 **common,
                 quantity=quantity,
