@@ -36,3 +36,11 @@ class OrdersConfig(AppConfig):
 
         # A position went flat (or through zero): its bracket exits are cancelled (unless orphans are allowed).
         events.subscribe(PositionClosed.name, brackets.on_position_closed)
+
+        from margin.events import MarginCallExpired, MarginCallSquareOffRequested
+
+        from .services import margin_calls
+
+        # A margin call's square-off (grace over with auto square-off on, or the trader's answer), as the system.
+        events.subscribe(MarginCallExpired.name, margin_calls.on_margin_call_square_off)
+        events.subscribe(MarginCallSquareOffRequested.name, margin_calls.on_margin_call_square_off)
