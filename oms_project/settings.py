@@ -164,6 +164,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Code-declared periodic tasks (the DatabaseScheduler copies them into its table at start).
+CELERY_BEAT_SCHEDULE = {
+    # Paper after-market orders go out at the 09:15 open (orders.services.amo).
+    "orders: release after-market orders at the open": {"task": "orders.release_amo_orders", "schedule": 15.0},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Auth -----------------------------------------------------------------------------------

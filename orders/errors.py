@@ -133,6 +133,29 @@ class InstrumentNotTradable(OrderValidationError):
     default_message = "This instrument cannot be traded (an index, or no lot size)."
 
 
+# Exchange and broker session rules (docs/exchange-rules.md).
+class SlmNotAllowed(OrderValidationError):
+    code = "SLM_NOT_ALLOWED"
+    default_message = (
+        "SL-M is not accepted for options (NSE) or on BSE; use an SL order (a trigger and a limit price)."
+    )
+
+
+class AmoDuringMarketHours(OrderValidationError):
+    code = "AMO_DURING_MARKET_HOURS"
+    default_message = "The market is open: place a regular order, not an after-market order."
+
+
+class AmoOutsideWindow(OrderValidationError):
+    code = "AMO_OUTSIDE_WINDOW"
+    default_message = "After-market orders for F&O are accepted from 15:45 until 09:10."
+
+
+class MisCutoffPassed(OrderValidationError):
+    code = "MIS_CUTOFF_PASSED"
+    default_message = "No new intraday (MIS) positions after the broker's cut-off; exits are still allowed."
+
+
 # --- safe submission ------------------------------------------------------------------------
 class IdempotencyKeyReused(Conflict):
     code = "IDEMPOTENCY_KEY_REUSED"
@@ -149,9 +172,30 @@ class DuplicateOrder(Conflict):
     default_message = "An identical order was placed moments ago."
 
 
+# --- execution guard (orders.execution; docs/execution.md) ---------------------------------
+class WideSpread(Conflict):
+    """A MARKET order into a very wide spread. Details: spread_pct, spread_abs, estimated_slippage,
+    impact_bps, recommended_limit_price (and the rest of the analysis)."""
+
+    code = "WIDE_SPREAD"
+    default_message = "The bid-ask spread is very wide: send a LIMIT order, or set execution_override."
+
+
+class HighImpact(Conflict):
+    """A MARKET order whose estimated impact is above the limit, or into an illiquid book (same details)."""
+
+    code = "HIGH_IMPACT"
+    default_message = "The order would move the price too much: send a LIMIT order, or set execution_override."
+
+
 class OrderRateLimited(RateLimited):
     code = "ORDER_RATE_LIMITED"
     default_message = "Too many orders for this broker account; try again shortly."
+
+
+class OrderDailyLimitReached(RateLimited):
+    code = "ORDER_DAILY_LIMIT_REACHED"
+    default_message = "This broker account has placed the broker's maximum of orders for today (5,000)."
 
 
 class ModificationLimitReached(Conflict):

@@ -9,8 +9,9 @@ importing orders); this module owns what orders checks and where every app's sta
     orders.strategy        the strategy named belongs to the trader
     orders.near_duplicate  the same order moments ago -> refuse or park for approval (preference)
     margin.*, risk.*       (their apps register them)
-    orders.execution       (execution advice, when built)
-    orders.rate_slot       a slot of the broker account's 10 orders/s (last: a refused order takes none)
+    orders.execution       depth analysis and the wide-spread / high-impact guard (orders.execution)
+    orders.rate_slot       a slot of the broker account's 10 orders/s, 400/min, 5,000/day (last: a refused
+                           order takes none)
 
 `build_context` resolves the account, the instrument and the user's preferences once, and
 `normalise` turns the intent into the exact order (units, default market protection, the slicing
@@ -22,10 +23,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.selectors import account_resolve
+from marketdata import calendar as md_calendar
 from oms_project.lib import pretrade
 from oms_project.lib.pretrade import PASS, OrderIntent, Outcome, PretradeContext, StageResult
 
@@ -43,6 +46,7 @@ STAGE_ORDER = [
     "risk.kill_switch",
     "risk.limits",
     "orders.execution",
+    "housekeeping.broker_health",
     "orders.rate_slot",
 ]
 
@@ -200,6 +204,7 @@ def stage_validate(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
         amo=intent.variety == "amo",
         market_open=market.market_open(ctx.instrument, ctx.now, simulated=ctx.account.is_paper),
     )
+    _check_session_rules(intent, ctx, facts)
     slices = validation.slice_plan(intent.quantity or 0, facts, slice_requested=bool(intent.algo.auto_slice))
     if len(slices) > 1:
         return StageResult(
@@ -210,6 +215,41 @@ def stage_validate(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
             amendments={"slices": slices},
         )
     return PASS
+
+
+def _check_session_rules(intent: OrderIntent, ctx: PretradeContext, facts: validation.InstrumentFacts) -> None:
+    """The AMO window and the MIS cut-off, judged on the real exchange clock (docs/exchange-rules.md). An AMO
+    is judged so on every venue, paper in "any time" mode included (an AMO is asked for by name). The MIS
+    cut-off applies wherever the venue follows the exchange's hours (Kite; paper with SIM_TRADE_ANY_TIME
+    off): in "any time" mode the paper venue keeps its own round-the-clock session."""
+    exchange = ctx.instrument.exchange
+    at = timezone.localtime(ctx.now, md_calendar.IST)
+    trading_day = md_calendar.is_trading_day(exchange, at.date())
+    session_open = md_calendar.session_state(exchange, ctx.now) == md_calendar.SessionState.OPEN
+    validation.check_amo_window(
+        amo=intent.variety == "amo", at=at, trading_day=trading_day, session_open=session_open
+    )
+    any_time = ctx.account.is_paper and settings.SIM_TRADE_ANY_TIME
+    if intent.product == "MIS" and session_open and intent.variety != "amo" and not any_time:
+        _, close = md_calendar.session_bounds(at.date())
+        validation.check_mis_cutoff(
+            draft_of(intent), facts, at=at, trading_day=trading_day, close=close.time(),
+            is_exit=_reduces_position(intent, ctx),
+        )
+
+
+def _reduces_position(intent: OrderIntent, ctx: PretradeContext) -> bool:
+    """An exit: a bracket/exit leg, or an order against an open MIS position of at most its size."""
+    if intent.role in EXIT_ROLES:
+        return True
+    qty = sum(
+        int(p.quantity)
+        for p in ctx.load("positions")
+        if p.instrument_token == ctx.instrument.instrument_token and p.product == intent.product
+    )
+    if (qty > 0 and intent.transaction_type == "SELL") or (qty < 0 and intent.transaction_type == "BUY"):
+        return (intent.quantity or 0) <= abs(qty)
+    return False
 
 
 def stage_strategy(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
@@ -270,6 +310,23 @@ def stage_rate_slot(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
     if ctx.parked is not None or not ctx.scratch.get("submit", True):
         return PASS
     if ctx.dry_run:
+        caps = rate_limit.caps_left(ctx.account.pk)
+        if caps["day"] <= 0:
+            return StageResult.deny(
+                errors.OrderDailyLimitReached(
+                    f"This broker account has placed {rate_limit.orders_per_day()} orders today, the broker's "
+                    "daily maximum.",
+                    details={"limit_per_day": rate_limit.orders_per_day()},
+                )
+            )
+        if caps["minute"] <= 0:
+            return StageResult.deny(
+                errors.OrderRateLimited(
+                    f"This broker account already sent {rate_limit.orders_per_minute()} orders this minute "
+                    "(the broker's limit).",
+                    details={"limit_per_minute": rate_limit.orders_per_minute()},
+                )
+            )
         free = rate_limit.slots_left(ctx.account.pk)
         if free <= 0:
             return StageResult(
@@ -279,7 +336,7 @@ def stage_rate_slot(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
                 {"slots_left": 0},
             )
         return PASS
-    rate_limit.acquire(ctx.account.pk)
+    rate_limit.acquire(ctx.account.pk, new_order=True)
     return PASS
 
 
@@ -293,3 +350,6 @@ def register() -> None:
     pretrade.register_stage("orders.strategy", stage_strategy)
     pretrade.register_stage("orders.near_duplicate", stage_near_duplicate)
     pretrade.register_stage("orders.rate_slot", stage_rate_slot)
+    from . import execution
+
+    execution.register()

@@ -25,3 +25,20 @@ def trail_stops() -> int:
     from . import services
 
     return services.orders_trail_stops()
+
+
+@shared_task(name="orders.release_amo_orders", ignore_result=True)
+def release_amo_orders() -> int:
+    """Send the paper after-market orders held for the open (beat every 15 s: settings.CELERY_BEAT_SCHEDULE)."""
+    from .services.amo import orders_release_amo_due
+
+    return orders_release_amo_due()
+
+
+@shared_task(name="orders.end_of_day_settlement", ignore_result=True)
+def end_of_day_settlement() -> dict:
+    """Expiry settlement, daily futures M2M and physical-settlement notices (beat 15:35 IST, portfolio
+    migration 0003; calendar-aware and idempotent: orders.services.settlement_day)."""
+    from .services.settlement_day import end_of_day_settle
+
+    return end_of_day_settle()

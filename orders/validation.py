@@ -1,16 +1,18 @@
 """Pre-trade checks (pure: no Django). Each failure raises its own error code; nothing is sent.
 
 Exchange facts (lot size, tick size, freeze quantity, price band) come in as data from the instrument
-master and the quote (/work/shared/research/reference-data.md §5), never literals here.
+master and the quote (/work/shared/research/reference-data.md §5), never literals here; the session and
+order-type rules (SL-M on options, AMO windows, the MIS cut-off) are data in `orders.trading_rules`, each
+cited in docs/exchange-rules.md.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
-from . import errors
+from . import errors, trading_rules
 from .domain import MAX_SLICES, MAX_TAG_LENGTH, OrderType, Product, Side, Validity
 
 
@@ -79,7 +81,10 @@ def check_enums(d: OrderDraft) -> None:
         raise errors.InvalidOrderField("TTL orders need validity_ttl (minutes).", details={"field": "validity_ttl"})
 
 
-def check_quantity(d: OrderDraft, f: InstrumentFacts) -> None:
+def check_quantity(d: OrderDraft, f: InstrumentFacts, *, sliceable: bool = False) -> None:
+    """Units, lots and the disclosed quantity. A single order that cannot be sliced (a modification)
+    may not exceed the exchange's freeze quantity; a new order above it is sliced or refused by
+    `slice_plan`. An order of exactly the freeze quantity is accepted (docs/exchange-rules.md)."""
     check_tradable(f)
     if not isinstance(d.quantity, int) or d.quantity <= 0:
         raise errors.InvalidQuantity()
@@ -94,10 +99,31 @@ def check_quantity(d: OrderDraft, f: InstrumentFacts) -> None:
         raise errors.InvalidOrderField(
             "disclosed_quantity cannot exceed quantity.", details={"field": "disclosed_quantity"}
         )
+    if not sliceable and f.freeze_quantity and d.quantity > f.freeze_quantity:
+        raise errors.FreezeQuantityExceeded(
+            f"The quantity {d.quantity} ({d.quantity // f.lot_size} lots) is higher than the maximum of "
+            f"{f.freeze_quantity} ({f.freeze_quantity // f.lot_size} lots) the exchange allows in one order; "
+            "a modification cannot be sliced. Place a second order for the rest.",
+            details={"quantity": d.quantity, "freeze_quantity": f.freeze_quantity},
+        )
+
+
+def check_order_type(d: OrderDraft, f: InstrumentFacts) -> None:
+    """SL-M is refused on options and on BSE (reference-data.md §9.2): the stop must be SL."""
+    if d.order_type != OrderType.SLM:
+        return
+    why = trading_rules.slm_refused(instrument_type=f.instrument_type, exchange=f.exchange)
+    if why:
+        raise errors.SlmNotAllowed(
+            f"SL-M is not allowed for {f.tradingsymbol}: {why}. Use order_type SL with a trigger price and a "
+            "limit price beyond it.",
+            details={"order_type": d.order_type, "instrument_type": f.instrument_type, "exchange": f.exchange},
+        )
 
 
 def check_prices(d: OrderDraft, f: InstrumentFacts) -> None:
     check_trigger_allowed(d)
+    check_order_type(d, f)
     needs_price = d.order_type in (OrderType.LIMIT, OrderType.SL)
     needs_trigger = d.order_type in (OrderType.SL, OrderType.SLM)
     if needs_price and (d.price is None or d.price <= 0):
@@ -174,6 +200,52 @@ def check_expiry(f: InstrumentFacts, today: date) -> None:
         raise errors.InstrumentExpired(
             f"{f.tradingsymbol} expired on {f.expiry:%d %b %Y}; pick a current contract.",
             details={"expiry": f.expiry.isoformat()},
+        )
+
+
+def check_amo_window(*, amo: bool, at: datetime, trading_day: bool, session_open: bool) -> None:
+    """An after-market order is accepted from 15:45 until 09:10 (all day on a non-trading day) and waits for
+    the 09:15 open; during market hours it is refused, as Kite does (reference-data.md §9.3). `at` is the
+    exchange's local time (IST); `session_open` is the real exchange session, whatever the paper venue's
+    "any time" mode says."""
+    if not amo:
+        return
+    if session_open:
+        raise errors.AmoDuringMarketHours(
+            f"The market is open ({at:%H:%M} IST): place a regular order; after-market orders are for when "
+            "the market is closed.",
+            details={"variety": "amo", "at": at.strftime("%H:%M")},
+        )
+    if not trading_day:
+        return
+    t = at.time()
+    if trading_rules.AMO_ACCEPT_UNTIL <= t < trading_rules.AMO_ACCEPT_FROM:
+        raise errors.AmoOutsideWindow(
+            f"After-market orders are accepted from {trading_rules.AMO_ACCEPT_FROM:%H:%M} until "
+            f"{trading_rules.AMO_ACCEPT_UNTIL:%H:%M}; it is {t:%H:%M} IST. Place a regular order at the open "
+            f"({trading_rules.AMO_RELEASE_AT:%H:%M}) or an AMO after {trading_rules.AMO_ACCEPT_FROM:%H:%M}.",
+            details={
+                "variety": "amo",
+                "at": t.strftime("%H:%M"),
+                "accepted_from": trading_rules.AMO_ACCEPT_FROM.strftime("%H:%M"),
+                "accepted_until": trading_rules.AMO_ACCEPT_UNTIL.strftime("%H:%M"),
+            },
+        )
+
+
+def check_mis_cutoff(
+    d: OrderDraft, f: InstrumentFacts, *, at: datetime, trading_day: bool, close: time, is_exit: bool
+) -> None:
+    """No new MIS entry from the broker's cut-off (Zerodha: 15:25 F&O, 15:20 equity) to the close of a
+    trading day; an order that reduces an MIS position (an exit) is still allowed."""
+    if d.product != Product.MIS or is_exit or not trading_day:
+        return
+    cutoff = trading_rules.mis_cutoff(f.exchange)
+    if cutoff <= at.time() < close:
+        raise errors.MisCutoffPassed(
+            f"New intraday (MIS) positions are not accepted after {cutoff:%H:%M} IST (the broker's cut-off before "
+            f"its auto square-off); it is {at:%H:%M}. Exits are still allowed; use NRML to carry a new position.",
+            details={"product": d.product, "cutoff": cutoff.strftime("%H:%M"), "at": at.strftime("%H:%M")},
         )
 
 
@@ -315,7 +387,7 @@ def validate(
     check_tradable(f)
     check_expiry(f, today)
     check_product(d, f)
-    check_quantity(d, f)
+    check_quantity(d, f, sliceable=True)
     check_prices(d, f)
     check_market_protection(d)
     check_bracket(d, f)

@@ -23,6 +23,7 @@
   claims not recorded within ORDER_SUBMIT_LEASE_SECONDS), `orders_resolve_at_startup() -> int`
 - `position_exit(user=..., position_id=..., actor=...) -> list[Order]`
 - `orders_trail_stops(at=None) -> int`, `paper_match_all(at=None) -> int` (the matcher step)
+- `orders_release_amo_due(at=None) -> int`: paper after-market orders held for the open, sent at 09:15 (beat)
 - `strategy_create(user=..., account_id=?, name=..., preset="conservative", **settings) -> Strategy`
 - `preferences_update(user=..., **fields) -> OrderPreferences`
 Where things live (one module per concern; import from `orders.services`, the names below are the interface):
@@ -44,6 +45,7 @@ broker outcome; a timeout leaves the order UNKNOWN and the resolver (matcher loo
 from __future__ import annotations
 
 from ._common import ORDERS_TOPIC, SYSTEM, preferences_for
+from .amo import orders_release_amo_due
 from .brackets import orders_trail_stops
 from .broker_updates import order_apply_broker_update
 from .order_changes import (
@@ -89,6 +91,7 @@ __all__ = [
     "orders_resolve_at_startup",
     "orders_resolve_unknown_due",
     "orders_trail_stops",
+    "orders_release_amo_due",
     "paper_match_all",
     "position_exit",
     "preferences_for",

@@ -18,8 +18,10 @@ from oms_project.lib.pretrade import OrderIntent
 from .. import market, pipeline
 from ..domain import EventKind, OrderRole
 from ..models import Order
-from . import submission
+from . import execution, submission
 from ._common import S, _alert, _dec, _event, _new_tag, _push_order
+
+GUARD_ALERT_TYPES = (AlertType.WIDE_SPREAD, AlertType.HIGH_IMPACT)
 
 
 def order_place(intent: OrderIntent, *, user: AbstractBaseUser | None = None, submit: bool = True) -> Order:
@@ -37,7 +39,15 @@ def order_place(intent: OrderIntent, *, user: AbstractBaseUser | None = None, su
             return existing
         if result.denial is not None:
             raise result.denial.error  # type: ignore[misc]
+        intent = _amended(intent, result.amendments)
         return _create_and_send(intent, ctx, result, submit=submit)
+
+
+def _amended(intent: OrderIntent, amendments: dict[str, Any]) -> OrderIntent:
+    """The intent with a stage's `order_changes` amendment (orders.execution: a WIDE-spread MARKET order goes
+    out as a LIMIT at the recommended price)."""
+    changes = amendments.get("order_changes")
+    return intent.with_changes(**changes) if changes else intent
 
 
 def order_preview(intent: OrderIntent, *, user: AbstractBaseUser | None = None) -> dict[str, Any]:
@@ -48,6 +58,7 @@ def order_preview(intent: OrderIntent, *, user: AbstractBaseUser | None = None) 
     intent = pipeline.normalise(intent, ctx)
     ctx.intent = intent
     result = pretrade.run(intent, ctx)
+    intent = _amended(intent, result.amendments)
     return {
         "verdict": result.verdict,
         "would_place": result.verdict in ("pass", "park"),
@@ -111,6 +122,10 @@ def _create_and_send(intent: OrderIntent, ctx: Any, result: Any, *, submit: bool
     )
     # An order sent right away (no slices) is claimed for sending in the transaction that creates it
     # (submitted_at set, one attempt): the same exactly-once claim `order_submit` makes, without its own commit.
+    # A paper venue works every order at once, so the order core holds a paper AMO until the open
+    # (orders.services.amo releases it at 09:15); Kite holds a Kite account's AMO itself.
+    held_for_open = variety == "amo" and account.is_paper
+    submit = submit and not held_for_open
     send_now = submit and status == S.PENDING_SUBMIT and len(slices) <= 1
     claimed_at = timezone.now() if send_now else None
     try:
@@ -143,7 +158,9 @@ def _create_and_send(intent: OrderIntent, ctx: Any, result: Any, *, submit: bool
                 EventKind.CREATED,
                 actor=actor,
                 to=status,
-                reason=park.alert.get("reason", "") if park is not None else "",
+                reason=park.alert.get("reason", "")
+                if park is not None
+                else ("after-market order: held until the open" if held_for_open else ""),
             )
             children: list[Order] = []
             if len(slices) > 1:
@@ -166,7 +183,11 @@ def _create_and_send(intent: OrderIntent, ctx: Any, result: Any, *, submit: bool
                     to=status,
                     reason=f"split into {len(slices)} orders at the freeze limit {instrument.freeze_quantity}",
                 )
-            if status == S.PENDING_APPROVAL:
+            advice = ctx.scratch.get("execution")
+            execution.analysis_record(order, advice, at=ctx.now)
+            if park is not None and park.alert.get("type") in GUARD_ALERT_TYPES:
+                execution.guard_alert(order, advice, park=park)
+            elif status == S.PENDING_APPROVAL:
                 _alert(
                     order,
                     AlertType.APPROVAL_REQUIRED,
@@ -175,6 +196,8 @@ def _create_and_send(intent: OrderIntent, ctx: Any, result: Any, *, submit: bool
                     actions=[AlertAction.APPROVE, AlertAction.REJECT],
                     expires_in=timedelta(minutes=5),
                 )
+            if park is None and advice is not None and advice.alert:
+                execution.guard_alert(order, advice)
             _push_order(order)
     except IntegrityError:
         if client_order_id:  # a concurrent twin with the same key committed first: answer as its replay
