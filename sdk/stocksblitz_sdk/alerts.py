@@ -28,6 +28,7 @@ AlertHandler = Callable[[Alert], None]
 OrderHandler = Callable[[OrderUpdate], None]
 
 MARGIN_TYPES = frozenset({"MARGIN_WARNING", "MARGIN_CALL"})
+MARGIN_CHANGE_TYPES = frozenset({"MARGIN_CHANGE"})
 RISK_TYPES = frozenset({"RISK_BREACH", "KILL_SWITCH", "GREEKS_LIMIT"})
 
 
@@ -150,6 +151,11 @@ class EventHub:
     def on_margin_warning(self, handler: AlertHandler) -> AlertHandler:
         """MARGIN_WARNING and MARGIN_CALL alerts."""
         self._alert_handlers.append((MARGIN_TYPES, handler))
+        return handler
+
+    def on_margin_change(self, handler: AlertHandler) -> AlertHandler:
+        """MARGIN_CHANGE alerts (required margin moved > 10%, or an exchange margin change)."""
+        self._alert_handlers.append((MARGIN_CHANGE_TYPES, handler))
         return handler
 
     def on_risk_breach(self, handler: AlertHandler) -> AlertHandler:

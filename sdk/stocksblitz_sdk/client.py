@@ -45,6 +45,9 @@ class StocksBlitzClient:
     def on_margin_warning(self, handler: Callable[[Any], None]) -> Callable[[Any], None]:
         return self.events.on_margin_warning(handler)
 
+    def on_margin_change(self, handler: Callable[[Any], None]) -> Callable[[Any], None]:
+        return self.events.on_margin_change(handler)
+
     def on_risk_breach(self, handler: Callable[[Any], None]) -> Callable[[Any], None]:
         return self.events.on_risk_breach(handler)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from decimal import Decimal
 from typing import Any
 
 from pydantic import Field
@@ -20,6 +21,7 @@ ALERT_TYPES = (
     "HIGH_IMPACT",
     "MARGIN_WARNING",
     "MARGIN_CALL",
+    "MARGIN_CHANGE",
     "RISK_BREACH",
     "KILL_SWITCH",
     "ORPHANED_ORDER",
@@ -75,12 +77,43 @@ class HighImpactAlert(Alert):
     pass
 
 
-class MarginWarningAlert(Alert):
-    pass
+class _MarginAlert(Alert):
+    @property
+    def utilization_pct(self) -> Decimal | None:
+        """Margin used as a percentage of the account's capital when the alert was raised (payload
+        `utilization_pct`; the seed's `alert.utilization_pct > 90`)."""
+        value = self.payload.get("utilization_pct")
+        return None if value is None else Decimal(str(value))
+
+    @property
+    def account_id(self) -> int | None:
+        return self.links.get("account_id")
+
+
+class MarginWarningAlert(_MarginAlert):
+    """MARGIN_WARNING: utilisation reached the warning line (90%)."""
 
 
 class MarginCallAlert(MarginWarningAlert):
-    pass
+    """MARGIN_CALL: a shortfall (actions: Add funds, Reduce positions, Square off), its resolution or square-off."""
+
+    @property
+    def margin_call_id(self) -> int | None:
+        return self.links.get("margin_call_id")
+
+    @property
+    def shortfall(self) -> Decimal | None:
+        value = self.payload.get("shortfall")
+        return None if value is None else Decimal(str(value))
+
+
+class MarginChangeAlert(_MarginAlert):
+    """MARGIN_CHANGE: required margin on the same positions moved > 10%, or NSE changed a margin rate."""
+
+    @property
+    def change_pct(self) -> Decimal | None:
+        value = self.payload.get("change_pct")
+        return None if value is None else Decimal(str(value))
 
 
 class RiskBreachAlert(Alert):
@@ -115,6 +148,7 @@ ALERT_CLASSES: dict[str, type[Alert]] = {
     "HIGH_IMPACT": HighImpactAlert,
     "MARGIN_WARNING": MarginWarningAlert,
     "MARGIN_CALL": MarginCallAlert,
+    "MARGIN_CHANGE": MarginChangeAlert,
     "RISK_BREACH": RiskBreachAlert,
     "KILL_SWITCH": KillSwitchAlert,
     "GREEKS_LIMIT": GreeksLimitAlert,
