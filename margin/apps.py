@@ -5,7 +5,14 @@ class MarginConfig(AppConfig):
     name = "margin"
 
     def ready(self) -> None:
+        self._ready_pipeline()
         self._ready_monitoring()
+
+    def _ready_pipeline(self) -> None:
+        """Pre-trade stages margin.funds and margin.utilisation (margin/stages.py)."""
+        from . import stages
+
+        stages.register()
 
     def _ready_monitoring(self) -> None:
         """Margin monitoring: a snapshot after every fill and cash movement; margin-call answers."""

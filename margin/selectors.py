@@ -149,13 +149,13 @@ def _instruments(tokens: set[int]) -> dict[int, Any]:
     return {i.instrument_token: i for i in Instrument.objects.filter(instrument_token__in=tokens)} if tokens else {}
 
 
-def _held_items(account: Any) -> tuple[list[sources.Item], list[sources.Item]]:
+def _held_items(account: Any, exclude_tag: str = "") -> tuple[list[sources.Item], list[sources.Item]]:
     """(position items at their average price, working-order items at their price) of the account."""
     from oms_project.lib.open_orders import open_orders_for
     from portfolio.selectors import positions_for
 
     positions = list(positions_for(account=account, open_only=True))
-    working = open_orders_for(account.pk)
+    working = [o for o in open_orders_for(account.pk) if not exclude_tag or o.tag != exclude_tag]
     found = _instruments({p.instrument_token for p in positions} | {o.instrument_token for o in working})
     held = [
         sources.Item(found[p.instrument_token], p.quantity, Decimal(p.average_price), p.product, ("position", p.pk))
@@ -290,11 +290,13 @@ def order_margin(
     strategy_id: int | None = None,
     consider_positions: bool = True,
     at: datetime | None = None,
+    exclude_tag: str = "",
 ) -> OrderMargin:
     """What one order or a basket needs: margined alone (initial), together (basket) and against the account's
-    positions and working orders (final, required). See OrderMargin."""
+    positions and working orders (final, required). See OrderMargin. `exclude_tag`: a working order to leave
+    out (the broker judging the very order the OMS already holds as working)."""
     at = at or timezone.now()
-    held, pending = _held_items(account) if consider_positions else ([], [])
+    held, pending = _held_items(account, exclude_tag) if consider_positions else ([], [])
     new = [sources.Item(o.instrument, o.signed_quantity, o.price, o.product, ("new", i)) for i, o in enumerate(orders)]
     resolved = sources.legs_for([*held, *pending, *new], at)
     legs = resolved.legs
@@ -335,3 +337,27 @@ def order_margin(
         can_execute=can,
         risk_increasing=risk_increasing,
     )
+
+
+def venue_margin(
+    account: Any,
+    *,
+    instrument: Any,
+    transaction_type: str,
+    quantity: int,
+    price: Decimal | None,
+    product: str,
+    tag: str = "",
+) -> tuple[Decimal, Decimal]:
+    """(required, available) as the paper venue judges an order, in exchange margin only (a broker knows no OMS
+    buffer): required is what the order adds to the account's exchange margin against its positions and working
+    orders (0 for an order that reduces; a reversal needs only its opening part net of what the close frees),
+    available is the account's funds less its exchange margin now. The venue refuses when required > available."""
+    om = order_margin(
+        account,
+        [MarginOrder(instrument, transaction_type, int(quantity), price, product)],
+        exclude_tag=tag,
+    )
+    funds = om.before.funds if om.before.funds is not None else ZERO
+    available = funds - om.before.exchange_total
+    return om.exchange_required, available

@@ -205,11 +205,12 @@ def open_orders_for_margin(account_id: int) -> list[Any]:
             "price",
             "trigger_price",
             "strategy_id",
+            "tag",
         )
     )
     out = []
-    for pk, token, exch, sym, side, qty, filled, product, otype, price, trigger, strategy_id in rows:
+    for pk, token, exch, sym, side, qty, filled, product, otype, price, trigger, strategy_id, tag in rows:
         left = int(qty) - int(filled or 0)
         if left > 0:
-            out.append(OpenOrder(pk, token, exch, sym, side, left, product, otype, price, trigger, strategy_id))
+            out.append(OpenOrder(pk, token, exch, sym, side, left, product, otype, price, trigger, strategy_id, tag))
     return out

@@ -28,6 +28,7 @@ class OpenOrder:
     price: Decimal | None
     trigger_price: Decimal | None
     strategy_id: int | None = None
+    tag: str = ""  # the tag sent to the broker (a venue excludes the order it is judging)
 
 
 Provider = Callable[[int], list[OpenOrder]]

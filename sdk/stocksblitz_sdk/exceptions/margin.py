@@ -1,8 +1,14 @@
 """Exceptions of the costs and margin API: one class per error code (see margin/ on the server)."""
 
-from ._base import NotFoundError, ServiceUnavailableError, ValidationError
+from decimal import Decimal
+
+from ._base import APIError, NotFoundError, ServiceUnavailableError, ValidationError
 
 __all__ = [
+    "InsufficientMarginError",
+    "MarginInputInvalidError",
+    "MarginUtilisationExtremeError",
+    "SpanFileInvalidError",
     "ChargeInputInvalidError",
     "ChargeRateInvalidError",
     "ChargeScheduleAmbiguousError",
@@ -44,3 +50,44 @@ class ChargeScheduleAmbiguousError(ServiceUnavailableError):
     """Two rates of the same kind are in force the same day; ops must fix the overlap in admin."""
 
     code = "CHARGE_SCHEDULE_AMBIGUOUS"
+
+
+def _dec(details: dict, name: str) -> Decimal | None:
+    value = (details or {}).get(name)
+    return None if value is None else Decimal(str(value))
+
+
+class InsufficientMarginError(APIError):
+    """The order needs more margin than is available; `required`, `available`, `shortfall` (Decimal)."""
+
+    code = "INSUFFICIENT_MARGIN"
+
+    @property
+    def required(self) -> Decimal | None:
+        return _dec(self.details, "required")
+
+    @property
+    def available(self) -> Decimal | None:
+        return _dec(self.details, "available")
+
+    @property
+    def shortfall(self) -> Decimal | None:
+        return _dec(self.details, "shortfall")
+
+
+class MarginUtilisationExtremeError(APIError):
+    """Utilisation is EXTREME (≥ 90%): only risk-reducing orders are accepted; `utilisation_pct`."""
+
+    code = "MARGIN_UTILISATION_EXTREME"
+
+    @property
+    def utilisation_pct(self) -> Decimal | None:
+        return _dec(self.details, "utilisation_pct")
+
+
+class MarginInputInvalidError(ValidationError):
+    code = "MARGIN_INPUT_INVALID"
+
+
+class SpanFileInvalidError(ValidationError):
+    code = "SPAN_FILE_INVALID"
