@@ -74,13 +74,17 @@ class Figures:
     span: Decimal
     exposure: Decimal
     option_premium: Decimal
-    additional: Decimal  # the OMS buffer
+    var: Decimal
+    additional: Decimal  # Kite's "additional" component
     exchange_total: Decimal
+    buffer: Decimal  # the OMS buffer, apart from the exchange figure
     total_required: Decimal
+    funds_known: bool
     capital: Decimal
     available: Decimal
     utilisation_pct: Decimal
-    factors: list[list[Any]] = field(default_factory=list)
+    level: str
+    factors: list[list[str]] = field(default_factory=list)
     positions_key: str = ""
     source: str = ""
 
@@ -93,32 +97,33 @@ def _d(value: Any) -> Decimal:
     return Decimal(str(value if value is not None else 0)).quantize(CENT, ROUND_HALF_UP)
 
 
-def account_figures(account: TradingAccount) -> Figures:
+def account_figures(account: TradingAccount, *, at: datetime.datetime | None = None) -> Figures:
     """The account's margin from the engine (`margin.selectors.account_margin`), as stored figures."""
-    from . import selectors  # the engine's read side (written alongside; imported late on purpose)
+    from . import selectors
 
-    m = selectors.account_margin(account)
+    m = selectors.account_margin(account, at=at)
     positions = portfolio_selectors.positions_for(account=account, open_only=True)
     key = rules.positions_key((p.instrument_token, p.product, p.quantity) for p in positions)
-    total = _d(getattr(m, "total_blocked", None) or getattr(m, "total", 0))
-    available = _d(m.available)
-    capital = _d(getattr(m, "capital", None) if getattr(m, "capital", None) is not None else total + available)
-    factors = [list(f) if not isinstance(f, dict) else [f.get("name"), f.get("factor"), f.get("reason")]
-               for f in (getattr(m, "buffer_factors", None) or [])]
-    factors = [[str(n), str(x), str(r)] for n, x, r in factors]
+    total = _d(m.total_blocked)
+    known = m.funds is not None
+    capital = _d(m.funds) if known else ZERO
     return Figures(
         span=_d(m.span),
         exposure=_d(m.exposure),
-        option_premium=_d(getattr(m, "option_premium", 0)),
-        additional=_d(getattr(m, "buffer", 0)),
-        exchange_total=_d(getattr(m, "exchange_total", 0)),
+        option_premium=_d(m.option_premium),
+        var=_d(m.var),
+        additional=_d(m.additional),
+        exchange_total=_d(m.exchange_total),
+        buffer=_d(m.buffer),
         total_required=total,
+        funds_known=known,
         capital=capital,
-        available=available,
-        utilisation_pct=rules.utilisation_pct(total, capital),
-        factors=factors,
+        available=_d(m.available) if known else ZERO,
+        utilisation_pct=_d(m.utilisation_pct) if known else ZERO,
+        level=m.level,
+        factors=[[str(name), str(factor), str(reason)] for name, factor, reason in m.buffer_factors],
         positions_key=key,
-        source=str(getattr(m, "source", "") or "")[:40],
+        source=str(m.source or "")[:40],
     )
 
 
@@ -136,7 +141,7 @@ def snapshot_take(
     now = now or timezone.now()
     if MarginSnapshot.objects.filter(account_id=account.pk, key=key).exists():
         return None
-    figures = account_figures(account)
+    figures = account_figures(account, at=now)
     try:
         with transaction.atomic():
             TradingAccount.objects.select_for_update().filter(pk=account.pk).first()  # one evaluator per account
@@ -150,13 +155,16 @@ def snapshot_take(
                 span=figures.span,
                 exposure=figures.exposure,
                 option_premium=figures.option_premium,
+                var=figures.var,
                 additional=figures.additional,
                 exchange_total=figures.exchange_total,
+                buffer=figures.buffer,
                 total_required=figures.total_required,
+                funds_known=figures.funds_known,
                 capital=figures.capital,
                 available=figures.available,
                 utilisation_pct=figures.utilisation_pct,
-                level=str(rules.utilisation_level(figures.utilisation_pct)),
+                level=figures.level,
                 factors=figures.factors,
                 positions_key=figures.positions_key,
                 source=figures.source,
@@ -181,7 +189,7 @@ def _payload(snap: MarginSnapshot, **extra: Any) -> dict[str, Any]:
         "level": snap.level,
         "required": str(snap.total_required),
         "exchange_margin": str(snap.exchange_total),
-        "buffer": str(snap.additional),
+        "buffer": str(snap.buffer),
         "capital": str(snap.capital),
         "available": str(snap.available),
         "factors": snap.factors,
@@ -215,6 +223,8 @@ def _evaluate(
             payload=_payload(snap, change_pct=str(moved), previous_required=str(previous.total_required)),
             links=links,
         )
+    if not snap.funds_known:
+        return  # a broker account whose cash the broker holds: the broker judges utilisation and calls
     marker = (
         MarginSnapshot.objects.filter(account_id=account.pk)
         .exclude(pk=snap.pk)
@@ -329,7 +339,8 @@ def _margin_call_evaluate(account: TradingAccount, snap: MarginSnapshot, now: da
         call.status = MarginCall.Status.RESOLVED
         call.closed_at = now
         call.last_shortfall = ZERO
-        call.resolution = f"No shortfall at {timezone.localtime(now, calendar.IST):%H:%M} IST ({snap.get_trigger_display()})."
+        when = timezone.localtime(now, calendar.IST)
+        call.resolution = f"No shortfall at {when:%H:%M} IST ({snap.get_trigger_display()})."
         call.save(update_fields=["status", "closed_at", "last_shortfall", "resolution"])
         alert_raise(
             user=account.user,
@@ -402,7 +413,9 @@ def margin_calls_expire_due(*, now: datetime.datetime | None = None) -> int:
 def margin_call_squared_off(*, margin_call_id: int, order_ids: list[int], failures: list[str]) -> MarginCall:
     """The order core reports what it sent for a call's square-off."""
     with transaction.atomic():
-        call = MarginCall.objects.select_for_update().select_related("account", "user").get(pk=margin_call_id)
+        call = (
+            MarginCall.objects.select_for_update().select_related("account", "user", "snapshot").get(pk=margin_call_id)
+        )
         call.status = MarginCall.Status.SQUARED_OFF
         call.closed_at = timezone.now()
         call.square_off_orders = list(order_ids)
@@ -417,8 +430,12 @@ def margin_call_squared_off(*, margin_call_id: int, order_ids: list[int], failur
             title="Margin call: squared off",
             message=f"{call.account.name}: the OMS sent {len(order_ids)} exit order(s) for the margin call."
             + (f" Not sent: {'; '.join(failures)}." if failures else ""),
-            payload={"margin_call_id": call.pk, "order_ids": list(order_ids), "failures": failures,
-                     "utilization_pct": None},
+            payload={
+                "margin_call_id": call.pk,
+                "order_ids": list(order_ids),
+                "failures": failures,
+                "utilization_pct": str(call.snapshot.utilisation_pct) if call.snapshot else "0.00",
+            },
             links={"account_id": call.account_id, "margin_call_id": call.pk},
         )
     return call
@@ -438,9 +455,7 @@ def snapshots_due(*, now: datetime.datetime | None = None) -> int:
     from portfolio.models import Position
 
     with_positions = set(Position.objects.exclude(quantity=0).values_list("account_id", flat=True).distinct())
-    with_calls = set(
-        MarginCall.objects.filter(status=MarginCall.Status.OPEN).values_list("account_id", flat=True)
-    )
+    with_calls = set(MarginCall.objects.filter(status=MarginCall.Status.OPEN).values_list("account_id", flat=True))
     taken = 0
     for account in TradingAccount.objects.filter(is_active=True, pk__in=with_positions | with_calls):
         try:

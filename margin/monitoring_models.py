@@ -41,10 +41,15 @@ class MarginSnapshot(models.Model):
     span = _money()
     exposure = _money()
     option_premium = _money()
-    additional = _money(help_text="The OMS's safety buffer on top of the exchange margin.")
-    exchange_total = _money()
+    var = _money(help_text="VaR margin (cash segment).")
+    additional = _money(help_text="Kite's 'additional' component (e.g. an additional ELM).")
+    exchange_total = _money(help_text="What the exchange requires: SPAN + exposure + premium + VaR + additional.")
+    buffer = _money(help_text="The OMS's safety buffer on top of the exchange margin (never mixed into it).")
     total_required = _money(help_text="Exchange margin + buffer: what the OMS holds back.")
-    capital = _money(help_text="Cash the account can use (funds).")
+    funds_known = models.BooleanField(
+        default=True, help_text="False for a broker account whose cash the OMS does not hold."
+    )
+    capital = _money(help_text="Cash the margin is held against (funds).")
     available = _money()
     utilisation_pct = models.DecimalField(max_digits=9, decimal_places=2, default=Decimal("0"))
     level = models.CharField(max_length=8, default="LOW")

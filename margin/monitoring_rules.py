@@ -8,7 +8,7 @@
   alert every 5 minutes.
 - Margin call: required margin above capital (a shortfall); the call stays open until a snapshot shows
   none.
-Utilisation levels (issue #10): LOW < 70% <= MEDIUM < 80% <= HIGH < 90% <= EXTREME.
+Utilisation and its levels come from the engine (`margin.selectors.account_margin`).
 """
 
 from __future__ import annotations
@@ -17,40 +17,9 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
-
-
-class Level(StrEnum):
-    LOW = "LOW"
-    MEDIUM = "MEDIUM"
-    HIGH = "HIGH"
-    EXTREME = "EXTREME"
-
-
-LEVEL_FLOORS: tuple[tuple[Decimal, Level], ...] = (
-    (Decimal(90), Level.EXTREME),
-    (Decimal(80), Level.HIGH),
-    (Decimal(70), Level.MEDIUM),
-)
-
-
-def utilisation_level(pct: Decimal) -> Level:
-    for floor, level in LEVEL_FLOORS:
-        if pct >= floor:
-            return level
-    return Level.LOW
-
-
-def utilisation_pct(required: Decimal, capital: Decimal) -> Decimal:
-    """Required margin as a percentage of capital, to 0.01 (no capital but margin needed: 100+ as 999.99)."""
-    if required <= 0:
-        return Decimal("0.00")
-    if capital <= 0:
-        return Decimal("999.99")
-    return min(required / capital * HUNDRED, Decimal("999.99")).quantize(CENT, ROUND_HALF_UP)
 
 
 def positions_key(positions: Iterable[tuple[int, str, int]]) -> str:
