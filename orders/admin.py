@@ -1,7 +1,6 @@
 from django.contrib import admin
 
-from .brokers.paper.models import PaperVenuePosition
-from .models import Order, OrderEvent, OrderPreferences, PaperVenueOrder, PaperVenueTrade
+from .models import Order, OrderEvent, OrderPreferences
 
 
 class OrderEventInline(admin.TabularInline):
@@ -59,9 +58,6 @@ class OrderEventAdmin(admin.ModelAdmin):
 # Meta (which would need a migration); the model's owner can move it into Meta with their next migration.
 OrderPreferences._meta.verbose_name = "order preferences"
 OrderPreferences._meta.verbose_name_plural = "order preferences"
-PaperVenueOrder._meta.verbose_name, PaperVenueOrder._meta.verbose_name_plural = "paper venue order", "paper venue orders"
-PaperVenueTrade._meta.verbose_name, PaperVenueTrade._meta.verbose_name_plural = "paper venue trade", "paper venue trades"
-PaperVenuePosition._meta.verbose_name_plural = "paper venue positions"
 
 
 @admin.register(OrderPreferences)
@@ -69,26 +65,3 @@ class OrderPreferencesAdmin(admin.ModelAdmin):
     list_display = ["user", "duplicate_action", "duplicate_window_seconds", "auto_slice"]
     search_fields = ["user__username"]
     raw_id_fields = ["user"]
-
-
-@admin.register(PaperVenueOrder)
-class PaperVenueOrderAdmin(admin.ModelAdmin):
-    """The simulated exchange's own book (what a paper account's broker holds)."""
-
-    list_display = ["venue_order_id", "account_ref", "tradingsymbol", "transaction_type", "quantity", "order_type",
-                    "price", "status", "filled_quantity", "average_price", "created_at"]
-    list_filter = ["status", "order_type"]
-    search_fields = ["venue_order_id", "tag", "tradingsymbol", "account_ref"]
-
-
-@admin.register(PaperVenueTrade)
-class PaperVenueTradeAdmin(admin.ModelAdmin):
-    list_display = ["trade_id", "account_ref", "tradingsymbol", "transaction_type", "quantity", "price"]
-    search_fields = ["trade_id", "tradingsymbol", "account_ref"]
-    raw_id_fields = ["venue_order"]
-
-
-@admin.register(PaperVenuePosition)
-class PaperVenuePositionAdmin(admin.ModelAdmin):
-    list_display = ["account_ref", "tradingsymbol", "product", "quantity", "average_price"]
-    search_fields = ["tradingsymbol", "account_ref"]

@@ -1,17 +1,13 @@
-"""The market facts orders needs, in one place (wraps marketdata's selectors/calendar so tests can pin them)."""
+"""The market facts orders needs, in one place: the order core's face of `marketdata.lookup` (which the paper
+venue reads too, so a pinned instrument or a test's quotes are the same for both) and the calendar."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
-from django.conf import settings
-from django.utils import timezone
-
 from marketdata import calendar as md_calendar
+from marketdata import lookup
 from marketdata import selectors as md
 from marketdata.models import Instrument
 from marketdata.types import Quote
@@ -20,33 +16,13 @@ from oms_project.lib.errors import DomainError
 from .errors import InstrumentNotFound
 from .validation import InstrumentFacts
 
-# Instruments already read during the current call (order placement -> broker -> broker update), so the
-# instrument master is read once per order, not once per layer. Scoped by `instruments_pinned`; never global.
-_pinned: ContextVar[dict[int, Instrument] | None] = ContextVar("orders_pinned_instruments", default=None)
-
-
-@contextmanager
-def instruments_pinned(*instruments: Instrument) -> Iterator[None]:
-    """Within the block, `instrument_by_token` answers these instruments without a query."""
-    outer = _pinned.get() or {}
-    token = _pinned.set({**outer, **{i.instrument_token: i for i in instruments}})
-    try:
-        yield
-    finally:
-        _pinned.reset(token)
+# Within the block, `instrument_by_token` (here and in the venue) answers these instruments without a query.
+instruments_pinned = lookup.instruments_pinned
 
 
 def instrument_by_token(token: int) -> Instrument:
-    pinned = _pinned.get()
-    if pinned:
-        try:
-            found = pinned.get(int(token))
-        except (TypeError, ValueError):
-            found = None
-        if found is not None:
-            return found
     try:
-        return md.instrument_get(token)
+        return lookup.instrument_by_token(token)
     except DomainError:  # marketdata's InstrumentNotFound
         raise InstrumentNotFound(details={"instrument_token": token}) from None
 
@@ -65,34 +41,16 @@ def instrument_resolve(
 
 
 def quote(instrument: Instrument, at: datetime | None = None) -> Quote | None:
-    """The current quote, or None if the market-data source cannot price it."""
-    try:
-        return md.quote_for(instrument, at)
-    except Exception:  # a pricing gap must not block order handling
-        return None
+    """The current quote, or None if the market-data source cannot price it (`marketdata.lookup.quote`)."""
+    return lookup.quote(instrument, at)
 
 
 def last_price(instrument: Instrument, at: datetime | None = None) -> Decimal | None:
-    q = quote(instrument, at)
-    if q is not None and q.last_price:
-        return q.last_price
-    return instrument.last_price or None
+    return lookup.last_price(instrument, at)
 
 
 def market_open(instrument: Instrument, at: datetime | None = None, *, simulated: bool) -> bool:
     return md_calendar.market_is_open(instrument, at, simulated=simulated)
-
-
-def session_close_after(instrument: Instrument, at: datetime) -> datetime:
-    """The first normal-market close (15:30 IST, marketdata.calendar) strictly after `at`: when DAY orders lapse."""
-    local = timezone.localtime(at, md_calendar.IST)
-    d = local.date()
-    for _ in range(15):
-        _, close = md_calendar.session_bounds(d)
-        if close > at and (settings.SIM_TRADE_ANY_TIME or md_calendar.is_trading_day(instrument.exchange, d)):
-            return close
-        d += timedelta(days=1)
-    return at + timedelta(days=1)
 
 
 def facts(instrument: Instrument, q: Quote | None) -> InstrumentFacts:

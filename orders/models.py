@@ -15,7 +15,6 @@ from django.db.models import Q
 
 from portfolio.models import Position, Strategy, Trade  # noqa: F401  (portfolio's, re-exported)
 
-from .brokers.paper.models import PaperVenueOrder, PaperVenueTrade  # noqa: F401  (the venue's own tables)
 from .domain import EventKind, OrderRole, OrderStatus, OrderType, Product, Side, Validity
 
 ZERO = Decimal("0")

@@ -29,7 +29,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
-from orders.brokers.base import BrokerError, BrokerOrderRequest, BrokerRejected
+from oms_project.lib.brokers import BrokerError, BrokerOrderRequest, BrokerRejected
 from orders.brokers.kite.convert import session_checksum, to_kite_time
 
 from . import render

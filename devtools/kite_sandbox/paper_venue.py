@@ -1,4 +1,4 @@
-"""The sandbox's venue in the product: the paper engine (`orders.brokers.paper.PaperVenue`).
+"""The sandbox's venue in the product: the paper engine (`paper_venue.venue.PaperVenue`).
 
 Orders placed through kiteconnect against the sandbox are PaperVenueOrder rows with account_ref
 `kite-sandbox:<user_id>` and fill on the simulated market. A matcher thread works resting orders
@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import close_old_connections
 
-from orders.brokers.base import BrokerOrder, BrokerRejected, VenueBroker
+from oms_project.lib.brokers import BrokerOrder, BrokerRejected, VenueBroker
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ class SandboxPaperVenue(VenueBroker):
     def __init__(
         self, account_ref: str, *, capital: Decimal | None = None, match_interval: float | None = None
     ) -> None:
-        from orders.brokers.paper import PaperVenue
+        from paper_venue.venue import PaperVenue
 
         self.account_ref = account_ref
         capital = Decimal(settings.PAPER_STARTING_CAPITAL) if capital is None else capital

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from orders.brokers.base import BrokerFunds, BrokerOrder, BrokerPosition, BrokerTrade
+from oms_project.lib.brokers import BrokerFunds, BrokerOrder, BrokerPosition, BrokerTrade
 from orders.brokers.kite.convert import postback_checksum, to_kite_time
 
 

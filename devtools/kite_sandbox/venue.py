@@ -1,7 +1,7 @@
 """What the sandbox needs from a trading venue, and a small in-memory one.
 
 The sandbox speaks Kite's wire format; the venue does the trading. In the product the venue is the
-paper engine (`orders.brokers.paper.PaperVenue`, see `paper_venue.py`): orders placed through
+paper engine (`paper_venue.venue.PaperVenue`, see `paper_venue.py`): orders placed through
 kiteconnect against the sandbox fill on the simulated market. `MemoryVenue` is a dependency-free
 stand-in (fixed prices you set by hand) for unit tests of the HTTP layer and for runs without a DB.
 """
@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from orders.brokers.base import (
+from oms_project.lib.brokers import (
     Broker,
     BrokerFunds,
     BrokerOrder,
@@ -34,7 +34,7 @@ OPEN_STATUSES = {"OPEN", "TRIGGER PENDING"}
 
 
 class Venue(Broker, Protocol):
-    """The broker operations (`orders.brokers.base.Broker`, the one interface) plus an order-change
+    """The broker operations (`oms_project.lib.brokers.Broker`, the one interface) plus an order-change
     listener."""
 
     def add_listener(self, listener: OrderListener) -> None: ...

@@ -9,7 +9,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from .base import Broker
+from oms_project.lib.brokers import Broker
 
 _overrides: dict[int, Broker] = {}
 
@@ -18,7 +18,7 @@ def broker_for(account: Any) -> Broker:
     if account.pk in _overrides:
         return _overrides[account.pk]
     if account.kind == "paper":
-        from .paper.broker import PaperBroker
+        from paper_venue.broker import PaperBroker
 
         return PaperBroker(account)
     from .kite import KiteBroker  # the only package that imports kiteconnect

@@ -12,14 +12,14 @@ from django.utils import timezone
 
 from alerts.types import AlertLevel, AlertType
 from oms_project.lib import events
+from oms_project.lib.brokers import (
+    BrokerOrder,
+    BrokerTrade,
+)
 from portfolio import selectors as portfolio_selectors
 from portfolio import services as portfolio_services
 from portfolio.models import Position, Trade
 
-from ..brokers.base import (
-    BrokerOrder,
-    BrokerTrade,
-)
 from ..domain import (
     TERMINAL,
     EventKind,

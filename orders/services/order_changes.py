@@ -13,10 +13,10 @@ from django.db import transaction
 from django.db.models import F
 
 from alerts.types import AlertAction
+from oms_project.lib.brokers import ReportOutcome, report_of_call
 
 from .. import errors, market, rate_limit, validation
 from ..brokers import broker_for
-from ..brokers.base import ReportOutcome, report_of_call
 from ..domain import (
     MAX_MODIFICATIONS,
     TERMINAL,

@@ -12,13 +12,10 @@ from .broker_updates import order_apply_executions
 
 def paper_match_all(at: datetime | None = None) -> int:
     from accounts.models import TradingAccount
-
-    from ..brokers.paper.broker import PaperBroker, match_accounts
-    from ..brokers.paper.models import PaperVenueOrder
-    from ..brokers.paper.venue import WORKING as VENUE_WORKING
+    from paper_venue.broker import PaperBroker, match_accounts, working_orders
 
     at = at or timezone.now()
-    refs = set(PaperVenueOrder.objects.filter(status__in=VENUE_WORKING).values_list("account_ref", flat=True))
+    refs = set(working_orders().values_list("account_ref", flat=True))
     ids: dict[str, int] = {}
     for ref in refs:
         try:
@@ -27,7 +24,7 @@ def paper_match_all(at: datetime | None = None) -> int:
             continue
     accounts = TradingAccount.objects.in_bulk(list(ids.values()))  # one query, not one per account each second
     brokers = {ref: PaperBroker(accounts[pk]) for ref, pk in ids.items() if pk in accounts}
-    qs = PaperVenueOrder.objects.filter(status__in=VENUE_WORKING, account_ref__in=list(brokers))
+    qs = working_orders(account_refs=list(brokers))
 
     def book(broker: PaperBroker, executions: list) -> None:
         order_apply_executions(account=broker.account, executions=executions, source="paper")

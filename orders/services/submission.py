@@ -25,10 +25,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from alerts.types import AlertLevel, AlertType
+from oms_project.lib.brokers import BrokerError, BrokerOrderRequest, BrokerTrade, ReportOutcome, report_of_call
 
 from .. import rate_limit
 from ..brokers import broker_for
-from ..brokers.base import BrokerError, BrokerOrderRequest, BrokerTrade, ReportOutcome, report_of_call
 from ..domain import (
     EventKind,
     OrderRole,

@@ -9,7 +9,7 @@ import pytest
 
 from accounts.models import TradingAccount
 from devtools.kite_sandbox import Fault
-from orders.brokers.base import BrokerAuthError, BrokerOrderRequest, BrokerUnavailable, ReportOutcome
+from oms_project.lib.brokers import BrokerAuthError, BrokerOrderRequest, BrokerUnavailable, ReportOutcome
 from orders.brokers.kite import KiteBroker
 
 pytestmark = pytest.mark.django_db

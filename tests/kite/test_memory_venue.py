@@ -1,4 +1,4 @@
-"""The sandbox's in-memory venue answers the one broker interface (`orders.brokers.base.Broker`)."""
+"""The sandbox's in-memory venue answers the one broker interface (`oms_project.lib.brokers.Broker`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from devtools.kite_sandbox import MemoryVenue
 from devtools.kite_sandbox.venue import Venue
-from orders.brokers.base import Broker, BrokerOrderRequest
+from oms_project.lib.brokers import Broker, BrokerOrderRequest
 
 
 def _limit(venue: MemoryVenue, price: str) -> str:

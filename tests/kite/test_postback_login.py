@@ -14,7 +14,7 @@ import requests
 from django.test import Client
 
 from accounts.models import TradingAccount
-from orders.brokers.base import BrokerOrderRequest
+from oms_project.lib.brokers import BrokerOrderRequest
 from orders.brokers.kite import KiteBroker
 from orders.brokers.kite import services as kite_services
 from orders.brokers.kite.convert import postback_checksum

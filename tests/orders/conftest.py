@@ -73,7 +73,7 @@ class FakeMarket:
 @pytest.fixture
 def fake_market(monkeypatch: pytest.MonkeyPatch) -> FakeMarket:
     fm = FakeMarket()
-    monkeypatch.setattr("orders.market.quote", fm.quote)
+    monkeypatch.setattr("marketdata.lookup.quote", fm.quote)  # the order core and the venue read it
     return fm
 
 

@@ -13,13 +13,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from oms_project.lib.brokers import BrokerUnavailable
 from orders import services
 from orders.brokers import override_broker
-from orders.brokers.base import BrokerUnavailable
-from orders.brokers.paper.broker import PaperBroker
-from orders.brokers.paper.models import PaperVenueOrder
 from orders.models import Order, OrderEvent, Position, Trade
 from orders.services import submission
+from paper_venue.broker import PaperBroker
+from paper_venue.models import PaperVenueOrder
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from orders import errors
 from orders.domain import ALLOWED, TERMINAL, OrderStatus, can_transition, normalize_broker_status
-from orders.positions_math import PositionState, apply_fill, cash_flow_pnl, unrealized
 from orders.validation import InstrumentFacts, OrderDraft, slice_plan, validate
+from portfolio.positions_math import PositionState, apply_fill, cash_flow_pnl, unrealized
 
 STATUSES = list(OrderStatus)
 
@@ -200,15 +200,15 @@ def test_position_examples_add_partial_close_reversal():
 
 
 def test_pure_modules_do_not_import_django():
-    """domain / validation / positions_math import nothing from Django."""
+    """orders' domain / validation and portfolio's positions_math import nothing from Django."""
     import ast
     from pathlib import Path
 
     import orders
+    import portfolio
 
-    root = Path(orders.__file__).parent
-    for name in ("domain.py", "validation.py", "positions_math.py"):
-        tree = ast.parse((root / name).read_text())
+    for pkg, name in ((orders, "domain.py"), (orders, "validation.py"), (portfolio, "positions_math.py")):
+        tree = ast.parse((Path(pkg.__file__).parent / name).read_text())
         mods = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
         mods += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
         assert not [m for m in mods if m.split(".")[0] in ("django", "rest_framework", "channels")], name

@@ -13,11 +13,11 @@ import pytest
 from django.db import connection
 
 from orders import rate_limit
-from orders.brokers.paper.broker import PaperBroker
-from orders.brokers.paper.models import PaperVenuePosition, PaperVenueTrade
 from orders.errors import OrderRateLimited
 from orders.models import Order, OrderEvent
-from orders.positions_math import PositionState, apply_fill, signed
+from paper_venue.broker import PaperBroker
+from paper_venue.models import PaperVenuePosition, PaperVenueTrade
+from portfolio.positions_math import PositionState, apply_fill, signed
 
 pytestmark = pytest.mark.django_db
 
@@ -141,9 +141,12 @@ def test_rate_governor_in_redis_one_round_trip_shared_counter(settings, redis_ur
 def test_ledger_backfill_migration_rebuilds_positions_from_trades(account, fut, fake_market, place):
     import importlib
 
-    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
 
     migration = importlib.import_module("orders.migrations.0002_paper_venue_position_ledger")
+    # The models as that migration saw them (the venue's tables were in the orders app then; same tables now).
+    apps = MigrationLoader(connection).project_state(("orders", "0002_paper_venue_position_ledger")).apps
     place(transaction_type="BUY", quantity=150)
     fake_market.set(fut.instrument_token, "24010")
     place(transaction_type="SELL", quantity=75)

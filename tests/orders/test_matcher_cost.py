@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from orders.brokers.paper.broker import PaperBroker
+from paper_venue.broker import PaperBroker
 
 pytestmark = pytest.mark.django_db
 

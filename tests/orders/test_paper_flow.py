@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from orders import services
-from orders.brokers.paper.models import PaperVenueOrder
 from orders.models import OrderEvent, Position, Trade
+from paper_venue.models import PaperVenueOrder
 from tests.support.orders import place_order
 
 pytestmark = pytest.mark.django_db

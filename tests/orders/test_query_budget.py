@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.services import api_key_create
-from orders.brokers.paper.broker import account_ref
-from orders.brokers.paper.models import PaperVenuePosition
-from orders.brokers.paper.venue import PaperVenue, margin_estimate
+from paper_venue.broker import account_ref
+from paper_venue.models import PaperVenuePosition
+from paper_venue.venue import PaperVenue, margin_estimate
 from portfolio.models import Position
 
 pytestmark = pytest.mark.django_db

@@ -7,12 +7,12 @@ from decimal import Decimal as D
 
 import pytest
 
+from oms_project.lib.brokers import BrokerOutcomeUnknown, BrokerUnavailable
 from orders import rate_limit, services
 from orders.brokers import override_broker
-from orders.brokers.base import BrokerOutcomeUnknown, BrokerUnavailable
-from orders.brokers.paper.broker import PaperBroker
 from orders.errors import ModificationLimitReached, OrderRateLimited
 from orders.models import Order, OrderEvent, Trade
+from paper_venue.broker import PaperBroker
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def test_provably_absent_is_retried_once(user, account, fut, place):
     assert broker.place_calls == 2
     assert order.submit_attempts == 2
     assert OrderEvent.objects.filter(order=order, kind="RETRIED").count() == 1
-    from orders.brokers.paper.models import PaperVenueOrder
+    from paper_venue.models import PaperVenueOrder
 
     assert PaperVenueOrder.objects.filter(tag=order.tag).count() == 1
 
@@ -174,7 +174,7 @@ def test_broker_update_is_idempotent_and_stale_ignored(user, account, fut, place
     snapshot = broker.orders()[0]
     from dataclasses import replace
 
-    from orders.brokers.base import BrokerTrade
+    from oms_project.lib.brokers import BrokerTrade
 
     filled = replace(
         snapshot,

@@ -237,7 +237,7 @@ def paper_market(monkeypatch, user):  # noqa: ANN001, ANN201
     )
     fm = FakeMarket()
     fm.set(1001, "24000")
-    monkeypatch.setattr("orders.market.quote", fm.quote)
+    monkeypatch.setattr("marketdata.lookup.quote", fm.quote)  # the order core and the venue read it
     account = _paper_account(user)
     account.paper_capital = Decimal("1000000")  # the default starting capital (settings.PAPER_STARTING_CAPITAL)
     account.save()

@@ -53,7 +53,7 @@ def market(monkeypatch, user, make_user):  # noqa: ANN001, ANN201
     )
     fm = FakeMarket()
     fm.set(1001, "24000")
-    monkeypatch.setattr("orders.market.quote", fm.quote)
+    monkeypatch.setattr("marketdata.lookup.quote", fm.quote)  # the order core and the venue read it
     _paper_account(user)
     return fm
 

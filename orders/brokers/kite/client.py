@@ -23,7 +23,7 @@ from django.conf import settings
 from kiteconnect import KiteConnect
 from kiteconnect import exceptions as kite_ex
 
-from orders.brokers.base import (
+from oms_project.lib.brokers import (
     BrokerAuthError,
     BrokerError,
     BrokerFunds,

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from orders.brokers.base import BrokerFunds, BrokerOrder, BrokerPosition, BrokerTrade
+from oms_project.lib.brokers import BrokerFunds, BrokerOrder, BrokerPosition, BrokerTrade
 
 IST = ZoneInfo("Asia/Kolkata")
 KITE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"

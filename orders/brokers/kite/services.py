@@ -19,7 +19,7 @@ from django.core.cache import cache
 
 from accounts.models import TradingAccount
 from accounts.selectors import account_resolve
-from orders.brokers.base import BrokerError, BrokerOrder
+from oms_project.lib.brokers import BrokerError, BrokerOrder
 
 from .client import KiteBroker
 from .convert import order_from_kite, postback_checksum_ok

@@ -1,4 +1,8 @@
-"""The paper venue's own tables: it behaves like an external broker, keyed by an account reference."""
+"""The paper venue's own tables: it behaves like an external broker, keyed by an account reference.
+
+The tables kept the names they had under `orders` (`db_table`): the move to this app was state only
+(paper_venue 0001 + orders 0006).
+"""
 
 from __future__ import annotations
 
@@ -41,8 +45,10 @@ class PaperVenueOrder(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
+        db_table = "orders_papervenueorder"
         ordering = ["id"]
-        indexes = [models.Index(fields=["account_ref", "status"])]
+        indexes = [models.Index(fields=["account_ref", "status"], name="orders_pape_account_491c56_idx")]
+        verbose_name = "paper venue order"
 
     def __str__(self) -> str:
         return f"venue {self.venue_order_id} {self.status}"
@@ -68,7 +74,9 @@ class PaperVenueTrade(models.Model):
     fill_timestamp = models.DateTimeField()
 
     class Meta:
+        db_table = "orders_papervenuetrade"
         ordering = ["id"]
+        verbose_name = "paper venue trade"
 
     def __str__(self) -> str:
         return f"venue trade {self.trade_id}"
@@ -97,7 +105,9 @@ class PaperVenuePosition(models.Model):
     day_start_quantity = models.IntegerField(default=0)
 
     class Meta:
+        db_table = "orders_papervenueposition"
         ordering = ["id"]
+        verbose_name = "paper venue position"
         constraints = [
             models.UniqueConstraint(
                 fields=["account_ref", "instrument_token", "product"], name="unique_paper_venue_position"

@@ -9,10 +9,11 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from orders.brokers.base import BrokerOrder, BrokerReport, BrokerTrade, Execution, VenueBroker, report_of_call
+from oms_project.lib.brokers import BrokerOrder, BrokerReport, BrokerTrade, Execution, VenueBroker, report_of_call
 from portfolio.selectors import paper_venue_capital
 
-from .venue import Listener, PaperVenue, match_orders
+from .models import PaperVenueOrder
+from .venue import WORKING, Listener, PaperVenue, match_orders
 
 
 def account_ref(account: Any) -> str:
@@ -56,6 +57,12 @@ class PaperBroker(VenueBroker):
         """What the venue reported since the last request or take (the matcher's fills, expiries)."""
         executions, self._executions = self._executions, []
         return executions
+
+
+def working_orders(account_refs: list[str] | None = None) -> Any:
+    """The venue's working orders (OPEN, TRIGGER PENDING), of these accounts if given (unevaluated queryset)."""
+    qs = PaperVenueOrder.objects.filter(status__in=WORKING)
+    return qs if account_refs is None else qs.filter(account_ref__in=account_refs)
 
 
 def match_accounts(brokers: dict[str, PaperBroker], queryset: Any, at: datetime, *, report: Any) -> int:

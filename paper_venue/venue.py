@@ -37,8 +37,8 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from orders import market
-from orders.brokers.base import (
+from marketdata import lookup as market
+from oms_project.lib.brokers import (
     BrokerFunds,
     BrokerOrder,
     BrokerOrderRequest,
@@ -46,7 +46,7 @@ from orders.brokers.base import (
     BrokerRejected,
     BrokerTrade,
 )
-from orders.positions_math import PositionState, apply_fill, signed
+from portfolio.positions_math import PositionState, apply_fill, signed
 
 from .models import PaperVenueOrder, PaperVenuePosition, PaperVenueTrade
 

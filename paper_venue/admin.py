@@ -1,0 +1,26 @@
+from django.contrib import admin
+
+from .models import PaperVenueOrder, PaperVenuePosition, PaperVenueTrade
+
+
+@admin.register(PaperVenueOrder)
+class PaperVenueOrderAdmin(admin.ModelAdmin):
+    """The simulated exchange's own book (what a paper account's broker holds)."""
+
+    list_display = ["venue_order_id", "account_ref", "tradingsymbol", "transaction_type", "quantity", "order_type",
+                    "price", "status", "filled_quantity", "average_price", "created_at"]
+    list_filter = ["status", "order_type"]
+    search_fields = ["venue_order_id", "tag", "tradingsymbol", "account_ref"]
+
+
+@admin.register(PaperVenueTrade)
+class PaperVenueTradeAdmin(admin.ModelAdmin):
+    list_display = ["trade_id", "account_ref", "tradingsymbol", "transaction_type", "quantity", "price"]
+    search_fields = ["trade_id", "tradingsymbol", "account_ref"]
+    raw_id_fields = ["venue_order"]
+
+
+@admin.register(PaperVenuePosition)
+class PaperVenuePositionAdmin(admin.ModelAdmin):
+    list_display = ["account_ref", "tradingsymbol", "product", "quantity", "average_price"]
+    search_fields = ["tradingsymbol", "account_ref"]
