@@ -200,3 +200,6 @@ class ChargeRate(models.Model):
 
 # Margin monitoring (snapshots, margin calls, NSE file cache): own module, registered here.
 from .monitoring_models import MarginCall, MarginCallPolicy, MarginSnapshot, NseMarginFile  # noqa: E402, F401
+
+# Imported SPAN files (the import_span command, the engine's file source): own module, registered here.
+from .span_models import SpanCommodity, SpanContract, SpanFile  # noqa: E402, F401
