@@ -145,6 +145,17 @@ TITLES: dict[str, tuple[str, str]] = {
     "MARKET_PROTECTION_REQUIRED": ("Set market protection",
                                    "Use -1 to let the broker choose, or a cap of 1–100% away from the market."),
     "TOO_MANY_SLICES": ("Too many slices for one order", "Reduce the lots."),
+    "SLM_NOT_ALLOWED": ("SL-M is not allowed here",
+                        "The exchange refuses SL-M on options (and BSE on everything): choose SL, with a limit "
+                        "price a little beyond the trigger."),
+    "AMO_DURING_MARKET_HOURS": ("The market is open", "Place a regular order; after-market orders are for when "
+                                "the market is closed."),
+    "AMO_OUTSIDE_WINDOW": ("After-market orders are not taken now",
+                           "F&O after-market orders are accepted 15:45–09:10 IST and go out at the 09:15 open."),
+    "MIS_CUTOFF_PASSED": ("Past the intraday cut-off",
+                          "No new MIS positions after the broker's cut-off (15:25 for F&O). Use NRML, or exit."),
+    "ORDER_DAILY_LIMIT_REACHED": ("Today's order limit is used up",
+                                  "The broker allows 5,000 orders a day per account; modify or cancel still work."),
     "INVALID_QUANTITY": ("Enter a quantity", "At least one lot."),
     "INVALID_BRACKET": ("Check the stop-loss and target", ""),
     "BRACKET_STOP_WRONG_SIDE": ("The stop-loss is on the wrong side", ""),

@@ -237,3 +237,17 @@ def test_exact_freeze_quantity_is_one_order_and_modify_cannot_exceed_it(user, ac
     small = place_order(user, **{**NRML_LIMIT, "price": D("23890")})
     assert _code_of(lambda: order_modify(user=user, order_id=small.pk, quantity=1875)) == "FREEZE_QUANTITY_EXCEEDED"
     assert order_modify(user=user, order_id=small.pk, quantity=1800).pk == small.pk
+
+
+# --- the new codes in the SDK and in trader language ----------------------------------------------------------
+@pytest.mark.parametrize(
+    "code", ["SLM_NOT_ALLOWED", "AMO_DURING_MARKET_HOURS", "AMO_OUTSIDE_WINDOW", "MIS_CUTOFF_PASSED",
+             "ORDER_DAILY_LIMIT_REACHED"],
+)  # fmt: skip
+def test_new_codes_have_sdk_classes_and_trader_words(code: str) -> None:
+    from oms_project.lib.trader_errors import explain
+    from stocksblitz_sdk.exceptions import exception_for_code
+
+    assert exception_for_code(code) is not None and exception_for_code(code).code == code
+    said = explain({"code": code, "message": "x", "details": {}})
+    assert said.title != "Not done" and said.suggestion

@@ -29,6 +29,11 @@ __all__ = [
     "BracketPointsInvalidError",
     "TriggerNotAllowedError",
     "InstrumentNotTradableError",
+    "SlmNotAllowedError",
+    "AmoDuringMarketHoursError",
+    "AmoOutsideWindowError",
+    "MisCutoffPassedError",
+    "OrderDailyLimitReachedError",
     "IdempotencyKeyMismatchError",
     "IdempotencyKeyReusedError",
     "DuplicateOrderError",
@@ -154,6 +159,36 @@ class InstrumentNotTradableError(OrderValidationError):
     """An index, or an instrument without a lot size."""
 
     code = "INSTRUMENT_NOT_TRADABLE"
+
+
+class SlmNotAllowedError(OrderValidationError):
+    """SL-M on an option (NSE refuses it since 27 Sep 2021) or on BSE (discontinued): send an SL order."""
+
+    code = "SLM_NOT_ALLOWED"
+
+
+class AmoDuringMarketHoursError(OrderValidationError):
+    """variety="amo" while the market is open: place a regular order."""
+
+    code = "AMO_DURING_MARKET_HOURS"
+
+
+class AmoOutsideWindowError(OrderValidationError):
+    """An after-market order outside 15:45-09:10 IST on a trading day; `details.accepted_from/until`."""
+
+    code = "AMO_OUTSIDE_WINDOW"
+
+
+class MisCutoffPassedError(OrderValidationError):
+    """A new MIS entry after the broker's cut-off (`details.cutoff`, 15:25 for F&O); exits still go."""
+
+    code = "MIS_CUTOFF_PASSED"
+
+
+class OrderDailyLimitReachedError(RateLimitError):
+    """The account placed the broker's daily maximum of orders (Kite: 5,000); `details.limit_per_day`."""
+
+    code = "ORDER_DAILY_LIMIT_REACHED"
 
 
 class IdempotencyKeyMismatchError(OrderValidationError):
