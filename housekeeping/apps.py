@@ -1,5 +1,23 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class HousekeepingConfig(AppConfig):
     name = "housekeeping"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from oms_project.lib import events, pretrade
+
+        from . import tasks  # noqa: F401 - registers the Celery task and the start-up hook
+        from .services import broker_health, orphans
+
+        pretrade.register_stage("housekeeping.broker_health", broker_health.stage_broker_health)
+        events.subscribe("portfolio.position_closed", orphans.on_position_closed)
+        post_migrate.connect(_sync_schedule, sender=self)
+
+
+def _sync_schedule(sender: object, **kwargs: object) -> None:
+    from .jobs import schedule_sync
+
+    schedule_sync()
