@@ -128,6 +128,11 @@ class TriggerNotAllowed(OrderValidationError):
     default_message = "Only SL and SL-M orders take a trigger price."
 
 
+class PriceNotAllowed(OrderValidationError):
+    code = "PRICE_NOT_ALLOWED"
+    default_message = "MARKET and SL-M orders take no price: they trade at the market (within market protection)."
+
+
 class InstrumentNotTradable(OrderValidationError):
     code = "INSTRUMENT_NOT_TRADABLE"
     default_message = "This instrument cannot be traded (an index, or no lot size)."

@@ -123,6 +123,7 @@ def check_order_type(d: OrderDraft, f: InstrumentFacts) -> None:
 
 def check_prices(d: OrderDraft, f: InstrumentFacts) -> None:
     check_trigger_allowed(d)
+    check_price_allowed(d)
     check_order_type(d, f)
     needs_price = d.order_type in (OrderType.LIMIT, OrderType.SL)
     needs_trigger = d.order_type in (OrderType.SL, OrderType.SLM)
@@ -341,6 +342,19 @@ def check_trigger_allowed(d: OrderDraft) -> None:
             f"A {d.order_type} order takes no trigger_price (got {d.trigger_price}); use order_type SL or SL-M "
             "for a stop order, or leave trigger_price out.",
             details={"field": "trigger_price", "order_type": d.order_type},
+        )
+
+
+def check_price_allowed(d: OrderDraft) -> None:
+    """MARKET and SL-M orders take no price: it would be ignored (they trade at the market, capped by market
+    protection), and a trader who sent one meant a limit. 0 means "no price", as Kite's own request examples
+    send it (kite-api.md §2.1: `"order_type": "MARKET", ..., "price": 0`); Kite's documents say nothing of a
+    non-zero price on a MARKET order, so it is refused rather than silently dropped."""
+    if d.price is not None and d.price != 0 and d.order_type in (OrderType.MARKET, OrderType.SLM):
+        raise errors.PriceNotAllowed(
+            f"A {d.order_type} order takes no price (got {d.price}); it trades at the market. Use order_type "
+            "LIMIT (or SL for a stop) to name a price, or leave price out.",
+            details={"field": "price", "order_type": d.order_type},
         )
 
 

@@ -95,6 +95,8 @@ def _modify(
     }
     if new["order_type"] not in (OrderType.SL, OrderType.SLM) and "trigger_price" not in changes:
         new["trigger_price"] = None  # a stop order changed to LIMIT/MARKET drops its trigger; a new one is refused
+    if new["order_type"] in (OrderType.MARKET, OrderType.SLM) and "price" not in changes:
+        new["price"] = None  # an order changed to MARKET/SL-M drops its limit price; a new one is refused
     draft = validation.OrderDraft(
         transaction_type=order.transaction_type,
         quantity=int(new["quantity"]),

@@ -179,6 +179,34 @@ def test_trigger_price_on_limit_or_market_is_refused(api, account, fut, order_ty
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("order_type", ["MARKET", "SL-M"])
+def test_price_on_market_or_slm_is_refused(api, account, fut, order_type):
+    """Was silently ignored (the order went out as a market order). 0 stays "no price", as Kite's examples send it."""
+    body = {**BODY, "order_type": order_type, "price": "23950"}
+    if order_type == "SL-M":
+        body["trigger_price"] = "24050"
+    r = api.post("/api/v1/orders/", body, format="json")
+    assert r.status_code == 400 and _error(r)["code"] == "PRICE_NOT_ALLOWED", r.json()
+    assert _error(r)["details"] == {"field": "price", "order_type": order_type}
+    assert not Order.objects.exists()
+    r = api.post("/api/v1/orders/", {**body, "price": "0"}, format="json")
+    assert r.status_code == 201, r.json()
+
+
+@pytest.mark.django_db
+def test_price_refused_on_modify_to_market_and_dropped_with_the_type(api, account, fut, fake_market):
+    r = api.post("/api/v1/orders/", {**BODY, "order_type": "LIMIT", "price": "23800"}, format="json")
+    assert r.status_code == 201 and r.json()["status"] == "OPEN"
+    order_id = r.json()["id"]
+    r = api.patch(f"/api/v1/orders/{order_id}/", {"order_type": "MARKET", "price": "23810"}, format="json")
+    assert r.status_code == 400 and _error(r)["code"] == "PRICE_NOT_ALLOWED"
+    # Changing the type alone drops the limit (that is not a refusal): the order goes to the market and fills.
+    r = api.patch(f"/api/v1/orders/{order_id}/", {"order_type": "MARKET"}, format="json")
+    assert r.status_code == 200, r.json()
+    assert Order.objects.get(pk=order_id).status == "COMPLETE"
+
+
+@pytest.mark.django_db
 def test_trigger_price_refused_on_modify_of_a_limit_order(api, account, fut, fake_market):
     r = api.post("/api/v1/orders/", {**BODY, "order_type": "LIMIT", "price": "23800"}, format="json")
     assert r.status_code == 201 and r.json()["status"] == "OPEN"

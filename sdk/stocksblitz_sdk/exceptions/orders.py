@@ -28,6 +28,7 @@ __all__ = [
     "BracketTargetWrongSideError",
     "BracketPointsInvalidError",
     "TriggerNotAllowedError",
+    "PriceNotAllowedError",
     "InstrumentNotTradableError",
     "SlmNotAllowedError",
     "AmoDuringMarketHoursError",
@@ -153,6 +154,12 @@ class TriggerNotAllowedError(OrderValidationError):
     """trigger_price on a LIMIT or MARKET order (only SL and SL-M take one)."""
 
     code = "TRIGGER_NOT_ALLOWED"
+
+
+class PriceNotAllowedError(OrderValidationError):
+    """A non-zero price on a MARKET or SL-M order (they trade at the market; use LIMIT or SL to name a price)."""
+
+    code = "PRICE_NOT_ALLOWED"
 
 
 class InstrumentNotTradableError(OrderValidationError):
