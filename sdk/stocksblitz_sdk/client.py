@@ -13,6 +13,7 @@ from .alerts import AlertsAPI, EventHub
 from .funds import FundsAPI, MarginAPI
 from .market import InstrumentsAPI, MarketAPI
 from .orders import OrdersAPI, PositionsAPI, StrategiesAPI, TradesAPI
+from .risk import RiskAPI
 
 
 class StocksBlitzClient:
@@ -36,6 +37,7 @@ class StocksBlitzClient:
         self.alerts = AlertsAPI(self._http)
         self.funds = FundsAPI(self._http)
         self.margin = MarginAPI(self.funds)
+        self.risk = RiskAPI(self._http)
         self.events = EventHub(self._http)
 
     # Event handlers (delegated to the background listener).

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from ._http import HttpSession, wire_decimal
+from .models.risk import SquareOffResult
 from .models.orders import (
     Order,
     OrderEvent,
@@ -245,6 +246,17 @@ class StrategiesAPI:
 
     def presets(self) -> dict[str, dict[str, Any]]:
         return self._http.request("GET", "/strategies/presets/")
+
+    def square_off_all(
+        self, *, account_id: int | None = None, strategy_id: int | None = None, reason: str = "square off all"
+    ) -> list[SquareOffResult]:
+        """Cancel every open order and exit every open position (all your accounts, one account or one strategy)
+        with reducing MARKET orders through the pre-trade pipeline; one result per account."""
+        body = _body(account_id=account_id, strategy_id=strategy_id, reason=reason)
+        return [
+            SquareOffResult.model_validate(r)
+            for r in self._http.request("POST", "/strategies/square-off-all/", json=body)
+        ]
 
 
 # The arguments `place` takes (and so `preview`), read from its signature: one list, never restated.

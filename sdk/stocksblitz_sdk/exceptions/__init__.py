@@ -8,3 +8,4 @@ from .margin import *  # noqa: F401,F403
 from .market import *  # noqa: F401,F403
 from .orders import *  # noqa: F401,F403
 from .portfolio import *  # noqa: F401,F403
+from .risk import *  # noqa: F401,F403

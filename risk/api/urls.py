@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns: list = [
+    path("risk/kill-switch/", views.KillSwitchApi.as_view(), name="api-risk-kill-switch"),
+    path("risk/limits/", views.RiskLimitsApi.as_view(), name="api-risk-limits"),
+    path("risk/events/", views.RiskEventListApi.as_view(), name="api-risk-events"),
+    path("risk/summary/", views.RiskSummaryApi.as_view(), name="api-risk-summary"),
+]

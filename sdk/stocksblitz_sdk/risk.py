@@ -1,0 +1,60 @@
+"""Risk: the summary, the kill switch and the limits.
+
+    client.risk.summary()                                  # P&L, drawdown, every limit with value and headroom
+    client.risk.kill_switch("engage", reason="done for the day")   # cancel, square off, halt
+    client.risk.kill_switch()                              # state, who, why, since
+    client.risk.kill_switch("release", reason="new day")
+    client.risk.limits()                                   # the limits in force
+    client.risk.set_limits({"daily_loss": {"pct": "4"}, "stop_loss_required": {"enabled": True}})
+    client.risk.events()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ._http import HttpSession
+from .models.risk import KillSwitchState, RiskEvent, RiskSummary
+
+
+class RiskAPI:
+    def __init__(self, http: HttpSession) -> None:
+        self._http = http
+
+    def summary(self, account_id: int | None = None) -> RiskSummary:
+        params = {"account_id": account_id} if account_id is not None else None
+        return RiskSummary.model_validate(self._http.request("GET", "/risk/summary/", params=params))
+
+    def kill_switch(
+        self, action: str | None = None, *, reason: str = "", scope: str = "ACCOUNT", account_id: int | None = None
+    ) -> KillSwitchState:
+        """Without an action: the state. `"engage"` / `"release"` with a reason change it (engage returns once
+        every open order was cancelled and the positions squared off)."""
+        if action is None:
+            params = {"account_id": account_id} if account_id is not None else None
+            return KillSwitchState.model_validate(self._http.request("GET", "/risk/kill-switch/", params=params))
+        body: dict[str, Any] = {"action": action, "reason": reason, "scope": scope}
+        if account_id is not None:
+            body["account_id"] = account_id
+        return KillSwitchState.model_validate(self._http.request("POST", "/risk/kill-switch/", json=body))
+
+    def limits(self, *, account_id: int | None = None, strategy_id: int | None = None) -> dict[str, Any]:
+        params = {k: v for k, v in (("account_id", account_id), ("strategy_id", strategy_id)) if v is not None}
+        return self._http.request("GET", "/risk/limits/", params=params or None)
+
+    def set_limits(
+        self, limits: dict[str, dict[str, Any]], *, account_id: int | None = None, strategy_id: int | None = None,
+        replace: bool = False,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"limits": limits, "replace": replace}
+        if account_id is not None:
+            body["account_id"] = account_id
+        if strategy_id is not None:
+            body["strategy_id"] = strategy_id
+        return self._http.request("PUT", "/risk/limits/", json=body)
+
+    def events(self, account_id: int | None = None) -> Iterator[RiskEvent]:
+        params = {"account_id": account_id} if account_id is not None else {}
+        for row in self._http.paginate("/risk/events/", params):
+            yield RiskEvent.model_validate(row)
