@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("marketdata.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("alerts.api.urls")),
+    path("", include("risk.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -44,3 +44,14 @@ class OrdersConfig(AppConfig):
         # A margin call's square-off (grace over with auto square-off on, or the trader's answer), as the system.
         events.subscribe(MarginCallExpired.name, margin_calls.on_margin_call_square_off)
         events.subscribe(MarginCallSquareOffRequested.name, margin_calls.on_margin_call_square_off)
+
+        from oms_project.lib import pretrade
+        from risk.events import KillSwitchEngaged
+
+        from . import risk_facts
+        from .services import square_off
+
+        # An engaged kill switch: cancel every open order of its accounts and square them off (risk sits below
+        # orders and never imports it); risk's limits read the account's recent orders through this loader.
+        events.subscribe(KillSwitchEngaged.name, square_off.on_kill_switch_engaged)
+        pretrade.register_context_loader("order_activity", risk_facts.load_order_activity)

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import views
+from .square_off import SquareOffAllApi
 
 urlpatterns: list = [
     path("broker/kite/", include("orders.brokers.kite_api_urls")),
@@ -18,5 +19,6 @@ urlpatterns: list = [
     path("positions/<int:position_id>/exit/", views.PositionExitApi.as_view(), name="api-position-exit"),
     path("strategies/", views.StrategyListCreateApi.as_view(), name="api-strategy-list"),
     path("strategies/presets/", views.StrategyPresetsApi.as_view(), name="api-strategy-presets"),
+    path("strategies/square-off-all/", SquareOffAllApi.as_view(), name="api-strategy-square-off-all"),
     path("strategies/<int:strategy_id>/", views.StrategyDetailApi.as_view(), name="api-strategy-detail"),
 ]
