@@ -43,20 +43,20 @@ class Reading:
 
 
 def change_pct(before: Decimal, after: Decimal) -> Decimal | None:
-    """Signed change in percent of `before`; None without a baseline (before == 0)."""
+    """Signed change in percent of `before` (unrounded); None without a baseline (before == 0)."""
     if before <= 0:
         return None
-    return ((after - before) / before * HUNDRED).quantize(CENT, ROUND_HALF_UP)
+    return (after - before) / before * HUNDRED
 
 
 def margin_change(previous: Reading | None, current: Reading, *, threshold_pct: Decimal) -> Decimal | None:
-    """The change to report as MARGIN_CHANGE (signed %), or None."""
+    """The change to report as MARGIN_CHANGE (signed %, to 0.01), or None. Judged before rounding."""
     if previous is None or not current.positions_key or previous.positions_key != current.positions_key:
         return None
     moved = change_pct(previous.total_required, current.total_required)
     if moved is None or abs(moved) <= threshold_pct:
         return None
-    return moved
+    return moved.quantize(CENT, ROUND_HALF_UP)
 
 
 def warning_due(current: Reading, *, warning_pct: Decimal, last_marker_warned: bool | None) -> bool:
