@@ -12,6 +12,12 @@ class OrdersConfig(AppConfig):
 
         register_response_handler(AlertType.APPROVAL_REQUIRED, approval_alert_handler)
 
+        from .services import execution as execution_services
+
+        # The execution guard's parked orders: Cancel / Use LIMIT / Proceed anyway (docs/execution.md).
+        register_response_handler(AlertType.WIDE_SPREAD, execution_services.guard_alert_handler)
+        register_response_handler(AlertType.HIGH_IMPACT, execution_services.guard_alert_handler)
+
         from . import pipeline
 
         pipeline.register()
@@ -31,6 +37,8 @@ class OrdersConfig(AppConfig):
         events.subscribe("orders.updated", _common.push_order_update)
         events.subscribe("orders.updated", brackets.on_slice_updated)
         events.subscribe("orders.filled", brackets.on_order_filled)
+        # Each fill's slippage against the analysis the order was decided on (issue #11).
+        events.subscribe("orders.filled", execution_services.on_order_filled)
 
         from portfolio.events import PositionClosed
 

@@ -157,3 +157,6 @@ class OrderEvent(models.Model):
 
     def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
         raise PermissionError("Audit rows are append-only.")
+
+
+from .execution_models import OrderExecutionAnalysis, OrderSlippageHistory  # noqa: E402, F401  (issue #11)

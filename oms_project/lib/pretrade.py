@@ -99,6 +99,7 @@ class OrderIntent:
     bracket: Bracket = field(default_factory=Bracket)
     algo: AlgoParams = field(default_factory=AlgoParams)
     confirm_duplicate: bool = False
+    execution_override: bool = False  # the trader saw the execution guard's warning and sends it as asked
     role: str = "ENTRY"
     parent_id: int | None = None
 

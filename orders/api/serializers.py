@@ -164,6 +164,11 @@ class OrderPlaceInputSerializer(StrictInputSerializer):
     trailing_stop_points = PositivePriceField(required=False, allow_null=True, help_text="Trailing step, points.")
     auto_slice = StrictBooleanField(required=False, allow_null=True, default=None)
     confirm_duplicate = StrictBooleanField(required=False, default=False)
+    execution_override = StrictBooleanField(
+        required=False,
+        default=False,
+        help_text="Send a MARKET order the execution guard would refuse (WIDE_SPREAD / HIGH_IMPACT) as asked.",
+    )
 
     def validate(self, attrs: dict) -> dict:
         if not attrs.get("instrument_token") and not (attrs.get("exchange") and attrs.get("tradingsymbol")):

@@ -1,12 +1,16 @@
 from django.urls import include, path
 
-from . import views
+from . import execution, views
 from .square_off import SquareOffAllApi
 
 urlpatterns: list = [
     path("broker/kite/", include("orders.brokers.kite_api_urls")),
     path("orders/", views.OrderListCreateApi.as_view(), name="api-order-list"),
     path("orders/preview/", views.OrderPreviewApi.as_view(), name="api-order-preview"),
+    path("orders/analyze-execution/", execution.AnalyzeExecutionApi.as_view(), name="api-order-analyze-execution"),
+    path("orders/validate-spread/", execution.ValidateSpreadApi.as_view(), name="api-order-validate-spread"),
+    path("orders/estimate-impact/", execution.EstimateImpactApi.as_view(), name="api-order-estimate-impact"),
+    path("analytics/slippage/", execution.SlippageSummaryApi.as_view(), name="api-analytics-slippage"),
     path("orders/preferences/", views.OrderPreferencesApi.as_view(), name="api-order-preferences"),
     path("orders/cancel-all/", views.OrderCancelAllApi.as_view(), name="api-order-cancel-all"),
     path("orders/metrics/summary/", views.OrderMetricsSummaryApi.as_view(), name="api-order-metrics"),

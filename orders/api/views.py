@@ -57,8 +57,8 @@ BROKER_ERRORS = error_responses(_BROKER_ERRORS)
 PLACE_ERRORS = error_responses(
     {
         **_BROKER_ERRORS,
-        409: "Idempotency key reused with a different order, duplicate order, account inactive "
-        "or not logged in to Kite",
+        409: "Idempotency key reused with a different order, duplicate order, account inactive, "
+        "not logged in to Kite, or a MARKET order the execution guard refuses (WIDE_SPREAD, HIGH_IMPACT)",
     }
 )
 
