@@ -12,11 +12,27 @@ from datetime import time
 from decimal import Decimal
 
 # --- after-market orders (reference-data.md §9.3; docs/exchange-rules.md "AMO windows") -------------------
-# F&O AMOs are accepted from 15:45 until 09:10 the next morning (and all day on a non-trading day) and are
-# sent to the exchange at the 09:15 open. During market hours an AMO is refused (Kite refuses it too).
+# Kite blocks "AMO orders placed between 9:00 AM and 3:45 PM for EQ and CDS, 9:10 AM and 3:45 for FO"
+# (Zerodha support, "Why is the rejected order not displayed in the order book?":
+#  https://support.zerodha.com/category/console/portfolio/holdings/articles/kite-order-rejections ).
+# So F&O AMOs are accepted from 15:45 until 09:10 the next morning (all day on a non-trading day) and are sent
+# at the 09:15 open; during market hours an AMO is refused. The same page: Kite blocks MARKET AMOs on index
+# options.
 AMO_ACCEPT_FROM = time(15, 45)
-AMO_ACCEPT_UNTIL = time(9, 10)
+AMO_ACCEPT_UNTIL = time(9, 10)  # F&O
+AMO_ACCEPT_UNTIL_BY_EXCHANGE: dict[str, time] = {
+    "NFO": time(9, 10),
+    "BFO": time(9, 10),
+    "NSE": time(9, 0),  # equity
+    "BSE": time(9, 0),
+    "CDS": time(9, 0),  # currency
+    "BCD": time(9, 0),
+}
 AMO_RELEASE_AT = time(9, 15)  # the normal-market open (marketdata.contract_specs.SESSION_OPEN)
+
+
+def amo_accept_until(exchange: str) -> time:
+    return AMO_ACCEPT_UNTIL_BY_EXCHANGE.get(exchange.upper(), AMO_ACCEPT_UNTIL)
 
 
 # --- MIS cut-off (reference-data.md §5.3, Zerodha's "intraday auto square-off timings" page) ----------------
@@ -47,8 +63,9 @@ ORDERS_PER_DAY = 5000  # per account, across segments and varieties (older: 3000
 class StopLimitBuffer:
     """The limit price of a stop-limit (SL) exit, derived from its trigger: the trigger moved against the
     order by `pct` percent of the trigger, at least `min_ticks` ticks, and never past the price band.
-    5% (at least 10 ticks) leaves room for an option's usual one-tick-to-a-few-percent gap through a trigger
-    while staying far inside NSE's 20% market-order mark-up control (reference-data.md §9.2)."""
+    5% (at least 10 ticks) leaves room for an option's usual gap through a trigger while staying well inside
+    NSE's permitted trigger-limit difference for options (20% of the trigger, at least ₹10 when the trigger
+    is ₹50 or less; NSE circular 54/2023, rejection 16448) and its 20% market-order mark-up (§9.2)."""
 
     pct: Decimal = Decimal("5")
     min_ticks: int = 10

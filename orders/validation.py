@@ -204,9 +204,12 @@ def check_expiry(f: InstrumentFacts, today: date) -> None:
         )
 
 
-def check_amo_window(*, amo: bool, at: datetime, trading_day: bool, session_open: bool) -> None:
+def check_amo_window(
+    *, amo: bool, at: datetime, trading_day: bool, session_open: bool, exchange: str = "NFO"
+) -> None:
     """An after-market order is accepted from 15:45 until 09:10 (all day on a non-trading day) and waits for
-    the 09:15 open; during market hours it is refused, as Kite does (reference-data.md §9.3). `at` is the
+    the 09:15 open (equity and currency: until 09:00); during market hours it is refused, as Kite does
+    (reference-data.md §9.3; docs/exchange-rules.md). `at` is the
     exchange's local time (IST); `session_open` is the real exchange session, whatever the paper venue's
     "any time" mode says."""
     if not amo:
@@ -220,16 +223,17 @@ def check_amo_window(*, amo: bool, at: datetime, trading_day: bool, session_open
     if not trading_day:
         return
     t = at.time()
-    if trading_rules.AMO_ACCEPT_UNTIL <= t < trading_rules.AMO_ACCEPT_FROM:
+    until = trading_rules.amo_accept_until(exchange)
+    if until <= t < trading_rules.AMO_ACCEPT_FROM:
         raise errors.AmoOutsideWindow(
             f"After-market orders are accepted from {trading_rules.AMO_ACCEPT_FROM:%H:%M} until "
-            f"{trading_rules.AMO_ACCEPT_UNTIL:%H:%M}; it is {t:%H:%M} IST. Place a regular order at the open "
+            f"{until:%H:%M}; it is {t:%H:%M} IST. Place a regular order at the open "
             f"({trading_rules.AMO_RELEASE_AT:%H:%M}) or an AMO after {trading_rules.AMO_ACCEPT_FROM:%H:%M}.",
             details={
                 "variety": "amo",
                 "at": t.strftime("%H:%M"),
                 "accepted_from": trading_rules.AMO_ACCEPT_FROM.strftime("%H:%M"),
-                "accepted_until": trading_rules.AMO_ACCEPT_UNTIL.strftime("%H:%M"),
+                "accepted_until": until.strftime("%H:%M"),
             },
         )
 

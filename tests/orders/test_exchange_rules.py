@@ -9,9 +9,10 @@ quantity past the freeze limit.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import datetime
 from decimal import Decimal as D
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -24,6 +25,7 @@ from orders.services import order_modify, orders_release_amo_due
 from tests.support.orders import place_order, preview_order
 
 pytestmark = pytest.mark.django_db
+IST = ZoneInfo("Asia/Kolkata")
 
 NRML_LIMIT = {"instrument_token": 1001, "transaction_type": "BUY", "quantity": 75, "product": "NRML",
               "order_type": "LIMIT", "confirm_duplicate": True}  # fmt: skip
@@ -85,7 +87,8 @@ def _slm(**kw: Any) -> validation.OrderDraft:
 
 @pytest.mark.parametrize(
     "facts,refused",
-    [(dict(), True), (dict(instrument_type="CE"), True), (dict(instrument_type="FUT", tradingsymbol="NIFTY26DECFUT"), False),
+    [(dict(), True), (dict(instrument_type="CE"), True),
+     (dict(instrument_type="FUT", tradingsymbol="NIFTY26DECFUT"), False),
      (dict(exchange="BFO", instrument_type="FUT", tradingsymbol="SENSEX26DECFUT"), True),
      (dict(exchange="NSE", instrument_type="EQ", tradingsymbol="INFY", lot_size=1), False)],
 )  # fmt: skip
@@ -105,7 +108,7 @@ def test_slm_option_refused_in_preview_and_on_modify(user, account, make_instrum
                                      confirm_duplicate=True))  # fmt: skip
     assert code == "SLM_NOT_ALLOWED"
     resting = place_order(user, instrument_token=opt.instrument_token, transaction_type="SELL", quantity=75,
-                          product="NRML", order_type="SL", trigger_price=D("90"), price=D("85"),
+                          product="NRML", order_type="SL", trigger_price=D("95"), price=D("93"),
                           confirm_duplicate=True)  # fmt: skip
     assert resting.status == "TRIGGER PENDING"
     assert _code_of(lambda: order_modify(user=user, order_id=resting.pk, order_type="SL-M")) == "SLM_NOT_ALLOWED"
@@ -130,15 +133,14 @@ def test_bracket_stop_on_an_option_is_sl_with_a_derived_limit(
     fake_market.set(opt.instrument_token, "100")
     with django_capture_on_commit_callbacks(execute=True):
         entry = place_order(user, instrument_token=opt.instrument_token, transaction_type="BUY", quantity=75,
-                            product="NRML", order_type="MARKET", stop_loss_points=D("20"),
+                            product="NRML", order_type="MARKET", stop_loss_points=D("10"),
                             target_points=D("30"), confirm_duplicate=True)  # fmt: skip
     entry.refresh_from_db()
     assert entry.status == "COMPLETE"
     stop = Order.objects.get(parent=entry, role=OrderRole.STOP_LOSS)
     assert stop.order_type == "SL", "SL-M is refused on options: the stop leg must be a stop-limit"
-    expected = trading_rules.stop_limit_price(
-        stop.trigger_price, side="SELL", tick=D("0.05"), lower=fake_market.quotes[opt.instrument_token].lower_circuit_limit
-    )
+    band_low = fake_market.quotes[opt.instrument_token].lower_circuit_limit
+    expected = trading_rules.stop_limit_price(stop.trigger_price, side="SELL", tick=D("0.05"), lower=band_low)
     assert stop.price == expected and stop.price < stop.trigger_price
     assert stop.status == "TRIGGER PENDING"
     assert trading_rules.slm_refused(instrument_type="FUT", exchange="NFO") is None  # futures keep SL-M stops
@@ -160,6 +162,18 @@ def test_amo_window(instant: str, code: str | None, travel_to, user, account, fu
     """Tuesday 1 Dec 2026 is a trading day; 25 Dec (Christmas) a holiday, 26 Dec a Saturday."""
     travel_to(instant)
     assert _refusal(_amo(user))[0] == code
+
+
+@pytest.mark.parametrize("exchange,refused", [("NFO", False), ("BFO", False), ("NSE", True), ("CDS", True)])
+def test_amo_window_ends_at_0900_for_equity_and_0910_for_fno(exchange: str, refused: bool) -> None:
+    at = datetime(2026, 12, 1, 9, 5, tzinfo=IST)
+    check = lambda: validation.check_amo_window(  # noqa: E731
+        amo=True, at=at, trading_day=True, session_open=False, exchange=exchange
+    )
+    if refused:
+        assert _code_of(check) == "AMO_OUTSIDE_WINDOW"
+    else:
+        check()
 
 
 @pytest.mark.dates
@@ -227,16 +241,24 @@ def test_minute_cap_refuses_a_placement_and_stores_nothing(settings, user, accou
 
 
 # --- 6. freeze quantity ------------------------------------------------------------------------------------
-def test_exact_freeze_quantity_is_one_order_and_modify_cannot_exceed_it(user, account, fut) -> None:
-    """NIFTY lot 75, freeze 1800 (24 lots): 1800 goes as one order (the limit is the maximum allowed per
-    order); a modify to 1875 is refused, since a modification cannot be sliced."""
-    exact = place_order(user, **{**NRML_LIMIT, "quantity": 1800, "price": D("23900")})
-    assert exact.quantity == 1800 and not exact.children.exists() and exact.status == "OPEN"
-    code = _code_of(lambda: order_modify(user=user, order_id=exact.pk, quantity=1875))
+def test_exact_freeze_quantity_is_one_order_and_modify_cannot_exceed_it(
+    user, account, make_instrument, fake_market
+) -> None:
+    """Lot 75, freeze 900 (12 lots): 900 goes as one order (the freeze limit is the most one order may
+    carry; Kite refuses only quantities above it); a modify to 975 is refused, since a modification cannot be
+    sliced."""
+    inst = make_instrument(3001, "NIFTY27JANFUT", freeze=900)
+    fake_market.set(inst.instrument_token, "24000")
+    limit = {**NRML_LIMIT, "instrument_token": inst.instrument_token}
+    exact = place_order(user, **{**limit, "quantity": 900, "price": D("23900")})
+    assert exact.quantity == 900 and not exact.children.exists() and exact.status == "OPEN"
+    code = _code_of(lambda: order_modify(user=user, order_id=exact.pk, quantity=975))
     assert code == "FREEZE_QUANTITY_EXCEEDED"
-    small = place_order(user, **{**NRML_LIMIT, "price": D("23890")})
-    assert _code_of(lambda: order_modify(user=user, order_id=small.pk, quantity=1875)) == "FREEZE_QUANTITY_EXCEEDED"
-    assert order_modify(user=user, order_id=small.pk, quantity=1800).pk == small.pk
+    assert _code_of(lambda: place_order(user, **{**limit, "quantity": 975, "price": D("23890")})) == (
+        "FREEZE_QUANTITY_EXCEEDED"
+    )
+    exact.refresh_from_db()
+    assert order_modify(user=user, order_id=exact.pk, quantity=825).pk == exact.pk
 
 
 # --- the new codes in the SDK and in trader language ----------------------------------------------------------
@@ -245,8 +267,9 @@ def test_exact_freeze_quantity_is_one_order_and_modify_cannot_exceed_it(user, ac
              "ORDER_DAILY_LIMIT_REACHED"],
 )  # fmt: skip
 def test_new_codes_have_sdk_classes_and_trader_words(code: str) -> None:
-    from oms_project.lib.trader_errors import explain
     from stocksblitz_sdk.exceptions import exception_for_code
+
+    from oms_project.lib.trader_errors import explain
 
     assert exception_for_code(code) is not None and exception_for_code(code).code == code
     said = explain({"code": code, "message": "x", "details": {}})
