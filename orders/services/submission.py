@@ -408,13 +408,58 @@ def _settle_expired_claim(order: Order, *, actor: str) -> Order:
     return order
 
 
+def _settle_unsent_slices(parent_id: int, *, cutoff: datetime, actor: str = RESOLVER) -> int:
+    """Slices of a sliced order that its sender never claimed (PENDING_SUBMIT, no `submitted_at`) because the
+    sending process stopped (a crash, or a rate-limit refusal mid-loop): settled once as REJECTED "not sent",
+    like an expired claim the broker does not have, and for the same reason never sent late (the trader's
+    decision is stale). Only when no slice of the parent was claimed after `cutoff` (a live sender claims the
+    next slice within about a second: `_submit_tree`). Each settlement is the conditional UPDATE on the version,
+    so a sender claiming the slice meanwhile wins, and two resolvers settle each slice once. One alert per
+    parent; the parent then re-reads its slices."""
+    if Order.objects.filter(parent_id=parent_id, role=OrderRole.SLICE, submitted_at__gt=cutoff).exists():
+        return 0  # a sender is still working through the slices
+    unsent = Order.objects.select_related("user").filter(
+        parent_id=parent_id, role=OrderRole.SLICE, status=S.PENDING_SUBMIT, submitted_at__isnull=True
+    )
+    message = (
+        "Not sent: the OMS stopped while sending this order's slices; this slice never reached the broker. "
+        "Place it again if you still want it."
+    )
+    settled: list[Order] = []
+    with transaction.atomic():
+        for child in unsent.order_by("id"):
+            if _transition(
+                child,
+                S.REJECTED,
+                actor=actor,
+                kind=EventKind.REJECTED,
+                reason="slice never claimed for sending and its sender is gone (no slice claimed within the lease)",
+                status_message=message,
+                pending_quantity=0,
+            ):
+                settled.append(child)
+        if settled:
+            qty = sum(c.quantity for c in settled)
+            _alert(
+                settled[0],
+                AlertType.ORDER_REJECTED,
+                AlertLevel.WARNING,
+                f"Order #{parent_id}: {len(settled)} slice(s), {qty} {settled[0].tradingsymbol}, were not sent "
+                "(the OMS stopped while sending them). Place them again if you still want them.",
+            )
+    if settled:
+        brackets._slice_parent_refresh(parent_id)
+    return len(settled)
+
+
 SWEEP_BATCH = 50
 
 
 def orders_resolve_unknown_due(*, orphaned_before: datetime | None = None) -> int:
     """One resolver pass (the paper matcher loop, the Celery task, and once at process start-up): UNKNOWN
-    orders past the grace and claims past the lease (or made before `orphaned_before`), newest first. Each is
-    a range on the (status, submitted_at) index, so the pass does not grow with the order history."""
+    orders past the grace and claims past the lease (or made before `orphaned_before`), newest first, and the
+    slices a stopped sender never claimed (`_settle_unsent_slices`). Each is a range on the (status,
+    submitted_at) index, so the pass does not grow with the order history."""
     now = timezone.now()
     claim_cutoff = now - timedelta(seconds=submit_lease_seconds())
     if orphaned_before is not None:
@@ -431,6 +476,20 @@ def orders_resolve_unknown_due(*, orphaned_before: datetime | None = None) -> in
         unknown.values_list("pk", flat=True)[:SWEEP_BATCH]
     )
     n = 0
+    # Slices left unclaimed by a sender that stopped (a range on the same index: PENDING_SUBMIT, no claim;
+    # paper AMOs wait unclaimed for the open on purpose and are left alone).
+    unsent_parents = set(
+        Order.objects.filter(
+            status=S.PENDING_SUBMIT, submitted_at__isnull=True, role=OrderRole.SLICE, updated_at__lte=claim_cutoff
+        )
+        .exclude(variety="amo")
+        .values_list("parent_id", flat=True)[:SWEEP_BATCH]
+    )
+    for parent_id in sorted(unsent_parents):
+        try:
+            n += 1 if _settle_unsent_slices(parent_id, cutoff=claim_cutoff) else 0
+        except Exception:
+            logger.exception("settling the unsent slices of order %s failed", parent_id)
     for pk in due:
         try:
             order_resolve_unknown(order_id=pk, orphaned_before=orphaned_before)

@@ -150,12 +150,12 @@ def test_sender_renewing_its_lease_fences_out_the_resolver(account, fut, place, 
     assert order.status == "PENDING_SUBMIT" and order.version == live.version
 
 
-def test_sweep_is_two_indexed_range_queries_whatever_the_history(account, fut, place):
+def test_sweep_is_three_indexed_range_queries_whatever_the_history(account, fut, place):
     for _ in range(30):
         place(order_type="LIMIT", price=D("23000"))
     with CaptureQueriesContext(connection) as ctx:
         assert services.orders_resolve_unknown_due() == 0
-    assert len(ctx.captured_queries) == 2
+    assert len(ctx.captured_queries) == 3  # claims past the lease, UNKNOWN past the grace, unclaimed slices
     if connection.vendor == "sqlite":
         claims = Order.objects.filter(
             status="PENDING_SUBMIT", submitted_at__lte=timezone.now(), broker_order_id__isnull=True
@@ -206,3 +206,79 @@ def test_the_drill_kills_after_the_broker_accepted_and_before_anything_is_record
     assert PaperVenueOrder.objects.get(tag=order.tag).status == "COMPLETE"
     assert not Trade.objects.filter(order=order).exists()
     assert not OrderEvent.objects.filter(order=order).exclude(kind="CREATED").exists()
+
+
+def _small_freeze_future(make_instrument, fake_market):  # noqa: ANN001, ANN202
+    """A future whose freeze limit (2 lots) slices a 5-lot order into 150, 150, 75."""
+    inst = make_instrument(token=2002, symbol="NIFTY26DECSMALLFUT", freeze=150)
+    fake_market.set(inst.instrument_token, "24000", level_qty=5000)
+    return inst
+
+
+def test_slices_a_stopped_sender_never_claimed_are_settled_once_after_the_lease(
+    account, make_instrument, fake_market, place, monkeypatch
+):
+    """Was: after a crash between slices, the unsent slices stayed PENDING_SUBMIT (unclaimed) forever and the
+    parent never settled. Now the resolver rejects them as "not sent" once no slice was claimed within the lease."""
+    small = _small_freeze_future(make_instrument, fake_market)
+    real_acquire = submission.rate_limit.acquire
+
+    def dies_between_slices(*args, **kwargs):  # noqa: ANN002, ANN003
+        if kwargs.get("new_order"):  # the pipeline's rate slot
+            return real_acquire(*args, **kwargs)
+        raise ProcessDied  # the slot before the second slice: the process ends after the first was sent
+
+    monkeypatch.setattr(submission.rate_limit, "acquire", dies_between_slices)
+    with pytest.raises(ProcessDied):
+        place(instrument_token=small.instrument_token, quantity=375, auto_slice=True)
+    monkeypatch.setattr(submission.rate_limit, "acquire", real_acquire)
+    kids = list(Order.objects.filter(role="SLICE").order_by("id"))
+    parent = kids[0].parent
+    assert [(k.quantity, k.status, k.submitted_at is None) for k in kids] == [
+        (150, "COMPLETE", False),
+        (150, "PENDING_SUBMIT", True),
+        (75, "PENDING_SUBMIT", True),
+    ]
+
+    assert services.orders_resolve_unknown_due() == 0  # inside the lease: a sender may still be working
+    assert {k.status for k in Order.objects.filter(role="SLICE").exclude(pk=kids[0].pk)} == {"PENDING_SUBMIT"}
+
+    lease_ago = timezone.now() - timedelta(seconds=submission.submit_lease_seconds() + 1)
+    Order.objects.filter(role="SLICE").update(updated_at=lease_ago)
+    Order.objects.filter(pk=kids[0].pk).update(submitted_at=lease_ago)
+    assert services.orders_resolve_unknown_due() == 1
+    assert services.orders_resolve_unknown_due() == 0  # settled exactly once
+    for k in kids:
+        k.refresh_from_db()
+    assert [k.status for k in kids] == ["COMPLETE", "REJECTED", "REJECTED"]
+    assert all("Not sent" in k.status_message for k in kids[1:])
+    assert [OrderEvent.objects.filter(order=k, kind="REJECTED").count() for k in kids[1:]] == [1, 1]
+    assert not PaperVenueOrder.objects.filter(tag__in=[k.tag for k in kids[1:]]).exists()  # never sent
+    parent.refresh_from_db()
+    assert parent.status in ("CANCELLED", "PARTIALLY_FILLED") and parent.status != "PENDING_SUBMIT"
+    assert parent.filled_quantity == 150 and parent.pending_quantity == 0
+    position = Position.objects.get(account=account, instrument_token=small.instrument_token)
+    assert position.quantity == 150  # the OMS agrees with the venue
+    from alerts.models import Alert
+
+    assert Alert.objects.filter(message__contains=f"Order #{parent.pk}: 2 slice(s), 225").count() == 1
+
+
+def test_unsent_slices_wait_while_a_sender_is_still_claiming_them(
+    account, make_instrument, fake_market, place, monkeypatch
+):
+    small = _small_freeze_future(make_instrument, fake_market)
+    real_acquire = submission.rate_limit.acquire
+
+    def dies(*args, **kwargs):  # noqa: ANN002, ANN003
+        if kwargs.get("new_order"):
+            return real_acquire(*args, **kwargs)
+        raise ProcessDied
+
+    monkeypatch.setattr(submission.rate_limit, "acquire", dies)
+    with pytest.raises(ProcessDied):
+        place(instrument_token=small.instrument_token, quantity=375, auto_slice=True)
+    lease_ago = timezone.now() - timedelta(seconds=submission.submit_lease_seconds() + 1)
+    Order.objects.filter(role="SLICE").update(updated_at=lease_ago)  # old slices, but the first claim is recent
+    assert services.orders_resolve_unknown_due() == 0
+    assert Order.objects.filter(role="SLICE", status="PENDING_SUBMIT").count() == 2
