@@ -52,7 +52,10 @@ def mark_positions(rows: list[Any], marks: dict[int, Decimal]) -> list[Any]:
         close = quote.close if quote is not None and quote.close else None
         avg = Decimal(p.average_price or 0)
         p.unrealised_pnl = (Decimal(ltp) - avg) * p.quantity if p.quantity and ltp else Decimal(0)
-        p.total_pnl = Decimal(p.realized_pnl or 0) + p.unrealised_pnl
+        # Booked so far: realised P&L plus the daily futures M2M already settled into the ledger (the position is
+        # then carried at the settlement price, so the unrealised part starts there).
+        p.booked_pnl = Decimal(p.realized_pnl or 0) + Decimal(getattr(p, "m2m_settled", 0) or 0)
+        p.total_pnl = p.booked_pnl + p.unrealised_pnl
         p.prev_close = close
         p.day_change = day_change(ltp=ltp, close=close, avg=avg, quantity=p.quantity,
                                   overnight=getattr(p, "overnight_quantity", 0) or 0)

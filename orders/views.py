@@ -23,6 +23,7 @@ from accounts.selectors import account_for_request
 from marketdata import selectors as md
 from oms_project.lib.errors import DomainError, NotFound
 from oms_project.lib.pretrade import OrderIntent
+from portfolio import selectors as portfolio_selectors
 
 from . import selectors, services, ui
 from .domain import WORKING, OrderStatus
@@ -351,7 +352,10 @@ def positions(request: HttpRequest) -> HttpResponse:
     account = _account(request)
     rows = list(selectors.position_list(user=request.user, account_id=account.pk)) if account else []
     _mark(rows)
-    return render(request, "orders/positions.html", {"positions": rows, **ui.split_positions(rows)})
+    chart = portfolio_selectors.settlement_chart(account=account, days=30) if account else {"labels": []}
+    return render(
+        request, "orders/positions.html", {"positions": rows, "chart": chart, **ui.split_positions(rows)}
+    )
 
 
 def _mark(rows: list[Any]) -> None:

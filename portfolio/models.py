@@ -114,6 +114,10 @@ class Position(models.Model):
     # exchange carries it); the trader's own average cost of the open quantity stays here. Null when no
     # settlement has touched the open quantity (then it equals average_price).
     entry_average_price = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    # Daily futures M2M credited (+) or debited (-) to the ledger for this position, all time (like realized_pnl).
+    m2m_settled = models.DecimalField(max_digits=18, decimal_places=2, default=ZERO)
+    # The expiry for which the trader was told a stock F&O position will be physically settled (one alert each).
+    physical_notice_for = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -183,3 +183,44 @@ def paper_venue_capital(account: Any) -> Decimal:
         total=Sum("amount", default=ZERO)
     )["total"]
     return opening_balance(account) + Decimal(moved).quantize(ZERO)
+
+
+# --- settlement -------------------------------------------------------------------------------------
+def futures_settlements_for(*, account: Any, position_id: int | None = None) -> QuerySet[Any]:
+    """The account's daily futures settlements (futures_settlement_history), newest day first."""
+    from .models import FuturesSettlement
+
+    qs = FuturesSettlement.objects.filter(account_id=account.pk, user_id=account.user_id)
+    if position_id is not None:
+        qs = qs.filter(position_id=position_id)
+    return qs.order_by("-trading_day", "-id")
+
+
+def expiry_settlements_for(*, account: Any) -> QuerySet[Any]:
+    """How the account's positions in expired contracts were closed, newest expiry first."""
+    from .models import ExpirySettlement
+
+    return ExpirySettlement.objects.filter(account_id=account.pk, user_id=account.user_id).order_by("-expiry", "-id")
+
+
+def settlement_chart(*, account: Any, days: int = 60) -> dict[str, Any]:
+    """The chart's data: per trading day the M2M posted (all futures) and its running total, and each
+    contract's settlement prices; amounts as strings (exact)."""
+    rows = list(futures_settlements_for(account=account).order_by("trading_day", "id")[: days * 50])
+    by_day: dict[str, Decimal] = {}
+    prices: dict[str, dict[str, str]] = {}
+    for r in rows:
+        key = r.trading_day.isoformat()
+        by_day[key] = by_day.get(key, ZERO) + Decimal(r.m2m_amount)
+        prices.setdefault(r.tradingsymbol, {})[key] = str(r.settlement_price)
+    labels = sorted(by_day)[-days:]
+    running, cumulative = ZERO, []
+    for d in labels:
+        running += by_day[d]
+        cumulative.append(str(running))
+    return {
+        "labels": labels,
+        "m2m": [str(by_day[d]) for d in labels],
+        "cumulative": cumulative,
+        "prices": {sym: [series.get(d) for d in labels] for sym, series in prices.items()},
+    }

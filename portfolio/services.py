@@ -121,6 +121,14 @@ def _position_book(trade: Trade) -> FillBooking:
         signed(trade.transaction_type, trade.quantity),
         Decimal(trade.price),
     )
+    if position.entry_average_price is not None:
+        # Carried at a settlement price (portfolio.settlement): the trader's own average follows the same fills.
+        entry = apply_fill(
+            PositionState(before_qty, Decimal(position.entry_average_price)),
+            signed(trade.transaction_type, trade.quantity),
+            Decimal(trade.price),
+        )
+        position.entry_average_price = entry.average_price.quantize(Decimal("0.0001")) if entry.quantity else None
     position.quantity = state.quantity
     position.average_price = state.average_price.quantize(Decimal("0.0001"))
     position.realized_pnl = state.realized.quantize(CENT)

@@ -89,7 +89,7 @@ class Delivery:
     """The stock position a physically settled contract turns into (+ receive shares, - deliver them)."""
 
     stock_quantity: int
-    price: Decimal  # the price the shares change hands at (future: final settlement; option: the strike)
+    price: Decimal  # booked at the final settlement price (see physical_delivery)
 
 
 def physical_delivery(
@@ -98,11 +98,13 @@ def physical_delivery(
     """The delivery obligation of a stock F&O position at expiry, or None (an OTM option lapses).
 
     A long future or long ITM call receives shares, a long ITM put delivers them; short positions the
-    opposite (the assigned writer)."""
+    opposite (the assigned writer). The contract itself closes at its final value (`settle_at_expiry`), so
+    the shares are booked at the final settlement price: a long ITM call then shows (S - K) realised plus
+    shares at S, which is the same money as paying the strike K for shares worth S."""
     if quantity == 0:
         return None
     if instrument_type == FUTURE:
         return Delivery(quantity, Decimal(underlying_close))
     if strike is None or intrinsic_value(instrument_type, Decimal(strike), Decimal(underlying_close)) == 0:
         return None
-    return Delivery(quantity if instrument_type == CALL else -quantity, Decimal(strike))
+    return Delivery(quantity if instrument_type == CALL else -quantity, Decimal(underlying_close))

@@ -42,6 +42,16 @@ class Migration(migrations.Migration):
             name='entry_average_price',
             field=models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True),
         ),
+        migrations.AddField(
+            model_name='position',
+            name='m2m_settled',
+            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=18),
+        ),
+        migrations.AddField(
+            model_name='position',
+            name='physical_notice_for',
+            field=models.DateField(blank=True, null=True),
+        ),
         migrations.CreateModel(
             name='ExpirySettlement',
             fields=[
