@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("marketdata.urls")),
     path("", include("orders.urls")),
+    path("", include("portfolio.urls")),
     path("", include("alerts.urls")),
 ]
 
