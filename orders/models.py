@@ -35,6 +35,9 @@ class OrderPreferences(models.Model):
     duplicate_window_seconds = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("2"))
     duplicate_action = models.CharField(max_length=8, choices=DuplicateAction.choices, default=DuplicateAction.REFUSE)
     auto_slice = models.BooleanField(default=False, help_text="Slice orders above the freeze limit by default.")
+    confirm_market_orders = models.BooleanField(
+        default=True, help_text="The ticket asks to confirm a MARKET order (its costs and margin) before sending it."
+    )
 
     def __str__(self) -> str:
         return f"Order preferences of {self.user}"
