@@ -152,6 +152,7 @@ class OrderPreferences(SdkModel):
     duplicate_window_seconds: Decimal
     duplicate_action: str
     auto_slice: bool
+    confirm_market_orders: bool = True  # the web ticket asks before sending a MARKET order
 
 
 class PreviewFinding(SdkModel):
