@@ -376,7 +376,8 @@ class StrategyUpdateInputSerializer(StrategySettingsInputSerializer):
 
 
 class OrderPreferencesSerializer(StrictModelSerializer):
-    """Your order defaults: duplicate-order guard and auto-slicing above the freeze limit."""
+    """Your order defaults: duplicate-order guard, auto-slicing above the freeze limit, and whether the ticket
+    asks to confirm MARKET orders."""
 
     duplicate_window_seconds = BoundedDecimalField(
         required=False,
@@ -388,10 +389,11 @@ class OrderPreferencesSerializer(StrictModelSerializer):
 
     class Meta:
         model = OrderPreferences
-        fields = ["duplicate_window_seconds", "duplicate_action", "auto_slice"]
+        fields = ["duplicate_window_seconds", "duplicate_action", "auto_slice", "confirm_market_orders"]
         extra_kwargs = {
             "duplicate_action": {"required": False},
             "auto_slice": {"required": False},
+            "confirm_market_orders": {"required": False},
         }
 
 

@@ -23,6 +23,7 @@ def preferences_update(
     duplicate_window_seconds: Any = None,
     duplicate_action: str | None = None,
     auto_slice: bool | None = None,
+    confirm_market_orders: bool | None = None,
 ) -> OrderPreferences:
     prefs = preferences_for(user)
     if duplicate_window_seconds is not None:
@@ -33,5 +34,7 @@ def preferences_update(
         prefs.duplicate_action = duplicate_action
     if auto_slice is not None:
         prefs.auto_slice = auto_slice
+    if confirm_market_orders is not None:
+        prefs.confirm_market_orders = confirm_market_orders
     prefs.save()
     return prefs
