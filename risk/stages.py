@@ -15,6 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from oms_project.lib.pretrade import PASS, OrderIntent, Outcome, PretradeContext, StageResult
@@ -188,6 +189,8 @@ def _strategy_pnl(strategy: Any, positions: list[Any], ctx: PretradeContext) -> 
 
 
 def stage_limits(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
+    if not settings.RISK_LIMITS_ENABLED:
+        return PASS
     if intent.role in EXIT_ROLES or intent.parent_id:
         return PASS  # exits and legs the core makes for an order that already passed
     strategy = ctx.scratch.get("strategy")
