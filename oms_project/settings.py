@@ -273,6 +273,15 @@ MARGIN_WARNING_PCT: str = env("MARGIN_WARNING_PCT", default="90")
 MARGIN_CHANGE_ALERT_PCT: str = env("MARGIN_CHANGE_ALERT_PCT", default="10")
 MARGIN_CALL_GRACE_MINUTES: int = env.int("MARGIN_CALL_GRACE_MINUTES", default=30)
 
+# --- Risk (docs/risk.md) ----------------------------------------------------------------------
+# The pre-trade limits (risk/limits.py: seed defaults). RISK_LIMIT_DEFAULTS changes the house defaults (same shape
+# as an account's overrides, e.g. {"orders_per_minute": {"max": 20}}); RISK_LIMITS_ENABLED=false switches the
+# risk.limits stage off (the kill switch always applies). The kill switch's square-off retries until flat.
+RISK_LIMITS_ENABLED: bool = env.bool("RISK_LIMITS_ENABLED", default=True)
+RISK_LIMIT_DEFAULTS: dict = env.json("RISK_LIMIT_DEFAULTS", default={})
+KILL_SWITCH_SQUARE_OFF_ATTEMPTS: int = env.int("KILL_SWITCH_SQUARE_OFF_ATTEMPTS", default=3)
+KILL_SWITCH_RETRY_SECONDS: float = env.float("KILL_SWITCH_RETRY_SECONDS", default=1.0)
+
 # --- Crash safety (docs/architecture.md, "Crash safety") ------------------------------------
 # An order claimed for sending (PENDING_SUBMIT, submitted_at set, no broker id) whose result is not
 # recorded within this lease is settled by the resolver: adopted if the broker has it (by tag), else

@@ -85,6 +85,15 @@ def travel_to() -> Iterator[Callable[..., Any]]:
         traveller.stop()
 
 
+@pytest.fixture(autouse=True)
+def _risk_limits_only_where_asked(request: pytest.FixtureRequest, settings: Any) -> None:
+    """The risk limits (risk/limits.py: 6% daily loss, 10 orders a minute, +-10% of LTP, ...) would refuse the
+    orders other suites place to test something else; they run where a test asks with @pytest.mark.risk_limits
+    (tests/risk). The kill switch always applies."""
+    if request.node.get_closest_marker("risk_limits") is None:
+        settings.RISK_LIMITS_ENABLED = False
+
+
 def require_service(name: str, available: bool, why: str) -> None:
     """A test that needs a service fails under CI when it is missing, and only skips locally."""
     if available:
