@@ -32,7 +32,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 from oms_project.lib.brokers import BrokerError, BrokerOrderRequest, BrokerRejected
 from orders.brokers.kite.convert import session_checksum, to_kite_time
 
-from . import render
+from . import render, rules
 from .venue import MemoryVenue, Venue
 
 logger = logging.getLogger(__name__)
@@ -178,6 +178,8 @@ class KiteSandboxApp:
         self.users: dict[str, SandboxUser] = {}
         self.faults: list[Fault] = []
         self.instruments_source = instruments or (lambda: [])
+        self._rows: dict[tuple[str, str], dict[str, Any]] = {}
+        self._rows_read_at = 0.0
         # keys like "NSE:INFY" -> {key: (instrument_token, marketdata.types.Quote)}; unknown keys are left out
         self.quote_source = quotes or (lambda keys: {})
         self.postbacks = PostbackSender(postback_sink)
@@ -464,8 +466,56 @@ class KiteSandboxApp:
     def h_order_trades(self, request: _Request, order_id: str) -> list[dict[str, Any]]:
         return [render.trade_json(t) for t in self._venue_call(lambda: request.user.venue.order_trades(order_id))]
 
+    # --- Kite's order rules (rules.py) ----------------------------------------------------------
+
+    def _row(self, exchange: str, tradingsymbol: str) -> dict[str, Any] | None:
+        """The instrument's CSV row; the list is re-read on a miss (at most once a second)."""
+        key = (exchange, tradingsymbol)
+        with self._lock:
+            row = self._rows.get(key)
+            if row is None and time.monotonic() - self._rows_read_at > 1.0:
+                rows = self.instruments_source()
+                self._rows = {(str(r.get("exchange")), str(r.get("tradingsymbol"))): r for r in rows}
+                self._rows_read_at = time.monotonic()
+                row = self._rows.get(key)
+        return row
+
+    def _last_price(self, user: SandboxUser, exchange: str, tradingsymbol: str) -> Decimal | None:
+        own = getattr(user.venue, "last_price", None)
+        if own is not None:
+            return own(exchange, tradingsymbol)
+        try:
+            q = self.quote_source([f"{exchange}:{tradingsymbol}"]).get(f"{exchange}:{tradingsymbol}")
+        except Exception:  # noqa: BLE001 - no price: the trigger side is not judged
+            return None
+        return getattr(q, "last_price", None) if q is not None else None
+
+    def _enforce(self, user: SandboxUser, ask: rules.Ask) -> None:
+        row = self._row(ask.exchange, ask.tradingsymbol)
+        if row is None:
+            return  # unknown here: the venue answers for it
+        facts = rules.facts_from_row(row, self._last_price(user, ask.exchange, ask.tradingsymbol))
+        try:
+            rules.check(ask, facts)
+        except rules.RuleViolation as exc:
+            raise KiteError(400, "InputException", exc.message) from None
+
     def h_order_place(self, request: _Request, variety: str) -> dict[str, str]:
         order_request = _parse_place(request, variety)
+        self._enforce(
+            request.user,
+            rules.Ask(
+                exchange=order_request.exchange,
+                tradingsymbol=order_request.tradingsymbol,
+                transaction_type=order_request.transaction_type,
+                quantity=order_request.quantity,
+                product=order_request.product,
+                order_type=order_request.order_type,
+                price=order_request.price,
+                trigger_price=order_request.trigger_price,
+                autoslice=request.form_value("autoslice") == "true",
+            ),
+        )
         self._count_order_call(request.user)
         resolve = getattr(request.user.venue, "resolve_instrument", None)
         if resolve is not None:
@@ -487,9 +537,34 @@ class KiteSandboxApp:
                 raise KiteError(400, "InputException", _NO_PROTECTION)
         if request.form_value("validity"):
             changes["validity"] = _choice(request.form_value("validity"), VALIDITIES, "validity")
+        self._enforce_modify(request.user, order_id, changes)
         self._count_order_call(request.user)
         self._venue_call(lambda: request.user.venue.modify_order(order_id, variety=variety, **changes))
         return {"order_id": order_id}
+
+    def _enforce_modify(self, user: SandboxUser, order_id: str, changes: dict[str, Any]) -> None:
+        """The order as it would be after the change, judged by the same rules (a modify cannot be sliced)."""
+        try:
+            history = user.venue.order_history(order_id)
+        except Exception:  # noqa: BLE001 - unknown order: the venue answers for it
+            return
+        if not history:
+            return
+        o = history[-1]
+        order_type = changes.get("order_type", o.order_type)
+        self._enforce(
+            user,
+            rules.Ask(
+                exchange=o.exchange,
+                tradingsymbol=o.tradingsymbol,
+                transaction_type=o.transaction_type,
+                quantity=int(changes.get("quantity", o.quantity)),
+                product=o.product,
+                order_type=order_type,
+                price=changes.get("price", o.price if order_type in ("LIMIT", "SL") else None),
+                trigger_price=changes.get("trigger_price", o.trigger_price if order_type in ("SL", "SL-M") else None),
+            ),
+        )
 
     def h_order_cancel(self, request: _Request, variety: str, order_id: str) -> dict[str, str]:
         self._count_order_call(request.user)

@@ -84,6 +84,10 @@ class MemoryVenue:
     def add_listener(self, listener: OrderListener) -> None:
         self._listeners.append(listener)
 
+    def last_price(self, exchange: str, tradingsymbol: str) -> Decimal:
+        """The price the sandbox judges a stop's trigger against (Kite: the LTP)."""
+        return self._ltp(exchange, tradingsymbol)
+
     # --- internals ----------------------------------------------------------------------------
 
     def _ltp(self, exchange: str, symbol: str) -> Decimal:
