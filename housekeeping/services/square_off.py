@@ -11,10 +11,11 @@ The job runs every minute from 15:05 to 15:29 on trading days; each run does wha
   warn    -> one SQUARE_OFF_WARNING per trader with open MIS positions (once per day)
   start   -> each open MIS position exited through the pre-trade pipeline as the system
   forced  -> what is still open: its working orders cancelled and exited again at market
-Exits go through `orders.services.square_off.square_off` when the risk app's square-off service exists,
-else through `orders.services.position_exit` (the same pipeline: an OrderIntent with actor
-system:housekeeping.square_off). A position with an exit already working is not exited twice before
-the forced step, so reruns are safe.
+Exits go through the order core's `orders.services.square_off.square_off(account, product="MIS")` (the
+kill switch's and margin call's path: open MIS orders cancelled, one reducing MARKET exit per position
+through the pre-trade pipeline, actor system:housekeeping.square_off); when only some of an account's MIS
+positions are due (equity before derivatives) those go through `position_exit` (the same pipeline). A
+position with an exit already working is not exited twice before the forced step, so reruns are safe.
 """
 
 from __future__ import annotations
@@ -60,49 +61,54 @@ def phase(exchange: str, local: time) -> str:
     return ""
 
 
-def _exit(position: Position, reason: str) -> Any:
-    try:
-        from orders.services import square_off as risk_square_off  # the risk helper's service, when present
-    except ImportError:
-        risk_square_off = None
-    if risk_square_off is not None and hasattr(risk_square_off, "square_off"):
-        return risk_square_off.square_off(user=position.user, position_ids=[position.pk], actor=ACTOR, reason=reason)
+def _exit_one(position: Position, reason: str) -> Any:
     return order_services.position_exit(user=position.user, position_id=position.pk, actor=ACTOR)
 
 
 def job_mis_square_off(run: Any) -> None:
+    from orders.services.square_off import square_off  # the order core's square-off (kill switch, margin call)
+
     local = timezone.localtime(run.at, IST)
     now_t = local.time().replace(tzinfo=None)
     positions = Position.objects.filter(product="MIS").exclude(quantity=0).select_related("user")
     warn_users: dict[int, list[str]] = {}
     live = [*WORKING, OrderStatus.PENDING_SUBMIT, OrderStatus.PENDING_APPROVAL]
+    by_account: dict[int, list[tuple[Position, str]]] = {}
     for p in positions:
         run.look("mis_positions")
-        step = phase(p.exchange, now_t)
-        if not step:
+        by_account.setdefault(p.account_id, []).append((p, phase(p.exchange, now_t)))
+    for account_id, items in by_account.items():
+        due = [(p, step) for p, step in items if step in ("start", "forced")]
+        for p, step in items:
+            if step == "warn":
+                warn_users.setdefault(p.user_id, []).append(f"{p.tradingsymbol} {p.quantity:+d}")
+        if not due:
             continue
-        if step == "warn":
-            warn_users.setdefault(p.user_id, []).append(f"{p.tradingsymbol} {p.quantity:+d}")
+        forced = any(step == "forced" for _, step in due)
+        if not forced:
+            # An exit already working for every due position: this minute has nothing to add.
+            pending = [p for p, _ in due if not Order.objects.filter(
+                account_id=account_id, instrument_token=p.instrument_token, product="MIS", strategy_id=p.strategy_id,
+                role="EXIT", status__in=live).exists()]  # fmt: skip
+            if not pending:
+                continue
+            due = [(p, "start") for p in pending]
+        step = "forced" if forced else "start"
+        reason = f"MIS square-off ({step}, before the broker's own at {'15:25 F&O / 15:20 equity'})"
+        if len(due) == len(items):  # every open MIS position of the account is due: one square-off pass
+            result = square_off(account_id, product="MIS", reason=reason, actor=ACTOR, cancel_working=True)
+            for o in result.cancelled:
+                run.done("cancelled", o.pk)
+            for o in result.orders:
+                run.done(f"exited_{step}", o.pk)
+            for f in result.failures:
+                run.error(f"account {account_id}: {f}")
             continue
-        closing_side = "SELL" if p.quantity > 0 else "BUY"
-        working = Order.objects.filter(account_id=p.account_id, instrument_token=p.instrument_token, product="MIS",
-                                       strategy_id=p.strategy_id, status__in=live)  # fmt: skip
-        exits_working = working.filter(transaction_type=closing_side, role="EXIT")
-        if step == "start" and exits_working.exists():
-            continue  # its square-off is already working
-        if step == "forced":
-            for o in working:
-                try:
-                    order_services.order_cancel(user=p.user, order_id=o.pk, actor=ACTOR)
-                    run.done("cancelled", o.pk)
-                except DomainError as exc:
-                    run.error(f"order #{o.pk}: {exc}")
-        try:
-            order = _exit(p, reason=f"MIS square-off ({step})")
-        except DomainError as exc:
-            run.error(f"position {p.pk} {p.tradingsymbol}: {exc.code} {exc}")
-            continue
-        run.done(f"exited_{step}", getattr(order, "pk", None) or str(order))
+        for p, _ in due:  # only some segments are due (equity before derivatives)
+            try:
+                run.done(f"exited_{step}", _exit_one(p, reason).pk)
+            except DomainError as exc:
+                run.error(f"position {p.pk} {p.tradingsymbol}: {exc.code} {exc}")
     if warn_users:
         today = local.date()
         users = get_user_model().objects.in_bulk(list(warn_users))

@@ -62,7 +62,7 @@ class SquareOffResult:
         }
 
 
-def _open_orders(account_id: int, strategy_id: int | None) -> list[Order]:
+def _open_orders(account_id: int, strategy_id: int | None, product: str | None = None) -> list[Order]:
     qs = Order.objects.filter(
         account_id=account_id,
         status__in=[*WORKING, OrderStatus.PENDING_APPROVAL, OrderStatus.PENDING_SUBMIT],
@@ -70,13 +70,17 @@ def _open_orders(account_id: int, strategy_id: int | None) -> list[Order]:
     )
     if strategy_id is not None:
         qs = qs.filter(strategy_id=strategy_id)
+    if product is not None:
+        qs = qs.filter(product=product)
     return list(qs.order_by("id"))
 
 
-def _open_positions(account: TradingAccount, strategy_id: int | None) -> list[Any]:
+def _open_positions(account: TradingAccount, strategy_id: int | None, product: str | None = None) -> list[Any]:
     positions = [p for p in portfolio_selectors.positions_for(account=account, open_only=True) if p.quantity]
     if strategy_id is not None:
         positions = [p for p in positions if p.strategy_id == strategy_id]
+    if product is not None:
+        positions = [p for p in positions if p.product == product]
     return positions
 
 
@@ -88,22 +92,23 @@ def square_off(
     actor: str = SYSTEM_ACTOR,
     user: Any = None,
     cancel_working: bool = True,
+    product: str | None = None,
 ) -> SquareOffResult:
     """One pass over an account (or one of its strategies): cancel the open orders, then one reducing MARKET
     exit per open position. Failures are collected, never raised (one must not leave the others open);
     `open_positions` says what is still open afterwards. `user`, when given, must own the account (the
-    margin-call subscriber passes it)."""
+    margin-call subscriber passes it). `product` limits the pass to one product (housekeeping's MIS square-off)."""
     account = TradingAccount.objects.select_related("user").get(pk=account_id)
     if user is not None and account.user_id != user.pk:
         raise TradingAccount.DoesNotExist()
     out = SquareOffResult(account_id=account_id)
-    for order in _open_orders(account_id, strategy_id) if cancel_working else []:
+    for order in _open_orders(account_id, strategy_id, product) if cancel_working else []:
         try:
             out.cancelled.append(_cancel(order, actor=actor, reason=f"square-off: {reason}".strip(": ")))
         except DomainError as exc:
             out.failures.append(f"cancel #{order.pk}: {exc.code} {exc.message}")
             out.failure_details.append({"order_id": order.pk, "step": "cancel", "code": exc.code, "message": exc.message})
-    for p in _open_positions(account, strategy_id):
+    for p in _open_positions(account, strategy_id, product):
         intent = OrderIntent(
             user_id=account.user_id,
             account_id=account.pk,
@@ -133,7 +138,7 @@ def square_off(
             out.failure_details.append({"position_id": p.pk, "step": "exit", "code": type(exc).__name__})
     out.open_positions = [
         {"position_id": p.pk, "tradingsymbol": p.tradingsymbol, "quantity": p.quantity, "product": p.product}
-        for p in _open_positions(account, strategy_id)
+        for p in _open_positions(account, strategy_id, product)
     ]
     return out
 
