@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import ticket_views, views
 
 urlpatterns: list = [
     path("broker/kite/", include("orders.brokers.kite_page_urls")),
@@ -9,6 +9,12 @@ urlpatterns: list = [
     path("orders/new/instruments/", views.order_instrument_search, name="order-instrument-search"),
     path("orders/new/instrument/", views.order_ticket_instrument, name="order-ticket-instrument"),
     path("orders/new/preview/", views.order_ticket_preview, name="order-ticket-preview"),
+    path("orders/new/costs/", ticket_views.order_ticket_costs, name="order-ticket-costs"),
+    path(
+        "orders/preferences/market-confirm/",
+        ticket_views.order_market_confirm_preference,
+        name="order-market-confirm-preference",
+    ),
     path("orders/<int:order_id>/", views.order_detail, name="order-detail"),
     path("orders/<int:order_id>/row/", views.order_book_row, name="order-book-row"),
     path("orders/<int:order_id>/cancel/", views.order_cancel, name="order-cancel"),
