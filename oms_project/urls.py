@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("marketdata.urls")),
     path("", include("orders.urls")),
     path("", include("portfolio.urls")),
+    path("", include("margin.urls")),
     path("", include("alerts.urls")),
 ]
 
