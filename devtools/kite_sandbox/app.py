@@ -574,8 +574,27 @@ class KiteSandboxApp:
     # --- portfolio and instruments ------------------------------------------------------------
 
     def h_positions(self, request: _Request) -> dict[str, list[dict[str, Any]]]:
-        rows = [render.position_json(p) for p in self._venue_call(request.user.venue.positions)]
-        return {"net": rows, "day": [dict(r) for r in rows]}
+        """Kite's net and day positions, computed from the account's trades as Kite does (render.py)."""
+        user = request.user
+        trades = self._venue_call(user.venue.trades)
+        marks = {(p.exchange, p.tradingsymbol): p.last_price for p in self._venue_call(user.venue.positions)}
+
+        def last(exchange: str, symbol: str) -> Decimal:
+            ltp = self._last_price(user, exchange, symbol)
+            return Decimal(ltp if ltp is not None else marks.get((exchange, symbol), 0))
+
+        def close(exchange: str, symbol: str) -> Decimal:
+            own = getattr(user.venue, "close_price", None)
+            if own is not None:
+                return Decimal(own(exchange, symbol))
+            try:
+                q = self.quote_source([f"{exchange}:{symbol}"]).get(f"{exchange}:{symbol}")
+            except Exception:  # noqa: BLE001 - no quote: Kite's close_price is then 0
+                return Decimal("0")
+            return Decimal(getattr(q, "close", 0) or 0) if q is not None else Decimal("0")
+
+        today = datetime.now(UTC).astimezone(render.IST).date()
+        return render.positions_payload(trades, today=today, last_price=last, close_price=close)
 
     def h_holdings(self, request: _Request) -> list:
         return []

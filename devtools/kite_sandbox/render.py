@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from oms_project.lib.brokers import BrokerFunds, BrokerOrder, BrokerPosition, BrokerTrade
+from oms_project.lib.brokers import BrokerFunds, BrokerOrder, BrokerTrade
 from orders.brokers.kite.convert import postback_checksum, to_kite_time
+from portfolio import positions_math
+
+IST = ZoneInfo("Asia/Kolkata")
 
 
 def num(value: Decimal | int | None) -> float | int:
@@ -89,41 +95,109 @@ def trade_json(trade: BrokerTrade) -> dict[str, Any]:
     }
 
 
-def position_json(position: BrokerPosition) -> dict[str, Any]:
-    qty = position.quantity
-    value = -position.average_price * qty
-    buy_qty, sell_qty = max(qty, 0), max(-qty, 0)
+def _kite_position(
+    key: tuple[str, str, str, int],
+    *,
+    overnight: tuple[int, Decimal],
+    buys: list[BrokerTrade],
+    sells: list[BrokerTrade],
+    last_price: Decimal,
+    close_price: Decimal,
+) -> dict[str, Any]:
+    """One position object as Kite computes it (kite-api.md §3.4, the official mock `positions.json`):
+    an overnight long counts as bought (short: sold) at its average; buy_m2m/sell_m2m carry it at the previous
+    close; pnl = sell_value - buy_value + quantity * last; m2m = sell_m2m - buy_m2m + quantity * last (so the
+    m2m of an overnight position is against the previous close); value = sell_value - buy_value; realised 0
+    and unrealised = pnl, as the mock shows them; day_* are the day's own trades (averages over ALL the
+    day's buys / sells, reference-data.md §9.4)."""
+    exchange, symbol, product, token = key
+    o_qty, o_avg = overnight
+    day_buy_q = sum(t.quantity for t in buys)
+    day_sell_q = sum(t.quantity for t in sells)
+    day_buy_v = sum((t.price * t.quantity for t in buys), Decimal("0"))
+    day_sell_v = sum((t.price * t.quantity for t in sells), Decimal("0"))
+    o_long, o_short = max(o_qty, 0), max(-o_qty, 0)
+    buy_q, sell_q = day_buy_q + o_long, day_sell_q + o_short
+    buy_v, sell_v = day_buy_v + o_long * o_avg, day_sell_v + o_short * o_avg
+    buy_m2m, sell_m2m = day_buy_v + o_long * close_price, day_sell_v + o_short * close_price
+    qty = o_qty + day_buy_q - day_sell_q
+    state = positions_math.PositionState(o_qty, o_avg)
+    for t in sorted([*buys, *sells], key=lambda t: (t.fill_timestamp, t.trade_id)):
+        state = positions_math.apply_fill(state, positions_math.signed(t.transaction_type, t.quantity), t.price)
+    pnl = sell_v - buy_v + qty * last_price
+    m2m = sell_m2m - buy_m2m + qty * last_price
+
+    def avg(value: Decimal, quantity: int) -> Decimal:
+        return (value / quantity).quantize(Decimal("0.01")) if quantity else Decimal("0")
+
     return {
-        "tradingsymbol": position.tradingsymbol,
-        "exchange": position.exchange,
-        "instrument_token": position.instrument_token,
-        "product": position.product,
+        "tradingsymbol": symbol,
+        "exchange": exchange,
+        "instrument_token": token,
+        "product": product,
         "quantity": qty,
-        "overnight_quantity": position.overnight_quantity,
+        "overnight_quantity": o_qty,
         "multiplier": 1,
-        "average_price": num(position.average_price),
-        "close_price": 0,
-        "last_price": num(position.last_price),
-        "value": num(value),
-        "pnl": num(position.pnl),
-        "m2m": num(position.pnl),
-        "unrealised": num(position.pnl),
+        "average_price": num(state.average_price.quantize(Decimal("0.01")) if qty else Decimal("0")),
+        "close_price": num(close_price),
+        "last_price": num(last_price),
+        "value": num(sell_v - buy_v),
+        "pnl": num(pnl.quantize(Decimal("0.01"))),
+        "m2m": num(m2m.quantize(Decimal("0.01"))),
+        "unrealised": num(pnl.quantize(Decimal("0.01"))),
         "realised": 0,
-        "buy_quantity": buy_qty,
-        "buy_price": num(position.average_price) if buy_qty else 0,
-        "buy_value": num(position.average_price * buy_qty),
-        "buy_m2m": num(position.average_price * buy_qty),
-        "sell_quantity": sell_qty,
-        "sell_price": num(position.average_price) if sell_qty else 0,
-        "sell_value": num(position.average_price * sell_qty),
-        "sell_m2m": num(position.average_price * sell_qty),
-        "day_buy_quantity": buy_qty,
-        "day_buy_price": num(position.average_price) if buy_qty else 0,
-        "day_buy_value": num(position.average_price * buy_qty),
-        "day_sell_quantity": sell_qty,
-        "day_sell_price": num(position.average_price) if sell_qty else 0,
-        "day_sell_value": num(position.average_price * sell_qty),
+        "buy_quantity": buy_q,
+        "buy_price": num(avg(buy_v, buy_q)),
+        "buy_value": num(buy_v),
+        "buy_m2m": num(buy_m2m),
+        "sell_quantity": sell_q,
+        "sell_price": num(avg(sell_v, sell_q)),
+        "sell_value": num(sell_v),
+        "sell_m2m": num(sell_m2m),
+        "day_buy_quantity": day_buy_q,
+        "day_buy_price": num(avg(day_buy_v, day_buy_q)),
+        "day_buy_value": num(day_buy_v),
+        "day_sell_quantity": day_sell_q,
+        "day_sell_price": num(avg(day_sell_v, day_sell_q)),
+        "day_sell_value": num(day_sell_v),
     }
+
+
+def positions_payload(
+    trades: list[BrokerTrade],
+    *,
+    today: date,
+    last_price: Callable[[str, str], Decimal],
+    close_price: Callable[[str, str], Decimal],
+) -> dict[str, list[dict[str, Any]]]:
+    """Kite's `GET /portfolio/positions` answer from the account's trades: `net` (everything, with what
+    was carried overnight) and `day` (today's trades only), flat positions included."""
+    book: dict[tuple[str, str, str, int], dict[str, Any]] = {}
+    for t in sorted(trades, key=lambda t: (t.fill_timestamp, t.trade_id)):
+        key = (t.exchange, t.tradingsymbol, t.product, t.instrument_token)
+        entry = book.setdefault(key, {"overnight": positions_math.PositionState(), "buys": [], "sells": []})
+        if timezone_ist_date(t.fill_timestamp) < today:
+            state = positions_math.apply_fill(
+                entry["overnight"], positions_math.signed(t.transaction_type, t.quantity), t.price
+            )
+            entry["overnight"] = state
+        else:
+            entry["buys" if t.transaction_type == "BUY" else "sells"].append(t)
+    net, day = [], []
+    for key, entry in book.items():
+        exchange, symbol = key[0], key[1]
+        ltp, close = Decimal(last_price(exchange, symbol)), Decimal(close_price(exchange, symbol))
+        o = entry["overnight"]
+        net.append(_kite_position(key, overnight=(o.quantity, o.average_price), buys=entry["buys"],
+                                  sells=entry["sells"], last_price=ltp, close_price=close))  # fmt: skip
+        if entry["buys"] or entry["sells"]:
+            day.append(_kite_position(key, overnight=(0, Decimal("0")), buys=entry["buys"], sells=entry["sells"],
+                                      last_price=ltp, close_price=close))  # fmt: skip
+    return {"net": net, "day": day}
+
+
+def timezone_ist_date(moment: datetime) -> date:
+    return moment.astimezone(IST).date()
 
 
 def _segment(funds: BrokerFunds) -> dict[str, Any]:

@@ -67,6 +67,7 @@ class MemoryVenue:
         self._lock = threading.RLock()
         self._capital = capital
         self._prices: dict[tuple[str, str], Decimal] = {}
+        self._closes: dict[tuple[str, str], Decimal] = {}
         self._orders: dict[str, BrokerOrder] = {}
         self._history: dict[str, list[BrokerOrder]] = {}
         self._trades: list[BrokerTrade] = []
@@ -87,6 +88,14 @@ class MemoryVenue:
     def last_price(self, exchange: str, tradingsymbol: str) -> Decimal:
         """The price the sandbox judges a stop's trigger against (Kite: the LTP)."""
         return self._ltp(exchange, tradingsymbol)
+
+    def set_close(self, exchange: str, tradingsymbol: str, price: Decimal) -> None:
+        """The previous session's close (Kite's `close_price`; M2M of overnight positions is against it)."""
+        with self._lock:
+            self._closes[(exchange, tradingsymbol)] = Decimal(price)
+
+    def close_price(self, exchange: str, tradingsymbol: str) -> Decimal:
+        return self._closes.get((exchange, tradingsymbol), Decimal("0"))
 
     # --- internals ----------------------------------------------------------------------------
 
