@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("portfolio.api.urls")),
     path("", include("marketdata.api.urls")),
+    path("", include("margin.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("alerts.api.urls")),
     path("", include("risk.api.urls")),
