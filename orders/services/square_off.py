@@ -140,6 +140,13 @@ def square_off(
         {"position_id": p.pk, "tradingsymbol": p.tradingsymbol, "quantity": p.quantity, "product": p.product}
         for p in _open_positions(account, strategy_id, product)
     ]
+    # An order still open (claimed and being sent when the cancel came, or an exit the broker has not filled
+    # yet) may still change the position: not flat until it settles (the kill switch retries).
+    if cancel_working:
+        out.open_positions += [
+            {"order_id": o.pk, "tradingsymbol": o.tradingsymbol, "status": o.status}
+            for o in _open_orders(account_id, strategy_id, product)
+        ]
     return out
 
 
