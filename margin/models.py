@@ -203,3 +203,6 @@ from .monitoring_models import MarginCall, MarginCallPolicy, MarginSnapshot, Nse
 
 # Imported SPAN files (the import_span command, the engine's file source): own module, registered here.
 from .span_models import SpanCommodity, SpanContract, SpanFile  # noqa: E402, F401
+
+# What each executed order cost (order_cost_breakdown): own module, registered here.
+from .cost_models import OrderCostBreakdown  # noqa: E402, F401
