@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from marketdata import depth_analysis as da
+from marketdata.types import DepthLevel
 from oms_project.lib.pretrade import OrderIntent, Outcome, PretradeContext, StageResult
 
 from . import errors
@@ -74,11 +75,22 @@ def guard_of(a: da.DepthAnalysis, t: da.DepthThresholds) -> Guard:
 def recommended_limit(a: da.DepthAnalysis, tick_size: Decimal) -> Decimal | None:
     """The LIMIT price the advice suggests: the recommendation's own price, else the mid on the tick grid
     rounded in the order's favour (inside the spread)."""
+    places = tick_size.normalize()  # the column stores 0.0500: show 100.05, not 100.0500
     if a.recommendation.limit_price is not None:
-        return a.recommendation.limit_price
+        return a.recommendation.limit_price.quantize(places)  # on the grid already
     if a.mid is None:
         return None
-    return da.to_tick(a.mid, tick_size, up=a.side == "SELL")
+    return da.to_tick(a.mid, tick_size, up=a.side == "SELL").quantize(places)
+
+
+RECOMMENDATION_LABELS = {
+    da.ExecutionAction.EXECUTE_MARKET: "Market order",
+    da.ExecutionAction.EXECUTE_LIMIT: "Limit order",
+    da.ExecutionAction.TWAP: "Split over time (TWAP)",
+    da.ExecutionAction.ICEBERG: "Hide the size (iceberg)",
+    da.ExecutionAction.ALERT_USER_HIGH_COST: "Limit order: high cost",
+    da.ExecutionAction.REQUIRE_APPROVAL: "Needs your approval",
+}
 
 
 @dataclass
@@ -126,6 +138,7 @@ class Advice:
             liquidity_score=a.liquidity_score,
             liquidity_band=str(a.liquidity_band),
             recommendation=str(a.recommendation.action),
+            recommendation_label=RECOMMENDATION_LABELS[a.recommendation.action],
             recommendation_reason=a.recommendation.reason,
             recommended_limit_price=self.recommended_limit_price,
             recommended_slice_quantity=a.recommendation.slice_quantity,
@@ -188,6 +201,43 @@ def analyse(
     return a, t, size
 
 
+def venue_quote(account: Any, instrument: Any, quote: Any, side: str, at: Any) -> Any:
+    """The quote as the venue will fill it: for a paper account, the opposite side without the depth earlier
+    paper fills used up and the book has not yet given back (paper_venue.book: one market for every paper
+    account), so the analysis and the fill walk the same levels. Kite accounts: the quote as it is."""
+    if quote is None or not getattr(account, "is_paper", False):
+        return quote
+    from dataclasses import replace
+
+    from paper_venue import book
+    from paper_venue.models import PaperVenueBook
+
+    buy = side == "BUY"
+    row = (
+        PaperVenueBook.objects.filter(
+            instrument_token=instrument.instrument_token,
+            side=PaperVenueBook.Side.ASK if buy else PaperVenueBook.Side.BID,
+        )
+        .only("consumed", "as_of")
+        .first()
+    )
+    if row is None or not row.consumed:
+        return quote
+    depth = quote.sell_depth if buy else quote.buy_depth
+    levels = book.as_levels(depth)
+    consumed = book.replenished(
+        row.consumed,
+        elapsed_seconds=max(0.0, (at - row.as_of).total_seconds()),
+        displayed_quantity=book.displayed(levels),
+        lot=int(instrument.lot_size or 1),
+    )
+    if not consumed:
+        return quote
+    orders_at = {lv.price: lv.orders for lv in depth}
+    left = tuple(DepthLevel(p, q, orders_at.get(p, 1)) for p, q in book.after_consumption(levels, consumed))
+    return replace(quote, sell_depth=left) if buy else replace(quote, buy_depth=left)
+
+
 def advise(intent: OrderIntent, ctx: PretradeContext) -> Advice:
     """The advice for the order as the context has it (cached on the context: the stage and placement share it)."""
     cached = ctx.scratch.get("execution")
@@ -195,9 +245,10 @@ def advise(intent: OrderIntent, ctx: PretradeContext) -> Advice:
         return cached
     strategy = ctx.scratch.get("strategy")
     limit = intent.price if intent.order_type in (OrderType.LIMIT, OrderType.SL) else None
+    quote = venue_quote(ctx.account, ctx.instrument, ctx.quote, intent.transaction_type, ctx.now)
     a, t, size = analyse(
         ctx.instrument,
-        ctx.quote,
+        quote,
         side=intent.transaction_type,
         quantity=int(intent.quantity or 0),
         limit_price=limit,
@@ -222,8 +273,18 @@ def advise(intent: OrderIntent, ctx: PretradeContext) -> Advice:
     return advice
 
 
+def _wire(value: Any) -> Any:
+    """Decimals as strings (the API's money format) all the way down: error details are not serialized by a
+    serializer, and JSON numbers would lose the exact value."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _wire(v) for k, v in value.items()}
+    return value
+
+
 def _refusal(advice: Advice, ctx: PretradeContext) -> errors.DomainError:
-    details = advice.as_json()
+    details = _wire(advice.as_json())
     symbol = ctx.instrument.tradingsymbol
     price = advice.recommended_limit_price
     tail = f" Send a LIMIT order (e.g. at {price}) or set execution_override=true to send it anyway."
@@ -249,6 +310,14 @@ def stage_execution(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
     """The `orders.execution` stage: analyse, then guard MARKET entries (module docstring)."""
     advice = advise(intent, ctx)
     details = advice.as_json()
+    if ctx.dry_run and advice.analysis is not None:
+        # The preview shows the instrument's recent median slippage next to the estimate (one query;
+        # placement skips it).
+        from .slippage import recent_median_bps
+
+        details["recent_slippage"] = recent_median_bps(
+            user_id=ctx.user.pk, instrument_token=ctx.instrument.instrument_token
+        )
     if advice.analysis is None:
         return StageResult(Outcome.PASS, "EXECUTION_NO_BOOK", "No quote to analyse the order against.", details)
     a = advice.analysis

@@ -69,6 +69,8 @@ class OrderTicketForm(RefuseUnknownInputsForm):
     trailing_sl = forms.DecimalField(required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2)
     # "Split into N slices" above the exchange's freeze limit (unticked: the user's preference decides).
     auto_slice = forms.BooleanField(required=False)
+    # Set by the wide-spread warning's "Proceed anyway" (static/js/execution.js): send the MARKET order as asked.
+    execution_override = forms.BooleanField(required=False)
 
     def service_kwargs(self, *, lot_size: int) -> dict[str, Any]:
         """The service's keyword arguments (call after is_valid): quantity = lots x lot size."""
@@ -99,6 +101,8 @@ class OrderTicketForm(RefuseUnknownInputsForm):
             fields["trailing_stop_points"] = d["trailing_sl"]
         if d.get("auto_slice"):
             fields["auto_slice"] = True
+        if d.get("execution_override"):
+            fields["execution_override"] = True  # "Proceed anyway" at the wide-spread warning
         return fields
 
 

@@ -196,7 +196,8 @@ def _pretrade_checks(request: HttpRequest, instrument: Any) -> dict[str, Any] | 
     findings = result["findings"]
     blocking = next((f for f in findings if f["outcome"] == "deny"), None) or next(
         (f for f in findings if f["outcome"] == "park"), None)
-    return {**result, "blocking": blocking, "slices": len(result["order"]["slices"] or [])}
+    execution = next((f["details"] for f in findings if f["stage"] == "orders.execution"), None)
+    return {**result, "blocking": blocking, "slices": len(result["order"]["slices"] or []), "execution": execution}
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -24,7 +24,8 @@ from orders import execution, slippage
 from .serializers import OrderPlaceInputSerializer
 from .views import place_input
 
-_D = dict(max_digits=20, decimal_places=4, allow_null=True)
+_D = dict(max_digits=20, decimal_places=4, allow_null=True)  # prices to ₹0.0001 (a VWAP, a mid)
+_R = dict(max_digits=20, decimal_places=2, allow_null=True)  # ₹ and bps
 
 
 class ThresholdsSerializer(serializers.Serializer):
@@ -49,19 +50,19 @@ class ExecutionAnalysisOutputSerializer(serializers.Serializer):
     order_type = serializers.CharField(help_text="As it would be sent (LIMIT when a WIDE spread converts it).")
     lot_size = serializers.IntegerField()
     tick_size = serializers.DecimalField(max_digits=10, decimal_places=4)
-    best_bid = serializers.DecimalField(**_D, required=False)
-    best_ask = serializers.DecimalField(**_D, required=False)
+    best_bid = serializers.DecimalField(**_R, required=False)
+    best_ask = serializers.DecimalField(**_R, required=False)
     mid = serializers.DecimalField(**_D, required=False, help_text="The arrival price.")
-    spread_abs = serializers.DecimalField(**_D, required=False, help_text="₹")
+    spread_abs = serializers.DecimalField(**_R, required=False, help_text="₹")
     spread_pct = serializers.DecimalField(**_D, required=False, help_text="% of mid")
     spread_category = serializers.ChoiceField(
         choices=["TIGHT", "NORMAL", "WIDE", "VERY_WIDE"], allow_null=True, required=False
     )
     expected_price = serializers.DecimalField(**_D, required=False, help_text="VWAP of the walk of the book.")
-    impact_bps = serializers.DecimalField(**_D, required=False, help_text="(VWAP − mid) / mid × 10,000 (buy).")
-    estimated_slippage = serializers.DecimalField(**_D, required=False, help_text="₹ vs mid.")
+    impact_bps = serializers.DecimalField(**_R, required=False, help_text="(VWAP − mid) / mid × 10,000 (buy).")
+    estimated_slippage = serializers.DecimalField(**_R, required=False, help_text="₹ vs mid.")
     levels_consumed = serializers.IntegerField(required=False)
-    worst_price = serializers.DecimalField(**_D, required=False)
+    worst_price = serializers.DecimalField(**_R, required=False)
     visible_quantity = serializers.IntegerField(required=False)
     book_shortfall = serializers.IntegerField(required=False, help_text="What the visible book cannot fill.")
     fillable_at_limit = serializers.IntegerField(allow_null=True, required=False)
@@ -72,7 +73,8 @@ class ExecutionAnalysisOutputSerializer(serializers.Serializer):
         required=False,
     )
     recommendation_reason = serializers.CharField(required=False)
-    recommended_limit_price = serializers.DecimalField(**_D, required=False)
+    recommendation_label = serializers.CharField(required=False, help_text="The recommendation in words.")
+    recommended_limit_price = serializers.DecimalField(**_R, required=False)
     recommended_slice_quantity = serializers.IntegerField(allow_null=True, required=False)
     recommended_quantity = serializers.IntegerField(
         allow_null=True, required=False, help_text="Largest whole-lot quantity within the impact budget."

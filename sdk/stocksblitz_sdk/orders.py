@@ -20,6 +20,7 @@ from typing import Any
 from ._http import HttpSession, wire_decimal
 from .models.risk import SquareOffResult
 from .models.orders import (
+    ExecutionAnalysis,
     Order,
     OrderEvent,
     OrderMetrics,
@@ -72,6 +73,7 @@ class OrdersAPI:
         trailing_stop_points: Decimal | None = None,
         auto_slice: bool | None = None,
         confirm_duplicate: bool | None = None,
+        execution_override: bool | None = None,
         variety: str | None = None,
     ) -> Order:
         """Place an order; returns it with its current status. Retries with the same client_order_id are safe."""
@@ -89,6 +91,32 @@ class OrdersAPI:
             raise TypeError(f"preview() got unexpected arguments: {sorted(unknown)}")
         data = self._http.request("POST", "/orders/preview/", json=_order_body(**fields))
         return OrderPreview.model_validate(data)
+
+    def analyze_execution(self, **fields: Any) -> ExecutionAnalysis:
+        """An order (the same arguments as `place`) against the current book: spread, impact, liquidity score,
+        the recommendation (with a limit price), the position size within your impact budget, and what the
+        execution guard would do. Nothing is placed."""
+        return self._analyse("/orders/analyze-execution/", fields)
+
+    def validate_spread(self, **fields: Any) -> ExecutionAnalysis:
+        """`analyze_execution`'s answer; read `spread_ok` and `spread_category`."""
+        return self._analyse("/orders/validate-spread/", fields)
+
+    def estimate_impact(self, **fields: Any) -> ExecutionAnalysis:
+        """`analyze_execution`'s answer; read `impact_ok` and `impact_bps`."""
+        return self._analyse("/orders/estimate-impact/", fields)
+
+    def _analyse(self, path: str, fields: dict[str, Any]) -> ExecutionAnalysis:
+        unknown = set(fields) - _PLACE_FIELDS
+        if unknown:
+            raise TypeError(f"unexpected arguments: {sorted(unknown)}")
+        return ExecutionAnalysis.model_validate(self._http.request("POST", path, json=_order_body(**fields)))
+
+    def slippage_summary(self, *, days: int = 30, instrument_token: int | None = None) -> dict[str, Any]:
+        """Your fills' slippage (bps vs the arrival mid; a cost is positive) by instrument, order type,
+        algorithm, size and time of day: `GET /analytics/slippage/`."""
+        params = {"days": days, "instrument_token": instrument_token}
+        return self._http.request("GET", "/analytics/slippage/", params=params)
 
     def place_market(
         self, *, instrument_token: int | None = None, quantity: int | None = None, side: str = "BUY", **kwargs: Any

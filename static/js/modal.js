@@ -3,6 +3,7 @@
 //
 //   OMS.modal.confirm({ title, rows: [[label, value, cssClass]], note, confirm: "Exit", cancel: "Keep",
 //                       tone: "danger" | "primary" }) -> Promise<boolean>
+//   (extra: [{label, value, testid}] adds answers: the promise then resolves with the value clicked)
 //
 // htmx buttons opt in with data-confirm='{...same object...}': the request is issued only after
 // "Confirm". A row value given as {"live": "pnl"|"ltp", ...} is filled in when the modal opens (from the
@@ -55,6 +56,19 @@
     if (opts.tone === "danger") { ok.classList.remove("primary"); ok.classList.add("danger-solid"); }
     const cancel = node.querySelector(".modal-cancel");
     cancel.textContent = opts.cancel || "Keep";
+    if (opts.okTestid) ok.dataset.testid = opts.okTestid;
+    if (opts.cancelTestid) cancel.dataset.testid = opts.cancelTestid;
+    // More answers than yes/no: opts.extra = [{label, value, testid}] (buttons before "ok"); the promise
+    // resolves with the chosen button's value.
+    const extras = (opts.extra || []).map((b) => {
+      const btn = document.createElement("button");
+      btn.type = "button";
+      btn.textContent = b.label;
+      if (b.testid) btn.dataset.testid = b.testid;
+      if (b.className) btn.className = b.className;
+      ok.before(btn);
+      return [btn, b.value];
+    });
     if (opts.testid) node.dataset.testid = opts.testid;
     const root = document.getElementById("modal-root") || document.body;
     root.appendChild(node);
@@ -62,6 +76,7 @@
       current = { node, resolve, opener: document.activeElement };
       ok.addEventListener("click", () => close(true));
       cancel.addEventListener("click", () => close(false));
+      extras.forEach(([btn, value]) => btn.addEventListener("click", () => close(value)));
       node.addEventListener("click", (e) => { if (e.target === node) close(false); });
       document.addEventListener("keydown", onKey, true);
       ok.focus();

@@ -5,6 +5,7 @@ Books are set by hand (FakeMarket) so each expected figure is worked out next to
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -117,9 +118,9 @@ def test_api_key_callers_are_refused_with_the_figures(user: Any, account: Any, o
     with pytest.raises(errors.WideSpread) as caught:
         _market(user, actor="api_key:abc")
     d = caught.value.details
-    assert (d["spread_pct"], d["spread_abs"], d["recommended_limit_price"]) == (D("4.0000"), D("4.00"), D("100.00"))
+    assert (d["spread_pct"], d["spread_abs"], d["recommended_limit_price"]) == ("4.0000", "4.00", "100.00")
     # 75 at 102.00 against a mid of 100: 200 bps, ₹150.
-    assert (d["impact_bps"], d["estimated_slippage"]) == (D("200.00"), D("150.00"))
+    assert (d["impact_bps"], d["estimated_slippage"]) == ("200.00", "150.00")
     assert not Order.objects.filter(user=user).exists()
     # An explicit override, or a LIMIT, goes through.
     assert _market(user, actor="api_key:abc", execution_override=True).status == "COMPLETE"
@@ -127,7 +128,9 @@ def test_api_key_callers_are_refused_with_the_figures(user: Any, account: Any, o
     assert limit.status == "OPEN" and limit.execution_analysis.guard_action == "NOT_GUARDED"
 
 
-def test_high_impact_uses_the_strategys_limits(user: Any, account: Any, opt: Any, fake_market: Any) -> None:
+def test_high_impact_uses_the_strategys_limits(user: Any, account: Any, opt: Any, fake_market: Any,
+                                               travel_to: Any) -> None:
+    clock = travel_to(datetime.now(UTC))  # each order meets a refilled book: the clock moves 10 s between them
     # 0.10 spread (TIGHT); 450 units walk three levels: 150 each at 100.05, 100.10, 100.15: VWAP 100.10 -> 10 bps.
     strategy = Strategy.objects.create(user=user, account=account, name="tight", max_market_impact_bps=8,
                                        require_user_approval_high_impact=False, min_liquidity_score=0)
@@ -135,11 +138,13 @@ def test_high_impact_uses_the_strategys_limits(user: Any, account: Any, opt: Any
     assert order.status == "COMPLETE"  # the strategy does not ask for approval: sent with an alert
     assert order.execution_analysis.guard == "HIGH_IMPACT" and order.execution_analysis.impact_bps == D("10.00")
     assert Alert.objects.filter(user=user, type="HIGH_IMPACT", links__order_id=order.pk).exists()
+    clock.shift(10)
     with pytest.raises(errors.HighImpact) as caught:
         _market(user, quantity=450, strategy_id=strategy.pk, actor="api_key:abc", stop_loss_points="5")
-    assert caught.value.details["thresholds"]["max_market_impact_bps"] == D(8)
+    assert caught.value.details["thresholds"]["max_market_impact_bps"] == "8"
     strategy.max_market_impact_bps = 10  # "over the limit" is strictly over
     strategy.save()
+    clock.shift(10)
     again = _market(user, quantity=450, strategy_id=strategy.pk, actor="api_key:abc", stop_loss_points="5")
     assert again.status == "COMPLETE"
 

@@ -1,5 +1,7 @@
 """Exceptions of the orders API: one class per error code (see orders/errors.py on the server)."""
 
+from decimal import Decimal
+
 from ._base import APIError, ConflictError, NotFoundError, RateLimitError, ServiceUnavailableError, ValidationError
 
 __all__ = [
@@ -38,6 +40,11 @@ __all__ = [
     "IdempotencyKeyMismatchError",
     "IdempotencyKeyReusedError",
     "DuplicateOrderError",
+    "ExecutionGuardError",
+    "WideSpreadError",
+    "WideSpreadException",
+    "HighImpactError",
+    "HighImpactException",
     "OrderRateLimitedError",
     "ModificationLimitReachedError",
     "OrderNotModifiableError",
@@ -210,6 +217,67 @@ class IdempotencyKeyReusedError(ConflictError):
 
 class DuplicateOrderError(ConflictError):
     code = "DUPLICATE_ORDER"
+
+
+class ExecutionGuardError(ConflictError):
+    """A MARKET order the execution guard refused; nothing was placed. The figures of the analysis are
+    attributes (Decimal, None when the book had no such figure): `spread_pct` (% of mid), `spread_abs` (₹),
+    `estimated_slippage` (₹ vs mid), `impact_bps`, `recommended_limit_price`, `spread_category`,
+    `liquidity_score`, `recommendation`; `details` has the whole analysis. Re-place as a LIMIT at
+    `recommended_limit_price`, or with `execution_override=True`."""
+
+    def _decimal(self, name: str) -> Decimal | None:
+        value = self.details.get(name)
+        return None if value is None else Decimal(str(value))
+
+    @property
+    def spread_pct(self) -> Decimal | None:
+        return self._decimal("spread_pct")
+
+    @property
+    def spread_abs(self) -> Decimal | None:
+        return self._decimal("spread_abs")
+
+    @property
+    def estimated_slippage(self) -> Decimal | None:
+        return self._decimal("estimated_slippage")
+
+    @property
+    def impact_bps(self) -> Decimal | None:
+        return self._decimal("impact_bps")
+
+    @property
+    def recommended_limit_price(self) -> Decimal | None:
+        return self._decimal("recommended_limit_price")
+
+    @property
+    def spread_category(self) -> str | None:
+        return self.details.get("spread_category")
+
+    @property
+    def liquidity_score(self) -> int | None:
+        return self.details.get("liquidity_score")
+
+    @property
+    def recommendation(self) -> str | None:
+        return self.details.get("recommendation")
+
+
+class WideSpreadError(ExecutionGuardError):
+    """The bid-ask spread is very wide (above the strategy's `max_order_spread_pct`, 1% by default)."""
+
+    code = "WIDE_SPREAD"
+
+
+class HighImpactError(ExecutionGuardError):
+    """The estimated impact is above `max_market_impact_bps`, or the book is below `min_liquidity_score`."""
+
+    code = "HIGH_IMPACT"
+
+
+# The names of the seeds' SDK examples.
+WideSpreadException = WideSpreadError
+HighImpactException = HighImpactError
 
 
 class OrderRateLimitedError(RateLimitError):

@@ -177,3 +177,42 @@ class OrderPreview(SdkModel):
     @property
     def denials(self) -> list[PreviewFinding]:
         return [f for f in self.findings if f.outcome == "deny"]
+
+
+class ExecutionAnalysis(SdkModel):
+    """`client.orders.analyze_execution(...)` (and validate_spread, estimate_impact): an order against the
+    current book. Prices and ₹ are Decimal; None where the book had no such figure."""
+
+    instrument_token: int
+    tradingsymbol: str
+    side: str
+    quantity: int
+    order_type: str
+    best_bid: Decimal | None = None
+    best_ask: Decimal | None = None
+    mid: Decimal | None = None
+    spread_abs: Decimal | None = None
+    spread_pct: Decimal | None = None
+    spread_category: str | None = None
+    expected_price: Decimal | None = None
+    impact_bps: Decimal | None = None
+    estimated_slippage: Decimal | None = None
+    levels_consumed: int = 0
+    visible_quantity: int = 0
+    book_shortfall: int = 0
+    liquidity_score: int = 0
+    liquidity_band: str = ""
+    recommendation: str = ""
+    recommendation_reason: str = ""
+    recommended_limit_price: Decimal | None = None
+    recommended_slice_quantity: int | None = None
+    recommended_quantity: int | None = None
+    recommended_lots: int | None = None
+    guard: str = "NONE"
+    guard_reason: str = ""
+    action: str = ""
+    code: str = ""
+    spread_ok: bool | None = None
+    impact_ok: bool | None = None
+    thresholds: dict = {}
+    recent_slippage: dict | None = None
