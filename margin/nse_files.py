@@ -30,7 +30,7 @@ from alerts.services import alert_raise
 from alerts.types import AlertLevel, AlertType
 
 from .monitoring_models import MarginSnapshot, NseMarginFile
-from .span.exposure import ElmTable, parse_ael
+from .span.exposure import parse_ael
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +95,10 @@ def nse_files_import(directory: Path | str | None = None) -> list[NseMarginFile]
         row = _import_one(kind, trade_date, path, digest)
         if row is not None:
             done.append(row)
+    if any(r.status == NseMarginFile.Status.IMPORTED for r in done):
+        from . import span_store
+
+        span_store.clear_cache()  # the engine reads the new file (and its ELM rates) from now on
     return done
 
 
@@ -141,6 +145,10 @@ def _import_one(kind: str, trade_date: date, path: Path, digest: str) -> NseMarg
             detail=f"{len(table.rows)} rows; {len(changes)} ELM changes since "
             f"{previous.file_name if previous else 'no earlier file'}.",
         )
+        if row is not None:
+            from . import span_store
+
+            transaction.on_commit(span_store.clear_cache)  # before the regulatory snapshots below
         if row is not None and changes:
             regulatory_change_alerts(row, changes)
     return row
@@ -167,26 +175,6 @@ def elm_changes(before: dict[str, str] | None, after: dict[str, str]) -> list[El
             symbol, cls = key.split("|", 1)
             out.append(ElmChange(symbol, cls, Decimal(old), Decimal(rate)))
     return out
-
-
-def latest_elm_table(day: date) -> ElmTable | None:
-    """The ELM rates of the newest AEL file imported for a trade date on or before `day` (None without one)."""
-    from .span.exposure import AelRow
-
-    row = (
-        NseMarginFile.objects.filter(
-            kind=NseMarginFile.Kind.AEL, status=NseMarginFile.Status.IMPORTED, trade_date__lte=day
-        )
-        .order_by("-trade_date", "-id")
-        .first()
-    )
-    if row is None:
-        return None
-    table = ElmTable()
-    for key, total in row.rates.items():
-        symbol, cls = key.split("|", 1)
-        table.rows[(symbol, cls)] = AelRow(symbol, cls, Decimal(0), Decimal(0), Decimal(total))
-    return table
 
 
 def regulatory_change_alerts(row: NseMarginFile, changes: list[ElmChange]) -> int:
