@@ -7,6 +7,7 @@ nothing. Accounts whose stream is up are left to it; paper accounts are filled b
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from accounts.models import TradingAccount
@@ -37,6 +38,9 @@ def sync_account(account: TradingAccount, *, order_ids: list[int] | None = None)
         if (status is None or status == o.status) and bo.filled_quantity == o.filled_quantity:
             continue
         trades = broker.order_trades(bo.broker_order_id) if bo.filled_quantity > o.filled_quantity else []
+        # Booked under our instrument (a broker names it by symbol; its token is the master's on Kite, not
+        # necessarily in a sandbox).
+        trades = [replace(t, instrument_token=o.instrument_token) for t in trades]
         order_services.order_apply_broker_update(account=account, order=bo, trades=trades, source="poll")
         out["updated"].append(o.pk)
     return out

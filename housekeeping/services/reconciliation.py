@@ -58,10 +58,12 @@ def _d(value: Any) -> str:
     return f"{Decimal(value):.2f}" if value is not None else ""
 
 
-def _internal_positions(account: TradingAccount) -> dict[tuple[int, str], dict[str, Any]]:
-    net: dict[tuple[int, str], dict[str, Any]] = {}
+def _internal_positions(account: TradingAccount) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """Net per (exchange, tradingsymbol, product): how Kite names a position (its tokens are the master's, but
+    a symbol is what both sides certainly share)."""
+    net: dict[tuple[str, str, str], dict[str, Any]] = {}
     for p in Position.objects.filter(account=account):
-        row = net.setdefault((p.instrument_token, p.product),
+        row = net.setdefault((p.exchange, p.tradingsymbol, p.product),
                              {"tradingsymbol": p.tradingsymbol, "quantity": 0, "value": Decimal(0)})  # fmt: skip
         row["quantity"] += p.quantity
         row["value"] += Decimal(p.average_price) * p.quantity
@@ -72,17 +74,17 @@ def compare(account: TradingAccount, broker_positions: list[Any], broker_orders:
     """Every difference as {kind, key, tradingsymbol, internal, broker} (pure over what it is given + reads)."""
     found: list[dict[str, Any]] = []
     ours = _internal_positions(account)
-    theirs = {(bp.instrument_token, bp.product): bp for bp in broker_positions}
+    theirs = {(bp.exchange, bp.tradingsymbol, bp.product): bp for bp in broker_positions}
     for key in sorted(set(ours) | set(theirs)):
         mine, bp = ours.get(key), theirs.get(key)
         qty = mine["quantity"] if mine else 0
         bqty = bp.quantity if bp else 0
-        symbol = (bp.tradingsymbol if bp else mine["tradingsymbol"]) if (bp or mine) else ""
+        symbol = key[1]
         avg = (mine["value"] / qty) if mine and qty else Decimal(0)
         internal = {"quantity": qty, "average_price": _d(avg)} if mine else {}
         broker = {"quantity": bqty, "average_price": _d(bp.average_price), "last_price": _d(bp.last_price),
                   "pnl": _d(bp.pnl)} if bp else {}  # fmt: skip
-        k = f"pos:{key[0]}:{key[1]}"
+        k = f"pos:{key[0]}:{key[1]}:{key[2]}"
         if qty == bqty:
             if qty and bp is not None and abs(avg - Decimal(bp.average_price)) > PRICE_TOLERANCE * abs(avg):
                 found.append({"kind": Mismatch.Kind.PRICE, "key": k, "tradingsymbol": symbol,
@@ -250,7 +252,7 @@ def _adopt_order(account: TradingAccount, bo: Any, trades: list[Any], *, actor: 
         order = Order.objects.create(
             user=account.user, account=account, role=OrderRole.ENTRY, tag=tag, user_tag=(bo.tag or "")[:20],
             broker_order_id=bo.broker_order_id, exchange_order_id=bo.exchange_order_id, exchange=bo.exchange,
-            tradingsymbol=bo.tradingsymbol, instrument_token=bo.instrument_token,
+            tradingsymbol=bo.tradingsymbol, instrument_token=_token(bo.exchange, bo.tradingsymbol, bo.instrument_token),
             transaction_type=bo.transaction_type, quantity=bo.quantity, product=bo.product,
             order_type=bo.order_type, validity=bo.validity or "DAY",
             price=bo.price or None, trigger_price=bo.trigger_price or None,
@@ -258,10 +260,22 @@ def _adopt_order(account: TradingAccount, bo: Any, trades: list[Any], *, actor: 
         )  # fmt: skip
         OrderEvent.objects.create(order=order, kind=EventKind.CREATED, actor=actor[:120], to_status=order.status,
                                   reason=f"adopted from the broker (order {bo.broker_order_id}, placed outside the OMS)")  # fmt: skip
-    broker_order = BrokerOrder(**{**_fields(bo), "tag": tag})
+    broker_order = BrokerOrder(**{**_fields(bo), "tag": tag, "instrument_token": order.instrument_token})
+    from dataclasses import replace
+
+    trades = [replace(t, instrument_token=order.instrument_token) for t in trades]
     order_services.order_apply_broker_update(account=account, order=broker_order, trades=trades, source="reconcile")
     order.refresh_from_db()
     return order
+
+
+def _token(exchange: str, symbol: str, fallback: int) -> int:
+    """Our master's token for a broker's instrument (by exchange and symbol, as Kite names it)."""
+    from marketdata.models import Instrument
+
+    found = Instrument.objects.filter(exchange=exchange, tradingsymbol=symbol).values_list("instrument_token",
+                                                                                          flat=True).first()  # fmt: skip
+    return int(found) if found else int(fallback or 0)
 
 
 def _fields(bo: Any) -> dict[str, Any]:
@@ -271,28 +285,26 @@ def _fields(bo: Any) -> dict[str, Any]:
 
 
 def _adopt_position(account: TradingAccount, m: Mismatch, broker: Any, *, actor: str) -> str:
-    _, token, product = m.key.split(":", 2)
-    token_i = int(token)
+    _, exchange, symbol, product = m.key.split(":", 3)
     # First the broker's orders the OMS does not know on this instrument: they usually explain it.
     adopted = []
     for other in Mismatch.objects.filter(account=account, state=Mismatch.State.OPEN, kind=Mismatch.Kind.UNKNOWN_ORDER):
         bo = next((b for b in broker.orders() if b.broker_order_id == other.broker.get("order_id")), None)
-        if bo is not None and bo.instrument_token == token_i and bo.product == product:
+        if bo is not None and (bo.exchange, bo.tradingsymbol, bo.product) == (exchange, symbol, product):
             mismatch_adopt(mismatch_id=other.pk, actor=actor)
             adopted.append(bo.broker_order_id)
-    ours = _internal_positions(account).get((token_i, product), {"quantity": 0})["quantity"]
-    bp = next((p for p in broker.positions() if p.instrument_token == token_i and p.product == product), None)
+    ours = _internal_positions(account).get((exchange, symbol, product), {"quantity": 0})["quantity"]
+    bp = next((p for p in broker.positions() if (p.exchange, p.tradingsymbol, p.product) == (exchange, symbol, product)),
+              None)  # fmt: skip
     target = bp.quantity if bp else 0
+    token_i = _token(exchange, symbol, bp.instrument_token if bp else 0)
     diff = target - ours
     if diff == 0:
         return "adopted the broker's orders " + ", ".join(adopted)
     price = Decimal(bp.average_price) if bp and bp.average_price else Decimal(m.internal.get("average_price") or 0)
     now = timezone.now()
     tag = _new_tag()
-    symbol = m.tradingsymbol or (bp.tradingsymbol if bp else "")
     side = "BUY" if diff > 0 else "SELL"
-    exchange = bp.exchange if bp else (Position.objects.filter(account=account, instrument_token=token_i)
-                                       .values_list("exchange", flat=True).first() or "NSE")  # fmt: skip
     with transaction.atomic():
         order = Order.objects.create(
             user=account.user, account=account, role=OrderRole.ENTRY, tag=tag, exchange=exchange,
