@@ -18,7 +18,6 @@ from decimal import Decimal
 from typing import Any
 
 from ._http import HttpSession, wire_decimal
-from .models.risk import SquareOffResult
 from .models.orders import (
     ExecutionAnalysis,
     Order,
@@ -30,6 +29,7 @@ from .models.orders import (
     Strategy,
     Trade,
 )
+from .models.risk import SquareOffResult
 
 
 def _body(**fields: Any) -> dict[str, Any]:
