@@ -1,6 +1,15 @@
 """Test settings: the embedded defaults (or PostgreSQL + Redis when CI sets the URLs), eager Celery."""
 
-from .settings import *  # noqa: F403
+import os as _os
+
+# pytest-xdist workers (gw0, gw1, ...) each get their own Redis database, so channel-layer groups,
+# the cache and rate-limit counters of one worker never leak into another; pytest-django already
+# gives each worker its own test database (suffix _gw0, ...).
+if (_worker := _os.environ.get("PYTEST_XDIST_WORKER")) and _os.environ.get("REDIS_URL"):
+    _base, _, _db = _os.environ["REDIS_URL"].rpartition("/")
+    _os.environ["REDIS_URL"] = f"{_base}/{int(_db or 0) + 8 + int(_worker.removeprefix('gw'))}"
+
+from .settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True

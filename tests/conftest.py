@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -61,6 +62,23 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if _session_travel is not None:
         _session_travel.stop()
         _session_travel = None
+
+
+# Whole folders whose tests build their world for "today" (instruments expiring in 30 days, market
+# hours, the demo master): every test in them counts as date-sensitive. Elsewhere a test opts in with
+# `@pytest.mark.dates`. scripts/test-dates reruns `-m dates` at each pinned instant.
+DATE_SENSITIVE_PATHS = ("test_clock.py", "marketdata/", "orders/", "portfolio/", "alerts/")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(__file__).parent
+    for item in items:
+        try:
+            relative = Path(item.path).relative_to(root).as_posix()
+        except ValueError:
+            continue
+        if relative.startswith(DATE_SENSITIVE_PATHS):
+            item.add_marker(pytest.mark.dates)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
