@@ -7,11 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, QuerySet
+from django.db.models import Count, DecimalField, F, QuerySet, Sum
 from django.utils import timezone
 
 from marketdata.models import Instrument
 from portfolio import selectors as portfolio_selectors
+from portfolio.kite_conventions import DayTrades, KiteFigures, kite_figures
 from portfolio.models import Position, Trade
 
 from . import market
@@ -87,8 +88,12 @@ def position_list(
 position_get = portfolio_selectors.position_get
 
 
-def position_marks(positions: list[Position], at: datetime | None = None) -> dict[int, Decimal]:
-    """Mark prices (LTP) for the positions' instruments; missing quotes fall back to the stored last price."""
+def position_marks(
+    positions: list[Position], at: datetime | None = None, *, closes: dict[int, Decimal] | None = None
+) -> dict[int, Decimal]:
+    """Mark prices (LTP) for the positions' instruments; missing quotes fall back to the stored last price.
+    `closes`, when given, is filled with each instrument's previous close (Kite's close_price) from the same
+    quote."""
     marks: dict[int, Decimal] = {}
     tokens = {p.instrument_token for p in positions}
     if not tokens:
@@ -96,12 +101,58 @@ def position_marks(positions: list[Position], at: datetime | None = None) -> dic
     # One query for every instrument (was one per instrument: the list's N+1); prices are computed, not read.
     for instrument in Instrument.objects.filter(instrument_token__in=tokens):
         try:
-            ltp = market.last_price(instrument, at)
+            q = market.quote(instrument, at)
         except Exception:  # no price: keep the stored one
-            ltp = None
+            q = None
+        ltp = q.last_price if q is not None and q.last_price else (instrument.last_price or None)
         if ltp is not None:
             marks[instrument.instrument_token] = ltp
+        if closes is not None and q is not None and q.close:
+            closes[instrument.instrument_token] = q.close
     return marks  # an instrument gone from the master keeps the stored price
+
+
+def position_kite_figures(
+    positions: list[Position], *, marks: dict[int, Decimal], closes: dict[int, Decimal], at: datetime | None = None
+) -> dict[int, KiteFigures]:
+    """Kite's day averages, close price and M2M per position id (portfolio.kite_conventions). The day's trades
+    are read in one grouped query, and only when a listed position traded today."""
+    today = timezone.localdate(at)
+    active = [p for p in positions if p.trading_day == today and (p.day_buy_quantity or p.day_sell_quantity)]
+    day: dict[tuple, DayTrades] = {}
+    if active:
+        start = datetime.combine(today, datetime.min.time(), tzinfo=timezone.get_current_timezone())
+        rows = (
+            Trade.objects.filter(
+                account_id__in={p.account_id for p in active},
+                instrument_token__in={p.instrument_token for p in active},
+                fill_timestamp__gte=start,
+            )
+            .order_by()
+            .values("account_id", "strategy_id", "instrument_token", "product", "transaction_type")
+            .annotate(qty=Sum("quantity"), value=Sum(F("quantity") * F("price"), output_field=DecimalField()))
+        )
+        acc: dict[tuple, dict[str, Any]] = {}
+        for r in rows:
+            key = (r["account_id"], r["strategy_id"], r["instrument_token"], r["product"])
+            side = "buy" if r["transaction_type"] == "BUY" else "sell"
+            acc.setdefault(key, {})[side] = (int(r["qty"] or 0), Decimal(r["value"] or 0))
+        for key, sides in acc.items():
+            bq, bv = sides.get("buy", (0, Decimal("0")))
+            sq, sv = sides.get("sell", (0, Decimal("0")))
+            day[key] = DayTrades(bq, bv, sq, sv)
+    out: dict[int, KiteFigures] = {}
+    for p in positions:
+        traded_today = p.trading_day == today
+        figures = day.get((p.account_id, p.strategy_id, p.instrument_token, p.product), DayTrades())
+        out[p.pk] = kite_figures(
+            quantity=p.quantity,
+            overnight_quantity=p.overnight_quantity if traded_today else p.quantity,
+            day=figures if traded_today else DayTrades(),
+            last_price=Decimal(marks.get(p.instrument_token, p.last_price or p.average_price)),
+            close_price=closes.get(p.instrument_token),
+        )
+    return out
 
 
 strategy_list = portfolio_selectors.strategy_list

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from rest_framework import serializers
 
@@ -279,6 +280,15 @@ class PositionOutputSerializer(serializers.ModelSerializer):
     unrealized_pnl = serializers.SerializerMethodField()
     pnl = serializers.SerializerMethodField()
     mark_price = serializers.SerializerMethodField()
+    # Kite's conventions (portfolio.kite_conventions), so the list compares with Kite's; null in push snapshots.
+    close_price = serializers.SerializerMethodField(help_text="Previous session's close (Kite's close_price).")
+    m2m = serializers.SerializerMethodField(
+        help_text="Kite's M2M: the day's trades plus the overnight quantity marked from the previous close."
+    )
+    day_buy_price = serializers.SerializerMethodField(help_text="Average of all the day's buy trades.")
+    day_sell_price = serializers.SerializerMethodField(help_text="Average of all the day's sell trades.")
+    day_buy_value = serializers.SerializerMethodField()
+    day_sell_value = serializers.SerializerMethodField()
 
     class Meta:
         model = Position
@@ -304,8 +314,54 @@ class PositionOutputSerializer(serializers.ModelSerializer):
             "sell_quantity",
             "buy_value",
             "sell_value",
+            "close_price",
+            "m2m",
+            "day_buy_price",
+            "day_sell_price",
+            "day_buy_value",
+            "day_sell_value",
             "updated_at",
         ]
+
+    def _kite(self, obj: Position) -> Any:
+        """Kite's figures for this row, computed once for the whole page (one grouped query of the day's
+        trades, only when a row traded today); None when the context has no quotes (push snapshots)."""
+        if "closes" not in self.context:
+            return None
+        cache = self.context.setdefault("_kite_figures", {})
+        if obj.pk not in cache:
+            from ..selectors import position_kite_figures
+
+            page = getattr(self.parent, "instance", None)
+            rows = list(page) if isinstance(page, (list, tuple)) else [obj]
+            if obj not in rows:
+                rows.append(obj)
+            cache.update(
+                position_kite_figures(rows, marks=self.context.get("marks") or {}, closes=self.context["closes"])
+            )
+        return cache[obj.pk]
+
+    def _kite_field(self, obj: Position, name: str) -> str | None:
+        figures = self._kite(obj)
+        return None if figures is None else f"{getattr(figures, name):.2f}"
+
+    def get_close_price(self, obj: Position) -> str | None:
+        return self._kite_field(obj, "close_price")
+
+    def get_m2m(self, obj: Position) -> str | None:
+        return self._kite_field(obj, "m2m")
+
+    def get_day_buy_price(self, obj: Position) -> str | None:
+        return self._kite_field(obj, "day_buy_price")
+
+    def get_day_sell_price(self, obj: Position) -> str | None:
+        return self._kite_field(obj, "day_sell_price")
+
+    def get_day_buy_value(self, obj: Position) -> str | None:
+        return self._kite_field(obj, "day_buy_value")
+
+    def get_day_sell_value(self, obj: Position) -> str | None:
+        return self._kite_field(obj, "day_sell_value")
 
     def _mark(self, obj: Position) -> Decimal:
         marks = self.context.get("marks") or {}

@@ -223,7 +223,9 @@ class PositionListApi(generics.ListAPIView):
 
     def get_serializer_context(self) -> dict[str, Any]:
         ctx = super().get_serializer_context()
-        ctx["marks"] = selectors.position_marks(list(self.get_queryset().exclude(quantity=0)[:500]))
+        closes: dict = {}
+        ctx["marks"] = selectors.position_marks(list(self.get_queryset().exclude(quantity=0)[:500]), closes=closes)
+        ctx["closes"] = closes  # with the marks: Kite's figures per row (PositionOutputSerializer)
         return ctx
 
 
