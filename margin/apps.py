@@ -14,6 +14,13 @@ class MarginConfig(AppConfig):
 
         stages.register()
 
+        from oms_project.lib import events
+
+        from . import costs
+
+        # An order that ended with fills is charged once: order_cost_breakdown + a CHARGES ledger entry.
+        events.subscribe("orders.terminal", costs.on_order_terminal)
+
     def _ready_monitoring(self) -> None:
         """Margin monitoring: a snapshot after every fill and cash movement; margin-call answers."""
         from alerts.services import register_response_handler

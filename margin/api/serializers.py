@@ -248,3 +248,17 @@ class AvailableMarginOutputSerializer(serializers.Serializer):
     positions = serializers.IntegerField()
     open_orders = serializers.IntegerField()
     source = serializers.CharField()
+
+
+class StrategyChargesOutputSerializer(serializers.Serializer):
+    strategy_id = serializers.IntegerField()
+    orders = serializers.IntegerField(help_text="Executed orders charged.")
+    order_value = serializers.DecimalField(**RAW)
+    brokerage = serializers.DecimalField(**RAW)
+    taxes = serializers.DecimalField(**RAW, help_text="STT/CTT + exchange + SEBI + stamp duty + GST.")
+    stt = serializers.DecimalField(**RAW)
+    exchange_charges = serializers.DecimalField(**RAW)
+    sebi_charges = serializers.DecimalField(**RAW)
+    stamp_duty = serializers.DecimalField(**RAW)
+    gst = serializers.DecimalField(**RAW)
+    total_charges = serializers.DecimalField(**RAW)

@@ -135,3 +135,13 @@ class AvailableMarginApi(APIView):
         orders), total (its funds), utilisation % and level, with the breakdown and active buffer factors."""
         account = account_get(user=request.user, account_id=account_id)
         return Response(s.AvailableMarginOutputSerializer(preview.available_margin(account)).data)
+
+
+class StrategyChargesApi(APIView):
+    @extend_schema(responses={200: s.StrategyChargesOutputSerializer, **READ_ERRORS})
+    def get(self, request: Request, strategy_id: int) -> Response:
+        """What the strategy's executed orders cost: brokerage and taxes in total (order_cost_breakdown)."""
+        from ..costs import strategy_charges
+
+        strategy = strategy_get(user=request.user, strategy_id=strategy_id)
+        return Response(s.StrategyChargesOutputSerializer({"strategy_id": strategy.pk, **strategy_charges(strategy)}).data)
