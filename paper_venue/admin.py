@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import PaperVenueOrder, PaperVenuePosition, PaperVenueTrade
+from .models import PaperVenueBook, PaperVenueOrder, PaperVenuePosition, PaperVenueTrade
 
 
 @admin.register(PaperVenueOrder)
@@ -24,3 +24,17 @@ class PaperVenueTradeAdmin(admin.ModelAdmin):
 class PaperVenuePositionAdmin(admin.ModelAdmin):
     list_display = ["account_ref", "tradingsymbol", "product", "quantity", "average_price"]
     search_fields = ["tradingsymbol", "account_ref"]
+
+
+@admin.register(PaperVenueBook)
+class PaperVenueBookAdmin(admin.ModelAdmin):
+    """Depth the venue's fills used up, per instrument and side (it comes back over time; read only)."""
+
+    list_display = ["instrument_token", "side", "consumed", "as_of"]
+    search_fields = ["instrument_token"]
+
+    def has_add_permission(self, request):  # noqa: ANN001, ANN201
+        return False
+
+    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False

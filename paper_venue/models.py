@@ -40,6 +40,9 @@ class PaperVenueOrder(models.Model):
     average_price = models.DecimalField(max_digits=14, decimal_places=4, default=ZERO)
     blocked_margin = models.DecimalField(max_digits=16, decimal_places=2, default=ZERO)
     modified_count = models.PositiveSmallIntegerField(default=0)
+    # A resting order's place in the queue at its price: the quantity still ahead of it (paper_venue/book.py);
+    # null until it rests.
+    queue_ahead = models.PositiveIntegerField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -116,3 +119,25 @@ class PaperVenuePosition(models.Model):
 
     def __str__(self) -> str:
         return f"venue position {self.account_ref} {self.tradingsymbol} {self.product} {self.quantity:+d}"
+
+
+class PaperVenueBook(models.Model):
+    """Depth of the simulated book that the venue's fills used up, per instrument and side, as of `as_of`;
+    it comes back at `book.BOOK_REFILL_SECONDS` (docs/market-model.md, "The paper venue's book"). One market
+    for every paper account and the Kite sandbox: what one order took, the next one does not get."""
+
+    class Side(models.TextChoices):
+        ASK = "ASK", "offers (taken by buyers)"
+        BID = "BID", "bids (taken by sellers)"
+
+    instrument_token = models.BigIntegerField()
+    side = models.CharField(max_length=3, choices=Side.choices)
+    consumed = models.PositiveBigIntegerField(default=0)
+    as_of = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "paper venue book"
+        constraints = [models.UniqueConstraint(fields=["instrument_token", "side"], name="unique_paper_venue_book")]
+
+    def __str__(self) -> str:
+        return f"book {self.instrument_token} {self.side} -{self.consumed}"

@@ -7,11 +7,15 @@ Behaviour (documented choices):
   a LIMIT at the protection price), the remainder rests OPEN as a limit at the protection price — unless the
   validity is IOC, when the remainder is cancelled.
 - LIMIT: the marketable part fills at once through the depth (at the level prices, never worse than the limit);
-  the rest rests and fills when a later `match(at)` sees the market cross it.
+  the rest rests in the queue at its price and fills at its own price (never better because of a stale touch)
+  once the opposite quantity reaching that price has traded the queue ahead of it (`book.resting_fill`).
 - SL / SL-M: TRIGGER PENDING until the LTP reaches the trigger (BUY: LTP ≥ trigger; SELL: LTP ≤ trigger); then an
   SL works as a LIMIT at its price, an SL-M as a protected MARKET.
 - DAY orders lapse at the first session close after placement (marketdata.calendar: 15:30 IST) → EXPIRED; TTL
-  orders after `validity_ttl` minutes. Depth is a snapshot: our fills do not consume it.
+  orders after `validity_ttl` minutes.
+- The book is one market for everyone: what a fill takes (a taker's levels, or what trades with a resting
+  order and the queue ahead of it) is used up for the next order (`PaperVenueBook`, per instrument and side) and
+  comes back over `book.BOOK_REFILL_SECONDS` (docs/market-model.md, "The paper venue's book").
 - Funds = account capital (paper capital + the portfolio ledger's pay-ins/outs) + realised P&L − margin of open
   positions − margin blocked by open orders. Margin is a simple documented estimate until the margin engine
   exists (see `margin_estimate`). An order that would need
@@ -35,6 +39,8 @@ from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from marketdata import lookup as market
@@ -48,7 +54,8 @@ from oms_project.lib.brokers import (
 )
 from portfolio.positions_math import PositionState, apply_fill, signed
 
-from .models import PaperVenueOrder, PaperVenuePosition, PaperVenueTrade
+from . import book
+from .models import PaperVenueBook, PaperVenueOrder, PaperVenuePosition, PaperVenueTrade
 
 ZERO = Decimal("0")
 # Automatic market protection for the paper venue (Kite's automatic value varies by price band; 3 % is our choice).
@@ -228,8 +235,11 @@ class PaperVenue:
                 vo.blocked_margin = required
                 if vo.order_type in ("SL", "SL-M"):
                     vo.status = "TRIGGER PENDING"
+                elif vo.order_type == "LIMIT" and q is not None:  # where it will rest (stored with the insert)
+                    own = book.as_levels(q.buy_depth if vo.transaction_type == "BUY" else q.sell_depth)
+                    vo.queue_ahead = book.queue_ahead_at(own, vo.price, buy=vo.transaction_type == "BUY")
                 vo.save()
-                trades = self._work(vo, instrument, q, at) if q is not None else []
+                trades = self._work(vo, instrument, q, at, taker=True) if q is not None else []
                 changes.append((vo, trades))
         self._notify(changes)
         return vo.venue_order_id
@@ -253,6 +263,12 @@ class PaperVenue:
                 raise BrokerRejected(f"Order cannot be modified as it is being processed or is {vo.status.lower()}.")
             if vo.modified_count >= 25:
                 raise BrokerRejected("Maximum allowed order modifications exceeded.")
+            # A new price, a larger quantity or another type loses the order's time priority (it joins anew).
+            rejoin = (
+                (price is not None and Decimal(price) != vo.price)
+                or (quantity is not None and quantity > vo.quantity)
+                or (order_type is not None and order_type != vo.order_type)
+            )
             if quantity is not None:
                 if quantity <= vo.filled_quantity:
                     raise BrokerRejected("Quantity cannot be less than or equal to the filled quantity.")
@@ -272,7 +288,9 @@ class PaperVenue:
             vo.save()
             instrument = market.instrument_by_token(vo.instrument_token)
             q = market.quote(instrument, at)
-            trades = self._work(vo, instrument, q, at) if q is not None else []
+            if rejoin:
+                vo.queue_ahead = None
+            trades = self._work(vo, instrument, q, at, taker=rejoin) if q is not None else []
         self._notify([(vo, trades)])
         return vo.venue_order_id
 
@@ -446,14 +464,52 @@ class PaperVenue:
         p.quantity, p.average_price, p.realized = state.quantity, state.average_price, state.realized
         p.save()
 
-    def _work(self, vo: PaperVenueOrder, instrument, q, at: datetime) -> list[PaperVenueTrade]:  # noqa: ANN001
-        """Trigger, fill through the depth, apply IOC/expiry. Saves `vo`; returns the new trades."""
+    def _book(self, token: int, side: str, levels: list[book.Level], lot: int, at: datetime) -> PaperVenueBook:
+        """The side's used-up depth, row-locked and replenished to `at` (created at 0 the first time)."""
+        row = PaperVenueBook.objects.select_for_update().filter(instrument_token=token, side=side).first()
+        if row is None:
+            try:
+                with transaction.atomic():
+                    row = PaperVenueBook.objects.create(instrument_token=token, side=side, consumed=0, as_of=at)
+            except IntegrityError:
+                row = PaperVenueBook.objects.select_for_update().get(instrument_token=token, side=side)
+        elapsed = (at - row.as_of).total_seconds()
+        row.consumed = book.replenished(
+            row.consumed, elapsed_seconds=elapsed, displayed_quantity=book.displayed(levels), lot=lot
+        )
+        row.as_of = max(row.as_of, at)
+        return row
+
+    @staticmethod
+    def _queue_traded(vo: PaperVenueOrder, limit: Decimal, traded: int) -> None:
+        """The market's queue at `limit` traded `traded`: every other order of the venue resting behind it at
+        that price (same instrument and side) moves up too (one queue, traded once)."""
+        at_price = Q(order_type__in=("LIMIT", "SL"), price=limit) | Q(
+            order_type__in=("MARKET", "SL-M"), protection_price=limit
+        )
+        PaperVenueOrder.objects.filter(
+            at_price,
+            instrument_token=vo.instrument_token,
+            transaction_type=vo.transaction_type,
+            status__in=WORKING,
+            queue_ahead__gt=0,
+        ).exclude(pk=vo.pk).update(queue_ahead=Greatest(F("queue_ahead") - traded, 0))
+
+    def _work(  # noqa: ANN001
+        self, vo: PaperVenueOrder, instrument, q, at: datetime, *, taker: bool = False
+    ) -> list[PaperVenueTrade]:
+        """Trigger, fill, apply IOC/expiry. Saves `vo`; returns the new trades.
+
+        `taker`: the order has just arrived (placed, re-priced, or an SL that triggers now): its marketable part
+        walks the opposite side's depth that is still there (after what earlier fills used up) at the levels'
+        prices. Otherwise the order rests at its price: the opposite quantity reaching that price trades with
+        the queue ahead of it first, then with it, at its own price. Both use up the book they take."""
         trades: list[PaperVenueTrade] = []
         tick = Decimal(instrument.tick_size)
         if vo.status not in WORKING:
             return trades
         start_status = vo.status
-        start = (vo.status, vo.triggered, vo.protection_price)
+        start = (vo.status, vo.triggered, vo.protection_price, vo.queue_ahead)
         if vo.expires_at is not None and at >= vo.expires_at:
             self._close(vo, "EXPIRED" if vo.validity == "DAY" else "EXPIRED", at)
             return trades
@@ -465,6 +521,7 @@ class PaperVenue:
                 return trades
             vo.triggered = True
             vo.status = "OPEN"
+            taker = True  # a triggered stop arrives at the market now
         if vo.order_type in ("MARKET", "SL-M") and vo.protection_price is None:
             pct = PAPER_AUTO_PROTECTION_PCT if vo.market_protection in (None, -1) else Decimal(vo.market_protection)
             base = ltp
@@ -472,21 +529,29 @@ class PaperVenue:
             vo.protection_price = _round_tick(cap, tick, ROUND_FLOOR if buy else ROUND_CEILING)
         limit = vo.protection_price if vo.order_type in ("MARKET", "SL-M") else vo.price
         remaining = vo.quantity - vo.filled_quantity - vo.cancelled_quantity
-        levels = q.sell_depth if buy else q.buy_depth
+        opposite = book.as_levels(q.sell_depth if buy else q.buy_depth)
         fills: list[tuple[int, Decimal]] = []
-        for level in levels:
-            if remaining <= 0:
-                break
-            if (buy and level.price > limit) or (not buy and level.price < limit):
-                break
-            take = min(remaining, int(level.quantity))
-            if take > 0:
-                fills.append((take, level.price))
-                remaining -= take
-        if not levels and remaining > 0 and ((buy and ltp <= limit) or (not buy and ltp >= limit)):
-            fills.append((remaining, ltp))
-            remaining = 0
+        if opposite and remaining > 0 and book.within(opposite[0][0], limit, buy=buy):
+            side = PaperVenueBook.Side.ASK if buy else PaperVenueBook.Side.BID
+            row = self._book(vo.instrument_token, side, opposite, int(instrument.lot_size or 1), at)
+            left = book.after_consumption(opposite, row.consumed)
+            if taker:
+                fills = book.take(left, remaining, limit, buy=buy)
+                row.consumed += sum(n for n, _ in fills)
+            else:
+                ahead = vo.queue_ahead or 0
+                traded, mine = book.resting_fill(ahead, book.crossing(left, limit, buy=buy), remaining)
+                vo.queue_ahead = ahead - traded
+                if traded:
+                    self._queue_traded(vo, limit, traded)
+                if mine:
+                    fills = [(mine, limit)]  # a resting order trades at its own price
+                row.consumed += traded + mine
+            row.save()
+        elif not opposite and remaining > 0 and book.within(ltp, limit, buy=buy):
+            fills.append((remaining, ltp if taker else limit))  # no book to walk (an unpriced depth): the LTP
         for qty, price in fills:
+            remaining -= qty
             t = PaperVenueTrade.objects.create(
                 account_ref=vo.account_ref,
                 trade_id=_new_id()[-12:],
@@ -512,13 +577,17 @@ class PaperVenue:
             vo.cancelled_quantity = vo.quantity - vo.filled_quantity
             vo.status = "CANCELLED"
             vo.blocked_margin = ZERO
-        elif fills and vo.quantity:
-            vo.blocked_margin = (vo.blocked_margin * (vo.quantity - vo.filled_quantity) / vo.quantity).quantize(
-                Decimal("0.01")
-            )
+        else:
+            if fills and vo.quantity:
+                vo.blocked_margin = (vo.blocked_margin * (vo.quantity - vo.filled_quantity) / vo.quantity).quantize(
+                    Decimal("0.01")
+                )
+            if vo.queue_ahead is None and vo.status == "OPEN":  # it rests now: behind what is shown at its price
+                own = book.as_levels(q.buy_depth if buy else q.sell_depth)
+                vo.queue_ahead = book.queue_ahead_at(own, limit, buy=buy)
         if fills or vo.status != start_status:
             vo.updated_at = at
-        if fills or vo.pk is None or (vo.status, vo.triggered, vo.protection_price) != start:
+        if fills or vo.pk is None or (vo.status, vo.triggered, vo.protection_price, vo.queue_ahead) != start:
             vo.save()  # a resting order that nothing touched needs no write
         return trades
 

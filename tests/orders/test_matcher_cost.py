@@ -24,5 +24,6 @@ def test_resting_orders_cost_one_read_and_no_transaction(user, account, fut, fak
     assert len(sql) == 2, sql  # the working orders, read once, unlocked; their instrument, once
     assert not any("SAVEPOINT" in s or "FOR UPDATE" in s for s in sql)
 
-    fake_market.set(fut.instrument_token, "22990")  # the market comes down through the limit
+    # The market comes down through the limit with enough offers for the queue ahead and all twenty.
+    fake_market.set(fut.instrument_token, "22990", level_qty=1500)
     assert venue.match() == 20

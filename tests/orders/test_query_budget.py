@@ -31,8 +31,9 @@ RESTING_LIMIT_STATEMENTS = 14
 RESTING_LIMIT_TRANSACTIONS = 3
 # A MARKET order that fills at once (one depth level), placed through the service: the resting order's 13, plus
 # the fill at the venue (trade, ledger row locked + updated, venue order updated) and in the order core (stored
-# fills, replay check of the trade id, trade, position locked + updated, the fill's alert with its preferences).
-FILLED_MARKET_STATEMENTS = 26
+# fills, replay check of the trade id, trade, position locked + updated, the fill's alert with its preferences),
+# and the book side it took (locked read + update of the depth used up: paper_venue.book, issue #9).
+FILLED_MARKET_STATEMENTS = 28
 
 
 def _statements(ctx: CaptureQueriesContext) -> list[str]:
