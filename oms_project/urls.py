@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("portfolio.urls")),
     path("", include("margin.urls")),
     path("", include("alerts.urls")),
+    path("", include("risk.urls")),
 ]
 
 handler404 = "oms_project.views.not_found"
