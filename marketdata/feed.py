@@ -95,6 +95,34 @@ def _roll_demo_master() -> None:
             source._instruments.clear()  # re-read rows: ticks and contracts may have changed
 
 
+FEED_HEARTBEAT_KEY = "marketdata:feed:heartbeat"
+_last_heartbeat = 0.0
+
+
+def _heartbeat() -> None:
+    """The feed's last good iteration (epoch seconds, shared through the cache at most every 5 s): read by the
+    readiness endpoint (`feed_heartbeat_age`)."""
+    global _last_heartbeat
+    import time
+
+    from django.core.cache import cache
+
+    now = time.time()
+    if now - _last_heartbeat >= 5:
+        _last_heartbeat = now
+        cache.set(FEED_HEARTBEAT_KEY, now, 300)
+
+
+def feed_heartbeat_age() -> float | None:
+    """Seconds since the market feed's last good iteration (None: never seen, or not for 5 minutes)."""
+    import time
+
+    from django.core.cache import cache
+
+    beat = cache.get(FEED_HEARTBEAT_KEY)
+    return None if beat is None else max(0.0, time.time() - float(beat))
+
+
 async def run_market_feed(stop: asyncio.Event, source: TickSource | None = None) -> None:
     interval = max(0.05, float(settings.MARKET_FEED_INTERVAL_SECONDS))
     logger.info("market feed started (every %.2f s)", interval)
@@ -103,6 +131,7 @@ async def run_market_feed(stop: asyncio.Event, source: TickSource | None = None)
         try:
             await database_sync_to_async(_roll_demo_master)()
             await feed_once(source)
+            _heartbeat()
         except asyncio.CancelledError:
             raise
         except Exception:  # one bad iteration must not stop the feed

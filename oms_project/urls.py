@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("orders.api.urls")),
     path("", include("alerts.api.urls")),
     path("", include("risk.api.urls")),
+    path("", include("housekeeping.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
@@ -32,6 +33,7 @@ urlpatterns = [
     path("", include("margin.urls")),
     path("", include("alerts.urls")),
     path("", include("risk.urls")),
+    path("", include("housekeeping.urls")),
 ]
 
 handler404 = "oms_project.views.not_found"

@@ -197,7 +197,9 @@ def reconcile_accounts(*, run: Any = None, accounts: Any = None, notify: bool = 
 
 
 def job_data_reconciliation(run: Any) -> None:
-    reconcile_accounts(run=run)
+    results = reconcile_accounts(run=run)
+    if isinstance(run.options.get("collect"), list):  # the reconcile-all API answers with them
+        run.options["collect"].extend(results)
 
 
 # --- adopt the broker's state -------------------------------------------------------------------------------
