@@ -81,13 +81,18 @@ def test_day_order_expires_at_the_close(fut, place):
     assert order.pending_quantity == 0
 
 
-def test_insufficient_funds_rejected_with_kite_reason(user, fut, place, account):
+def test_insufficient_funds_refused_before_the_broker(user, fut, place, account):
+    # The pre-trade stage margin.funds (the margin engine) refuses it; nothing is stored or sent.
+    from margin.errors import InsufficientMargin
+    from orders.models import Order
+
     account.paper_capital = D("1000")
     account.save()
-    order = place(quantity=75)
-    assert order.status == "REJECTED"
-    assert order.status_message.startswith("Insufficient funds. Required margin is 270000")
-    assert "available margin is 1000.00" in order.status_message
+    with pytest.raises(InsufficientMargin) as refused:
+        place(quantity=75)
+    assert refused.value.details["available"] == "1000.00"
+    assert D(refused.value.details["shortfall"]) == D(refused.value.details["required"]) - D("1000")
+    assert not Order.objects.exists()
 
 
 def test_cancel_open_limit(user, fut, place):

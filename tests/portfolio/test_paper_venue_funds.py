@@ -1,4 +1,5 @@
-"""A pay-in is buying power at the paper venue: its margin check counts the ledger's pay-ins and pay-outs."""
+"""A pay-in is buying power at once: the margin check (the pre-trade stage margin.funds on the margin engine, and
+the paper venue behind it) counts the ledger's pay-ins and pay-outs."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from margin.errors import InsufficientMargin
 from portfolio import services
 
 pytestmark = pytest.mark.django_db
@@ -14,17 +16,15 @@ pytestmark = pytest.mark.django_db
 def test_an_order_refused_for_funds_goes_through_after_a_pay_in(account, fut, place):
     account.paper_capital = D("1000")
     account.save()
-    refused = place()
-    refused.refresh_from_db()
-    assert refused.status == "REJECTED" and "Insufficient funds" in refused.status_message
+    with pytest.raises(InsufficientMargin):
+        place()
 
-    services.funds_pay_in(account=account, amount="1000000")  # 15 % of 75 x 24,000 = 2.7 lakh needed
+    services.funds_pay_in(account=account, amount="1000000")  # SPAN + exposure of 75 x 24,000: ~2.5 lakh
     filled = place()
     filled.refresh_from_db()
     assert filled.status == "COMPLETE"
 
     services.funds_pay_out(account=account, amount="1000000")  # the cash left again
     services.funds_pay_in(account=account, amount="1")
-    again = place()
-    again.refresh_from_db()
-    assert again.status == "REJECTED"
+    with pytest.raises(InsufficientMargin):
+        place()
