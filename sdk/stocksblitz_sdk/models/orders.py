@@ -110,6 +110,14 @@ class Position(SdkModel):
     sell_quantity: int = 0
     buy_value: Decimal = Decimal("0")
     sell_value: Decimal = Decimal("0")
+    # Kite's conventions (the positions list; None in pushed snapshots): previous close, M2M against it for
+    # overnight quantity, the day's buy/sell averages and values over all the day's trades.
+    close_price: Decimal | None = None
+    m2m: Decimal | None = None
+    day_buy_price: Decimal | None = None
+    day_sell_price: Decimal | None = None
+    day_buy_value: Decimal | None = None
+    day_sell_value: Decimal | None = None
     updated_at: datetime
 
 
