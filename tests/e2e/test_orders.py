@@ -91,6 +91,8 @@ def test_market_order_shows_up_as_a_position(logged_in_page: Any, live: Any) -> 
     ticket.select_option("[data-testid=order-type]", "MARKET")
     expect(ticket.locator("[data-testid=price]")).to_be_hidden()
     ticket.click("[data-testid=place-order]")
+    # A MARKET order is confirmed in the product's modal first (#10; skippable per user).
+    ticket.click("[data-testid=confirm-market-ok]")
     expect(ticket.locator("[data-testid=order-placed] [data-testid=order-status]")).to_have_text("COMPLETE")
     symbol = ticket.locator("[data-testid=chosen-instrument]").inner_text().split(":", 1)[1]
 
