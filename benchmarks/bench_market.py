@@ -3,8 +3,10 @@
     .venv/bin/python benchmarks/bench_market.py [--seed N]
 
 Spreads and depth by instrument class, realised vs implied volatility, India VIX's range, the
-correlations NIFTY-SENSEX-BANKNIFTY and stock betas to NIFTY, and what a 20-lot market order
-would walk through in the displayed book. Prints figures only; the tests in
+correlations NIFTY-SENSEX-BANKNIFTY and stock betas to NIFTY, what a 20-lot market order
+would walk through in the displayed book, and its impact on the paper venue's book (fills use up
+the depth, which replenishes over paper_venue.book.BOOK_REFILL_SECONDS) with and without
+replenishment. Prints figures only; the tests in
 tests/marketdata/test_market_model.py assert the same statistics on fixed dates.
 """
 
@@ -23,6 +25,7 @@ from exchange_calendars.exchange_calendar_xbom import precomputed_bse_holidays  
 from marketdata import contract_specs as specs  # noqa: E402
 from marketdata import market_stats as ms  # noqa: E402
 from marketdata.simulator import IST  # noqa: E402
+from paper_venue import book  # noqa: E402  (pure: the venue's book arithmetic)
 
 D = Decimal
 
@@ -51,6 +54,40 @@ def walk(q, lots: int, lot: int) -> tuple[int, Decimal | None]:  # noqa: ANN001
         if not need:
             return used, cost / (lots * lot)
     return used, None
+
+
+def venue_buys(sim, inst, at: datetime, schedule: list[tuple[float, int]], *, refill: bool):  # noqa: ANN001, ANN201
+    """Market buys on the venue's book, as the venue fills them (paper_venue.book): each takes what earlier
+    ones left, and with `refill` the side gives back its displayed depth over BOOK_REFILL_SECONDS (without:
+    never). Answers, per order, (lots filled, cost, lots short: left resting at the protection price, the mid
+    when it was sent)."""
+    consumed, as_of, out = 0, at, []
+    never = Decimal("1e15")
+    for seconds, lots in schedule:
+        t = at + timedelta(seconds=seconds)
+        q = sim.quote(inst, t)
+        levels = book.as_levels(q.sell_depth)
+        consumed = book.replenished(consumed, elapsed_seconds=(t - as_of).total_seconds(),
+                                    displayed_quantity=book.displayed(levels), lot=inst.lot_size,
+                                    refill_seconds=book.BOOK_REFILL_SECONDS if refill else never)
+        as_of = t
+        mid = (q.best_bid + q.best_ask) / 2
+        limit = q.last_price * D("1.03")  # the venue's automatic market protection (3 %)
+        fills = book.take(book.after_consumption(levels, consumed), lots * inst.lot_size, limit, buy=True)
+        got = sum(n for n, _ in fills)
+        consumed += got
+        out.append((got // inst.lot_size, sum((n * p for n, p in fills), D(0)), lots - got // inst.lot_size, mid))
+    return out
+
+
+def impact_of(orders, lot: int) -> str:  # noqa: ANN001
+    """Lots filled, their cost over the mid each order met when it was sent (bp, lot-weighted), lots short."""
+    lots = sum(o[0] for o in orders)
+    short = sum(o[2] for o in orders)
+    if not lots:
+        return f"nothing filled, {short} short"
+    over = sum((o[1] - o[0] * lot * o[3]) / o[3] for o in orders if o[0]) / (lots * lot)
+    return f"{lots:>2} filled {float(over) * 1e4:6.1f} bp, {short:>2} short"
 
 
 def main() -> None:
@@ -133,7 +170,7 @@ def main() -> None:
               f"{q.buy_depth[0].quantity // 65} lots, ask {q.best_ask} x {q.sell_depth[0].quantity // 65} lots   "
               "target worthless: 0.05/0.10 with >= 300 lots; cheap: 1-2 ticks, >= 100 lots")
 
-    print("\nA 20-lot market buy against the displayed book (no fills consume it yet: see issue #9's venue part)")
+    print("\nA 20-lot market buy against the displayed book (one order, nothing taken before it)")
     for label, inst in (("NIFTY fut near", classes[0][1]), ("NIFTY fut far", classes[2][1]),
                         ("NIFTY weekly ATM CE", classes[6][1]), ("RELIANCE ATM CE", classes[10][1])):
         q = sim.quote(inst, at)
@@ -142,6 +179,26 @@ def main() -> None:
         impact = "book too thin for 20 lots in 5 levels" if avg is None else (
             f"{used} level(s), avg {avg:.2f}, {float((avg - mid) / mid) * 1e4:.1f} bp over mid")
         print(f"  {label:<32} {impact}")
+
+    print(f"\nImpact of a 20-lot market buy on the paper venue's book (fills use up depth; replenishment "
+          f"{book.BOOK_REFILL_SECONDS} s for the displayed side): bp over the mid each order met; 'short' = lots "
+          "left resting at the protection price")
+    scenarios = [  # (label, schedule, which orders to report)
+        ("alone", [(0, 20)], slice(0, 1)),
+        ("2nd 20-lot buy, the same second", [(0, 20), (0, 20)], slice(1, 2)),
+        ("2nd 20-lot buy, 2 s later", [(0, 20), (2, 20)], slice(1, 2)),
+        ("2nd 20-lot buy, 10 s later", [(0, 20), (10, 20)], slice(1, 2)),
+        ("20 lots as 4 x 5, 2 s apart (TWAP)", [(0, 5), (2, 5), (4, 5), (6, 5)], slice(0, 4)),
+    ]
+    print(f"  {'class':<22} {'order':<36} {'with replenishment':>28} {'without':>28}")
+    for label, inst in (("NIFTY fut near", classes[0][1]), ("NIFTY fut far", classes[2][1]),
+                        ("NIFTY weekly ATM CE", classes[6][1]), ("RELIANCE ATM CE", classes[10][1])):
+        for i, (text, schedule, part) in enumerate(scenarios):
+            cells = []
+            for refill in (True, False):
+                orders = venue_buys(sim, inst, at, schedule, refill=refill)
+                cells.append(impact_of(orders[part], inst.lot_size))
+            print(f"  {label if not i else '':<22} {text:<36} {cells[0]:>28} {cells[1]:>28}")
 
     expired = ms.option("NIFTY", "PE", nifty_atm, date(2026, 12, 1), 30)
     a, b = sim.quote(expired, at + timedelta(days=1)), sim.quote(expired, at + timedelta(days=8))

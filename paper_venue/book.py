@@ -40,14 +40,16 @@ def replenished(
     refill_seconds: Decimal = BOOK_REFILL_SECONDS,
 ) -> int:
     """What is still used up of a side `elapsed_seconds` after it was `consumed`: the side gives back
-    `displayed_quantity / refill_seconds` a second, in whole lots (every order in an F&O book is whole lots)."""
+    `displayed_quantity / refill_seconds` a second, in whole lots (every order in an F&O book is whole lots),
+    and what is used up never hides more than the side now shows (when the simulated book thins below what
+    our fills took, its own turnover has replaced the rest)."""
     if consumed <= 0:
         return 0
     elapsed = max(0.0, float(elapsed_seconds))
     back = int(Decimal(displayed_quantity) * Decimal(str(elapsed)) / refill_seconds)
     lot = max(1, int(lot))
     back -= back % lot
-    return max(0, consumed - back)
+    return max(0, min(consumed, max(0, displayed_quantity)) - back)
 
 
 def after_consumption(levels: Sequence[Level], consumed: int) -> list[Level]:
