@@ -62,6 +62,11 @@ def test_failed_alert_statement_never_undoes_the_order_change(account, fut, plac
             cursor.execute("SELECT * FROM no_such_table_for_alerts")
 
     monkeypatch.setattr("alerts.services.alert_raise", broken_alert_raise)
+    # The margin stages would refuse it before the broker; without them the venue rejects it (and alerts).
+    from oms_project.lib import pretrade
+
+    for name in ("margin.funds", "margin.utilisation"):
+        monkeypatch.setitem(pretrade._stages, name, lambda intent, ctx: pretrade.PASS)
     account.paper_capital = D("1000")  # far too little: the venue rejects, and the rejection raises an alert
     account.save()
     order = place(order_type="LIMIT", price="24000")
