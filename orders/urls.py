@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import ticket_views, views
+from . import execution_views, ticket_views, views
 
 urlpatterns: list = [
     path("broker/kite/", include("orders.brokers.kite_page_urls")),
@@ -21,6 +21,7 @@ urlpatterns: list = [
     path("orders/<int:order_id>/modify/", views.order_modify, name="order-modify"),
     path("orders/<int:order_id>/approve/", views.order_approve, name="order-approve"),
     path("orders/<int:order_id>/reject/", views.order_reject, name="order-reject"),
+    path("analytics/slippage/", execution_views.slippage_page, name="slippage"),
     path("positions/", views.positions, name="positions"),
     path("positions/<int:position_id>/row/", views.position_row, name="position-row"),
     path("positions/<int:position_id>/exit/", views.position_exit, name="position-exit"),

@@ -128,3 +128,15 @@ def test_the_ticket_preview_shows_the_execution_panel(client: Any, user: Any, ac
                                                         "validity": "DAY"}, HTTP_HX_REQUEST="true").content.decode()
     assert 'data-testid="execution-panel"' in html and 'data-guard="WIDE_SPREAD"' in html
     assert 'data-limit-price="100.00"' in html and "Very wide" in html and "you will be asked" in html
+
+
+def test_the_slippage_page_lists_your_fills(client: Any, user: Any, account: Any, opt: Any, on_commit: Any) -> None:
+    from tests.support.orders import place_order
+
+    with on_commit(execute=True):
+        place_order(user, **BODY)
+    client.force_login(user)
+    html = client.get(reverse("slippage")).content.decode()
+    assert 'data-testid="slippage-fills">1<' in html and "NIFTY26DEC24000CE" in html
+    assert 'id="slippage-chart-data"' in html and "6.67" in html  # 225 at VWAP 100.0667 vs a 100.00 mid
+    assert client.get(reverse("slippage"), {"days": "abc"}).status_code == 200  # a bad filter falls back to 30 days
