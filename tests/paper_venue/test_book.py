@@ -38,6 +38,12 @@ def test_replenished_gives_the_side_back_linearly_in_whole_lots():
                             lot=LOT) == 0
 
 
+def test_used_up_depth_never_hides_more_than_the_side_shows():
+    # 20 lots taken; the side now shows 7: at most 7 are hidden, and two refill periods later none.
+    assert book.replenished(20 * LOT, elapsed_seconds=0, displayed_quantity=7 * LOT, lot=LOT) == 7 * LOT
+    assert book.replenished(20 * LOT, elapsed_seconds=10, displayed_quantity=7 * LOT, lot=LOT) == 0
+
+
 def test_queue_position_at_join():
     bids = [(D("100.00"), 150), (D("99.95"), 300), (D("99.85"), 75)]
     assert book.queue_ahead_at(bids, D("99.95"), buy=True) == 300  # behind what is shown at its price
@@ -178,3 +184,18 @@ def test_orders_resting_at_one_price_share_one_queue(venue, fake_market):
     got = {i: PaperVenueOrder.objects.get(venue_order_id=i) for i in (a, b)}
     assert (got[a].status, got[b].status) == ("COMPLETE", "OPEN")
     assert got[b].queue_ahead == 0  # the market's queue ahead of both traded once; b is next
+
+
+@pytest.mark.django_db
+def test_a_new_price_joins_the_queue_anew_a_smaller_quantity_keeps_its_place(venue, fake_market):
+    bids = _levels("24000.00", "-0.05", [2, 3, 2, 2, 2])
+    fake_market.set(1001, "24000.05", buy_depth=bids, sell_depth=_levels("24000.10", "0.05", [2, 2, 2, 2, 2]))
+    vo_id = venue.place_order(_request("BUY", 2, "LIMIT", "24000.00"))
+    vo = PaperVenueOrder.objects.get(venue_order_id=vo_id)
+    assert vo.queue_ahead == 2 * LOT
+    venue.modify_order(vo_id, quantity=LOT)  # smaller: keeps its place
+    vo.refresh_from_db()
+    assert (vo.quantity, vo.queue_ahead) == (LOT, 2 * LOT)
+    venue.modify_order(vo_id, price=D("23999.95"))  # re-priced: behind the 3 lots shown there
+    vo.refresh_from_db()
+    assert (vo.price, vo.queue_ahead, vo.status) == (D("23999.95"), 3 * LOT, "OPEN")
