@@ -9,6 +9,7 @@ import margin
 import marketdata
 import orders
 import portfolio
+import risk
 from oms_project.lib.errors import DomainError
 from stocksblitz_sdk.exceptions import StocksBlitzError, exception_for_code
 
@@ -27,7 +28,7 @@ def _subclasses(klass):
 
 
 def test_every_api_error_code_has_an_sdk_exception():
-    for package in (accounts, marketdata, alerts, portfolio, margin, orders):
+    for package in (accounts, marketdata, alerts, portfolio, margin, risk, orders):
         _import_all(package)
     # Errors a test defines for itself (e.g. a stand-in stage's code) are not API codes.
     codes = {klass.code for klass in _subclasses(DomainError) if not klass.__module__.startswith("tests.")}
