@@ -9,11 +9,12 @@ class HousekeepingConfig(AppConfig):
     def ready(self) -> None:
         from oms_project.lib import events, pretrade
 
-        from . import tasks  # noqa: F401 - registers the Celery task and the start-up hook
+        from . import observability, tasks  # noqa: F401 - tasks: the Celery task and the start-up hook
         from .services import broker_health, orphans
 
         pretrade.register_stage("housekeeping.broker_health", broker_health.stage_broker_health)
         events.subscribe("portfolio.position_closed", orphans.on_position_closed)
+        observability.connect()
         post_migrate.connect(_sync_schedule, sender=self)
 
 

@@ -1,14 +1,14 @@
 """Prometheus metrics (prometheus_client, the Prometheus project's own Python client), one module so every
-name is declared once. Served at /metrics (oms_project.views.metrics).
+name is declared once. Served at /metrics (housekeeping.views.metrics_view).
 
 Multi-process: the production layout runs several processes (uvicorn workers, Celery worker, beat, the
 services); with PROMETHEUS_MULTIPROC_DIR set (an empty directory, wiped at start, set by the start-up
 environment) every process writes its samples there and /metrics aggregates them (the library's
 multiprocess mode). Embedded mode is one process: the default registry.
 
-    oms_orders_placed_total{venue}                      orders the broker accepted
-    oms_orders_refused_total{code}                      orders refused, by stable error code
-    oms_order_placement_seconds                         order_place, intent to broker answer
+    oms_orders_placed_total                             orders past every pre-trade check, sent to the broker
+    oms_orders_refused_total{code}                      refused by a pre-trade stage (its code) or the broker (BROKER_REJECTED)
+    oms_order_placement_seconds                         pipeline start to the broker's first answer (same thread)
     oms_pretrade_stage_seconds{stage}                   each pre-trade stage
     oms_fills_total                                     fills stored
     oms_alerts_total{type,level}                        alerts raised
@@ -28,7 +28,7 @@ from prometheus_client import CONTENT_TYPE_LATEST as CONTENT_TYPE  # noqa: N811
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _STAGE_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1.0)
 
-ORDERS_PLACED = Counter("oms_orders_placed", "Orders the broker accepted", ["venue"])
+ORDERS_PLACED = Counter("oms_orders_placed", "Orders that passed the pre-trade checks and went to the broker")
 ORDERS_REFUSED = Counter("oms_orders_refused", "Orders refused, by error code", ["code"])
 PLACEMENT_SECONDS = Histogram("oms_order_placement_seconds", "order_place duration", buckets=_LATENCY_BUCKETS)
 STAGE_SECONDS = Histogram("oms_pretrade_stage_seconds", "Pre-trade stage duration", ["stage"], buckets=_STAGE_BUCKETS)

@@ -267,10 +267,31 @@ class PipelineResult:
         return "pass"
 
 
+_observers: list[Callable[[PipelineResult, PretradeContext, int], None]] = []
+
+
+def register_observer(fn: Callable[[PipelineResult, PretradeContext, int], None]) -> None:
+    """`fn(result, ctx, started_ns)` after every placement run (not previews): metrics. Never raises into it."""
+    if fn not in _observers:
+        _observers.append(fn)
+
+
 def run(intent: OrderIntent, ctx: PretradeContext) -> PipelineResult:
     """Run every stage in the declared order. Placement (ctx.dry_run False) stops at the first deny or
     replay; a dry run goes on so the trader sees every finding at once (a stage that needs an earlier
     stage's amendment and finds none passes)."""
+    run_started = time.perf_counter_ns()
+    result = _run(intent, ctx)
+    if not ctx.dry_run:
+        for fn in _observers:
+            try:
+                fn(result, ctx, run_started)
+            except Exception:  # noqa: BLE001, S110 - an observer (metrics) never stops an order
+                pass
+    return result
+
+
+def _run(intent: OrderIntent, ctx: PretradeContext) -> PipelineResult:
     result = PipelineResult(findings=[], amendments=ctx.amendments)
     for name in stage_order():
         started = time.perf_counter_ns()

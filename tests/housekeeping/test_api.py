@@ -141,3 +141,31 @@ def test_pages(user, make_user, kept_orphans, run_job):
     c.force_login(staff)
     assert c.post("/housekeeping/run/order_aging/").status_code == 302
     assert HousekeepingEvent.objects.get(job="order_aging").actor == f"user:{staff.pk}"
+
+
+def test_order_metrics_placed_refused_stage_timings_fills_alerts(user, account, fut, place,
+                                                                django_capture_on_commit_callbacks):
+    from prometheus_client import REGISTRY
+
+    def value(name, **labels):
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    placed, fills = value("oms_orders_placed_total"), value("oms_fills_total")
+    refused = value("oms_orders_refused_total", code="INVALID_QUANTITY")
+    timed = value("oms_pretrade_stage_seconds_count", stage="orders.validate")
+    latency = value("oms_order_placement_seconds_count")
+    with django_capture_on_commit_callbacks(execute=True):
+        place()
+    assert value("oms_orders_placed_total") == placed + 1 and value("oms_fills_total") == fills + 1
+    assert value("oms_pretrade_stage_seconds_count", stage="orders.validate") == timed + 1
+    assert value("oms_order_placement_seconds_count") == latency + 1
+    with pytest.raises(Exception) as exc:
+        place(quantity=10)  # not a multiple of the lot
+    code = exc.value.code
+    assert value("oms_orders_refused_total", code=code) >= 1
+    assert code != "INVALID_QUANTITY" or value("oms_orders_refused_total", code=code) == refused + 1
+    from alerts.services import alert_raise
+
+    before = value("oms_alerts_total", type="SYSTEM", level="INFO")
+    alert_raise(user=user, type="SYSTEM", level="INFO", message="x")
+    assert value("oms_alerts_total", type="SYSTEM", level="INFO") == before + 1
