@@ -12,10 +12,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 from ._http import HttpSession, wire_decimal
 from .accounts import AccountsAPI
 from .models.funds import Funds, LedgerEntry
+from .models.margin import AvailableMargin, BasketMargin
+
+
+def _leg(order: dict[str, Any]) -> dict[str, Any]:
+    """An order dict for the margin endpoints: `side` accepted for transaction_type, decimals as strings."""
+    out = {k: v for k, v in order.items() if v is not None}
+    if "side" in out:
+        out["transaction_type"] = str(out.pop("side")).upper()
+    for k in ("price", "trigger_price"):
+        if isinstance(out.get(k), Decimal | float | int) and not isinstance(out.get(k), bool):
+            out[k] = wire_decimal(Decimal(str(out[k])))
+    return out
 
 
 class FundsAPI:
@@ -50,10 +63,41 @@ class FundsAPI:
 
 
 class MarginAPI:
-    """Margin-side helpers. `add_funds` is what the seed's bots call when utilisation runs high."""
+    """Margin: what the account holds back and has available, what orders and baskets need (Kite's shapes).
+    `add_funds` is what the seed's bots call when utilisation runs high.
+
+        client.margin.available()                     # available, used, total, utilisation %, level
+        client.margin.basket([{"tradingsymbol": "NIFTY26DEC24000CE", "side": "SELL", "quantity": 75},
+                              {"tradingsymbol": "NIFTY26DEC24000PE", "side": "SELL", "quantity": 75}])
+        client.margin.orders([...])                   # each order alone, against your positions
+    """
 
     def __init__(self, funds: FundsAPI) -> None:
         self._funds = funds
+        self._http = funds._http
+
+    def available(self, account_id: int | None = None) -> AvailableMargin:
+        """The account's margin now (default: your default account)."""
+        path = f"/accounts/{self._funds._account(account_id)}/available-margin/"
+        return AvailableMargin.model_validate(self._http.request("GET", path))
+
+    def basket(
+        self, orders: list[dict[str, Any]], *, account_id: int | None = None, consider_positions: bool = True
+    ) -> BasketMargin:
+        """The orders margined together (a spread, a straddle get their hedge benefit): `initial` (each alone),
+        `final` (together, against your positions when `consider_positions`), `required`, `available`."""
+        body: dict[str, Any] = {"orders": [_leg(o) for o in orders], "consider_positions": consider_positions}
+        if account_id is not None:
+            body["account_id"] = account_id
+        return BasketMargin.model_validate(self._http.request("POST", "/margins/basket/", json=body))
+
+    def orders(self, orders: list[dict[str, Any]], *, account_id: int | None = None) -> BasketMargin:
+        """Each order margined on its own against your positions and working orders (Kite's /margins/orders)."""
+        body: dict[str, Any] = {"orders": [_leg(o) for o in orders]}
+        if account_id is not None:
+            body["account_id"] = account_id
+        data = self._http.request("POST", "/margins/orders/", json=body)
+        return BasketMargin.model_validate({"required": data.get("required", 0), **data})
 
     def add_funds(self, amount: Decimal | int | str, account_id: int | None = None) -> Funds:
         """Alias of `client.funds.pay_in` (paper accounts)."""

@@ -15,7 +15,7 @@ import inspect
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._http import HttpSession, wire_decimal
 from .models.orders import (
@@ -30,6 +30,9 @@ from .models.orders import (
     Trade,
 )
 from .models.risk import SquareOffResult
+
+if TYPE_CHECKING:
+    from .models.margin import CostEstimate
 
 
 def _body(**fields: Any) -> dict[str, Any]:
@@ -91,6 +94,40 @@ class OrdersAPI:
             raise TypeError(f"preview() got unexpected arguments: {sorted(unknown)}")
         data = self._http.request("POST", "/orders/preview/", json=_order_body(**fields))
         return OrderPreview.model_validate(data)
+
+    def calculate_costs(
+        self,
+        *,
+        side: str | None = None,
+        transaction_type: str | None = None,
+        instrument_token: int | None = None,
+        exchange: str | None = None,
+        tradingsymbol: str | None = None,
+        quantity: int | None = None,
+        price: Decimal | float | str | None = None,
+        product: str = "NRML",
+        order_type: str | None = None,
+        orders: list[dict[str, Any]] | None = None,
+        account_id: int | None = None,
+        strategy_id: int | None = None,
+    ) -> CostEstimate:
+        """What an order (or `orders=[{...}, ...]`) costs before it is placed: `cost.brokerage`, `cost.stt`,
+        `cost.total_charges` (and exchange, SEBI, stamp duty, GST, order value) in total, each order's in
+        `cost.orders`, the margin they need (`cost.margin.required`, `available`, `can_execute`), `warnings`."""
+        from .models.margin import CostEstimate
+
+        if orders is None:
+            orders = [
+                dict(
+                    side=side, transaction_type=transaction_type, instrument_token=instrument_token,
+                    exchange=exchange, tradingsymbol=tradingsymbol, quantity=quantity, price=price,
+                    product=product, order_type=order_type or ("LIMIT" if price is not None else "MARKET"),
+                )
+            ]
+        body = _body(account_id=account_id, strategy_id=strategy_id)
+        body["orders"] = [_order_body(**o) for o in orders]
+        data = self._http.request("POST", "/orders/calculate-costs/", json=body)
+        return CostEstimate.model_validate({**data.get("total", {}), **data})
 
     def analyze_execution(self, **fields: Any) -> ExecutionAnalysis:
         """An order (the same arguments as `place`) against the current book: spread, impact, liquidity score,

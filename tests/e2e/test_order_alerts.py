@@ -2,8 +2,9 @@
 
 Orders are placed through the served product's own API (an API key from `manage.py create_api_key`),
 so the order is processed - and its alert raised - inside the server process, exactly as for a bot.
-Orders raise ORDER_FILLED at INFO and ORDER_REJECTED at WARNING (`orders/services/broker_updates.py::_status_alert`
-and `_reject`): neither is CRITICAL/URGENT, so neither shows a toast; both bump the badge and add a row.
+Orders raise ORDER_FILLED at INFO (`orders/services/broker_updates.py::_status_alert`): not CRITICAL/URGENT, so no
+toast; it bumps the badge and adds a row. An order short of margin is refused before it exists (margin.funds):
+no alert.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ def _future(live: Any) -> dict[str, Any]:
     return json.loads(next(line for line in out.splitlines() if line.startswith("INST=")).split("=", 1)[1])
 
 
-def _place(live: Any, key: str, inst: dict[str, Any], quantity: int) -> dict[str, Any]:
-    body = {
+def _body(inst: dict[str, Any], quantity: int) -> dict[str, Any]:
+    return {
         "instrument_token": inst["token"],
         "transaction_type": "BUY",
         "quantity": quantity,
@@ -49,12 +50,16 @@ def _place(live: Any, key: str, inst: dict[str, Any], quantity: int) -> dict[str
         "client_order_id": f"e2e-alerts-{uuid.uuid4().hex[:16]}",
         "confirm_duplicate": True,
     }
+
+
+def _place(live: Any, key: str, inst: dict[str, Any], quantity: int) -> dict[str, Any]:
+    body = _body(inst, quantity)
     r = httpx.post(f"{live.url}/api/v1/orders/", json=body, headers={"Authorization": f"Api-Key {key}"}, timeout=20)
     assert r.status_code in (200, 201), r.text
     return r.json()
 
 
-def test_order_filled_and_rejected_alerts_arrive_live_and_stay_private(logged_in_page, live, browser):
+def test_order_filled_alert_arrives_live_and_stays_private(logged_in_page, live, browser):
     page = logged_in_page
     page.goto(f"{live.url}/alerts/")
     expect(page.locator("body")).to_have_attribute("data-wswsalerts", "open")
@@ -87,22 +92,20 @@ def test_order_filled_and_rejected_alerts_arrive_live_and_stay_private(logged_in
     expect(row.locator("[data-testid=alert-link]")).to_have_attribute("href", f"/orders/{filled['id']}/")
     expect(page.locator(".toast")).to_have_count(0)  # INFO: no toast
 
-    # 2. The freeze quantity of a future needs far more margin than the paper capital -> the paper
-    #    broker rejects it ("Insufficient funds ...") -> ORDER_REJECTED appears live.
+    # 2. The freeze quantity of a future needs far more margin than the paper capital -> the pre-trade
+    #    stage margin.funds refuses it (INSUFFICIENT_MARGIN, nothing stored or sent) -> no alert is raised.
     big = inst["freeze"] // inst["lot"] * inst["lot"]
-    rejected = _place(live, key, inst, big)
-    assert rejected["status"] == "REJECTED", rejected
-    assert "Insufficient funds" in rejected["status_message"], rejected
-    expect(badge).to_have_attribute("data-count", "2")
-    expect(rows).to_have_count(2)
-    row = rows.first
-    expect(row).to_have_attribute("data-alert-id", str(_alert_id(live, page.username, rejected["id"])))
-    expect(row.locator(".alert-type")).to_have_text("Order Rejected")
-    expect(row.locator("[data-testid=alert-level]")).to_have_text("WARNING")
-    expect(row.locator(".alert-message")).to_contain_text(f"#{rejected['id']}")
-    expect(row.locator(".alert-message")).to_contain_text("Insufficient funds")
+    r = httpx.post(
+        f"{live.url}/api/v1/orders/",
+        json={**_body(inst, big)},
+        headers={"Authorization": f"Api-Key {key}"},
+        timeout=20,
+    )
+    assert r.status_code == 400 and r.json()["error"]["code"] == "INSUFFICIENT_MARGIN", r.text
+    assert r.json()["error"]["details"]["shortfall"], r.text
     page.wait_for_timeout(500)
-    expect(page.locator(".toast")).to_have_count(0)  # WARNING: no toast either (only CRITICAL/URGENT toast)
+    expect(badge).to_have_attribute("data-count", "1")
+    expect(rows).to_have_count(1)
 
     # 3. The same order events reached nobody else: the other user's page got no push, and after a
     #    reload (the stored state) still has no alerts.
@@ -120,10 +123,10 @@ def test_order_filled_and_rejected_alerts_arrive_live_and_stay_private(logged_in
     mine = httpx.get(f"{live.url}/api/v1/alerts/{alert_id}/", headers={"Authorization": f"Api-Key {key}"}).json()
     assert (mine["type"], mine["links"]) == ("ORDER_FILLED", {"order_id": filled["id"]})
 
-    # 4. The stored state matches what was shown live: reload shows the same two rows.
+    # 4. The stored state matches what was shown live: reload shows the same row.
     page.reload()
-    expect(page.locator("[data-testid=alert-item]")).to_have_count(2)
-    expect(page.locator("[data-testid=alert-badge]")).to_have_attribute("data-count", "2")
+    expect(page.locator("[data-testid=alert-item]")).to_have_count(1)
+    expect(page.locator("[data-testid=alert-badge]")).to_have_attribute("data-count", "1")
     other_context.close()
 
 
