@@ -245,7 +245,14 @@ def advise(intent: OrderIntent, ctx: PretradeContext) -> Advice:
         return cached
     strategy = ctx.scratch.get("strategy")
     limit = intent.price if intent.order_type in (OrderType.LIMIT, OrderType.SL) else None
-    quote = venue_quote(ctx.account, ctx.instrument, ctx.quote, intent.transaction_type, ctx.now)
+    guarded = intent.order_type == OrderType.MARKET and intent.role in GUARDED_ROLES and not intent.parent_id
+    # The venue's used-up depth costs one read: taken where the walk decides something (a guarded MARKET
+    # order, every preview); a resting order's stored walk is then of the displayed book.
+    quote = (
+        venue_quote(ctx.account, ctx.instrument, ctx.quote, intent.transaction_type, ctx.now)
+        if guarded or ctx.dry_run
+        else ctx.quote
+    )
     a, t, size = analyse(
         ctx.instrument,
         quote,
@@ -254,7 +261,6 @@ def advise(intent: OrderIntent, ctx: PretradeContext) -> Advice:
         limit_price=limit,
         strategy=strategy,
     )
-    guarded = intent.order_type == OrderType.MARKET and intent.role in GUARDED_ROLES and not intent.parent_id
     if a is None:
         advice = Advice(None, t, Guard("NONE"), guarded, "NO_BOOK", None, None, intent.order_type)
     else:

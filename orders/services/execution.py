@@ -164,24 +164,28 @@ def slippage_of(side: str, arrival: Decimal, fill: Decimal, quantity: int) -> tu
 
 def on_order_filled(event: Any) -> None:
     """`orders.filled` subscriber: one OrderSlippageHistory row per fill of an order with an analysis (a slice
-    uses its parent's: the order the trader decided). Idempotent by (order, trade id)."""
+    uses its parent's: the order the trader decided). Idempotent by (order, trade id). Runs after the fill's
+    commit (autocommit), so a duplicate INSERT from another process only fails its own statement."""
     if not event.trade_id:
         return
     if OrderSlippageHistory.objects.filter(order_id=event.order_id, trade_id=event.trade_id).exists():
         return
-    order = Order.objects.filter(pk=event.order_id).only(
-        "pk", "user_id", "parent_id", "role", "tradingsymbol", "order_type", "quantity", "instrument_token"
-    ).first()
-    if order is None:
-        return
-    decided = order.parent if order.role == OrderRole.SLICE and order.parent_id else order
-    analysis = OrderExecutionAnalysis.objects.filter(order_id=decided.pk).first()
+    sliced = event.role == OrderRole.SLICE and event.parent_id is not None
+    decided_id = event.parent_id if sliced else event.order_id
+    analysis = (
+        OrderExecutionAnalysis.objects.select_related("order")
+        .only("mid", "expected_price", "transaction_type", "order__quantity", "order__order_type",
+              "order__tradingsymbol", "order__instrument_token")
+        .filter(order_id=decided_id)
+        .first()
+    )
     if analysis is None or analysis.mid is None or analysis.mid <= 0:
         return
+    decided = analysis.order
     from ..market import instrument_by_token
 
     try:
-        lot = max(int(instrument_by_token(order.instrument_token).lot_size or 1), 1)
+        lot = max(int(instrument_by_token(decided.instrument_token).lot_size or 1), 1)
     except Exception:
         lot = 1
     side = event.transaction_type or analysis.transaction_type
@@ -191,25 +195,24 @@ def on_order_filled(event: Any) -> None:
     if analysis.expected_price:
         vs_expected, _ = slippage_of(side, analysis.expected_price, price, int(event.quantity))
     try:
-        with transaction.atomic():
-            OrderSlippageHistory.objects.create(
-                user_id=order.user_id,
-                order_id=order.pk,
-                trade_id=event.trade_id,
-                instrument_token=order.instrument_token,
-                tradingsymbol=order.tradingsymbol,
-                transaction_type=side,
-                order_type=decided.order_type,
-                algorithm="SLICED" if decided is not order else "NONE",
-                lots=max(decided.quantity // lot, 1),
-                quantity=int(event.quantity),
-                arrival_price=analysis.mid,
-                expected_price=analysis.expected_price,
-                fill_price=price,
-                slippage_bps=bps,
-                slippage_inr=inr,
-                vs_expected_bps=vs_expected,
-                filled_at=event.fill_timestamp or timezone.now(),
-            )
-    except IntegrityError:  # the same fill seen twice (another process): already recorded
-        pass
+        OrderSlippageHistory.objects.create(
+            user_id=event.user_id,
+            order_id=event.order_id,
+            trade_id=event.trade_id,
+            instrument_token=decided.instrument_token,
+            tradingsymbol=decided.tradingsymbol,
+            transaction_type=side,
+            order_type=decided.order_type,
+            algorithm="SLICED" if sliced else "NONE",
+            lots=max(decided.quantity // lot, 1),
+            quantity=int(event.quantity),
+            arrival_price=analysis.mid,
+            expected_price=analysis.expected_price,
+            fill_price=price,
+            slippage_bps=bps,
+            slippage_inr=inr,
+            vs_expected_bps=vs_expected,
+            filled_at=event.fill_timestamp or timezone.now(),
+        )
+    except IntegrityError:  # the same fill recorded by another process meanwhile
+        logger.info("slippage of %s/%s already recorded", event.order_id, event.trade_id)

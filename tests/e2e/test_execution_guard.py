@@ -27,15 +27,18 @@ from oms_project.lib.pretrade import OrderIntent
 U = get_user_model()
 u, _ = U.objects.get_or_create(username="finder_probe")
 found = []
-for inst in Instrument.objects.filter(exchange="NFO", instrument_type__in=["CE", "PE"]).order_by("instrument_token").iterator():
+options = Instrument.objects.filter(exchange="NFO", instrument_type__in=["CE", "PE"]).order_by("instrument_token")
+for inst in options.iterator():
     q = market.quote(inst)
     if q is None or not q.oi:
         continue
     a, t, _ = execution.analyse(inst, q, side="BUY", quantity=inst.lot_size)
     if a is None or a.spread_pct is None or a.spread_pct < 3 or a.spread_pct > 20 or a.walk.book_shortfall:
         continue
-    intent = OrderIntent.from_fields(user_id=u.pk, actor="api_key:probe", instrument_token=inst.instrument_token,
-                                     transaction_type="BUY", quantity=inst.lot_size, product="NRML", order_type="MARKET")
+    intent = OrderIntent.from_fields(
+        user_id=u.pk, actor="api_key:probe", instrument_token=inst.instrument_token, transaction_type="BUY",
+        quantity=inst.lot_size, product="NRML", order_type="MARKET",
+    )
     p = services.order_preview(intent, user=u)
     denies = [f for f in p["findings"] if f["outcome"] == "deny"]
     if [f["code"] for f in denies] != ["WIDE_SPREAD"]:
