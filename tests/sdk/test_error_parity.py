@@ -5,6 +5,7 @@ import pkgutil
 
 import accounts
 import alerts
+import housekeeping
 import margin
 import marketdata
 import orders
