@@ -116,3 +116,11 @@ def test_market_confirmation_can_be_turned_off_per_user(logged_in: Any, user: An
     assert 'data-confirm-market="false"' in page
     assert logged_in.post(url, {"confirm_market_orders": "true"}).status_code == 204
     assert OrderPreferences.objects.get(user=user).confirm_market_orders is True
+
+
+def test_market_confirmation_preference_through_the_api(api: Any, user: Any) -> None:
+    assert api.get("/api/v1/orders/preferences/").json()["confirm_market_orders"] is True
+    r = api.put("/api/v1/orders/preferences/", {"confirm_market_orders": False}, format="json")
+    assert r.status_code == 200 and r.json()["confirm_market_orders"] is False
+    assert OrderPreferences.objects.get(user=user).confirm_market_orders is False
+    assert api.put("/api/v1/orders/preferences/", {"confirm_market_orders": "no"}, format="json").status_code == 400
