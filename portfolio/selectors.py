@@ -132,20 +132,23 @@ def opening_balance(account: Any) -> Decimal:
 
 
 def funds_for(account: Any, *, today: Any = None) -> Funds:
-    """The account's funds in one query (an aggregate over its ledger per kind, today's P&L filtered)."""
+    """The account's funds in one query: the ledger summed per kind (GROUP BY kind on the account's
+    index), with today's share beside it. Two aggregates rather than one filtered SUM per kind: the
+    pre-trade stages read this on every order and a dozen filtered aggregates cost more to compile
+    than to run."""
     day = today or timezone.localdate()
     start = timezone.make_aware(datetime.combine(day, time.min))
     end = start + timedelta(days=1)
-    sums = {kind.value: Sum("amount", filter=Q(kind=kind.value), default=ZERO) for kind in LedgerKind}
-    row = LedgerEntry.objects.filter(account_id=account.pk).aggregate(
-        total=Sum("amount", default=ZERO),
-        today_pnl=Sum(
-            "amount",
-            filter=Q(kind=LedgerKind.REALISED_PNL, created_at__gte=start, created_at__lt=end),
-            default=ZERO,
-        ),
-        **sums,
-    )
+    per_kind = {
+        r["kind"]: r
+        for r in LedgerEntry.objects.filter(account_id=account.pk)
+        .values("kind")
+        .annotate(total=Sum("amount"), today=Sum("amount", filter=Q(created_at__gte=start, created_at__lt=end)))
+        .order_by()
+    }
+    row = {kind.value: per_kind.get(kind.value, {}).get("total") or ZERO for kind in LedgerKind}
+    row["total"] = sum((r["total"] or ZERO for r in per_kind.values()), ZERO)
+    row["today_pnl"] = per_kind.get(LedgerKind.REALISED_PNL.value, {}).get("today") or ZERO
     q = lambda v: Decimal(v).quantize(ZERO)  # noqa: E731
     opening = opening_balance(account)
     total = q(row["total"])
