@@ -79,3 +79,14 @@ class EodInputSerializer(StrictInputSerializer):
 class LogFilterSerializer(QueryParamsSerializer):
     job = StrictCharField(required=False, max_length=40)
     status = serializers.ChoiceField(choices=HousekeepingEvent.Status.choices, required=False)
+
+
+class JobOverviewSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    title = serializers.CharField()
+    schedule = serializers.CharField()
+    trading_days_only = serializers.BooleanField()
+    per_strategy = serializers.BooleanField()
+    last_run = HousekeepingEventSerializer(allow_null=True)
+    last_status = serializers.CharField(allow_blank=True)
+    next_run = serializers.DateTimeField(allow_null=True)

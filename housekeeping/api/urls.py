@@ -12,6 +12,8 @@ urlpatterns: list = [
     path("strategies/<int:strategy_id>/settings/", views.StrategySettingsApi.as_view(), name="api-strategy-settings"),
     path("admin/housekeeping/eod/", views.AdminEodApi.as_view(), name="api-housekeeping-eod"),
     path("admin/housekeeping/reconcile-all/", views.AdminReconcileAllApi.as_view(), name="api-housekeeping-reconcile"),
+    path("admin/housekeeping/jobs/", views.AdminJobsApi.as_view(), name="api-housekeeping-jobs"),
+    path("admin/housekeeping/jobs/<slug:name>/run/", views.AdminJobRunApi.as_view(), name="api-housekeeping-job-run"),
     path("admin/housekeeping/logs/", views.AdminLogsApi.as_view(), name="api-housekeeping-logs"),
     path("admin/housekeeping/mismatches/", views.MismatchListApi.as_view(), name="api-housekeeping-mismatches"),
     path("admin/housekeeping/mismatches/<int:mismatch_id>/adopt/", views.MismatchAdoptApi.as_view(),

@@ -28,6 +28,7 @@ from .serializers import (
     CleanupInputSerializer,
     EodInputSerializer,
     HousekeepingEventSerializer,
+    JobOverviewSerializer,
     LogFilterSerializer,
     MismatchSerializer,
     OrphanedOrderSerializer,
@@ -174,3 +175,27 @@ class MismatchAdoptApi(APIView):
         refuse_body_fields(request)
         m = reconciliation.mismatch_adopt(mismatch_id=mismatch_id, actor=actor_of(request))
         return Response(MismatchSerializer(m).data)
+
+
+class AdminJobsApi(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(responses={200: JobOverviewSerializer(many=True), **error_responses({403: "Staff only"})})
+    def get(self, request: Request) -> Response:
+        """Every job: schedule, last run and its outcome, next run."""
+        from ..selectors import jobs_overview
+
+        rows = [{**r, "last_run": r["last_run"]} for r in jobs_overview()]
+        return Response(JobOverviewSerializer(rows, many=True).data)
+
+
+class AdminJobRunApi(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(request=None, responses={200: HousekeepingEventSerializer, **error_responses(
+        {403: "Staff only", 404: "No such job", 409: "The job is running"})})  # fmt: skip
+    def post(self, request: Request, name: str) -> Response:
+        """Run one job now (whatever the day: a manual run ignores the trading calendar). Answers its log entry."""
+        refuse_body_fields(request)
+        event = jobs.job_run(name, trigger=HousekeepingEvent.Trigger.MANUAL, actor=actor_of(request))
+        return Response(HousekeepingEventSerializer(event).data)

@@ -169,3 +169,23 @@ def test_order_metrics_placed_refused_stage_timings_fills_alerts(user, account, 
     before = value("oms_alerts_total", type="SYSTEM", level="INFO")
     alert_raise(user=user, type="SYSTEM", level="INFO", message="x")
     assert value("oms_alerts_total", type="SYSTEM", level="INFO") == before + 1
+
+
+def test_ops_run_a_job_now_by_api_and_admin_action(api, user, make_user):
+    assert api.post("/api/v1/admin/housekeeping/jobs/order_aging/run/", format="json").status_code == 403
+    user.is_staff = True
+    user.save()
+    jobs_list = api.get("/api/v1/admin/housekeeping/jobs/").json()
+    assert {j["name"] for j in jobs_list} >= {"orphaned_orders", "eod_reconciliation"}
+    assert all(j["schedule"] for j in jobs_list)
+    r = api.post("/api/v1/admin/housekeeping/jobs/order_aging/run/", format="json")
+    assert r.status_code == 200 and r.json()["trigger"] == "manual"
+    assert api.post("/api/v1/admin/housekeeping/jobs/nope/run/", format="json").json()["error"]["code"] == (
+        "HOUSEKEEPING_JOB_UNKNOWN")  # fmt: skip
+    admin_user = make_user("root", is_staff=True, is_superuser=True)
+    c = Client()
+    c.force_login(admin_user)
+    ev = HousekeepingEvent.objects.get(job="order_aging")
+    r = c.post("/admin/housekeeping/housekeepingevent/", {"action": "run_again_now", "_selected_action": [ev.pk]})
+    assert r.status_code == 302 and HousekeepingEvent.objects.filter(job="order_aging").count() == 2
+    assert c.get("/admin/housekeeping/mismatch/").status_code == 200
