@@ -325,6 +325,8 @@ def test_event_hub_resyncs_alert_changes_made_while_disconnected(server, user, a
         question = services.alert_raise(
             user=user, type=AlertType.APPROVAL_REQUIRED, level=AlertLevel.WARNING, message="ok?", actions=["Approve"]
         )
+        # Two pushes raised back to back travel independently; the order asserted below is the order raised.
+        assert wait_for(lambda: len(alerts.items) == 1, 10), client.events.last_error
         info = raise_(user, AlertType.ORDER_FILLED, message="filled")
         assert wait_for(lambda: len(alerts.items) == 2, 10), client.events.last_error
         services.alert_mark_read(user=user, alert_id=info.pk)  # live update
