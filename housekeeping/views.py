@@ -33,7 +33,9 @@ def health_ready(request: HttpRequest) -> JsonResponse:
 
 
 def metrics_view(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(oms_metrics.exposition(), content_type=oms_metrics.CONTENT_TYPE)
+    from .metrics_db import exposition as db_exposition
+
+    return HttpResponse(oms_metrics.exposition() + db_exposition(), content_type=oms_metrics.CONTENT_TYPE)
 
 
 @login_required

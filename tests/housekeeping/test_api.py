@@ -90,6 +90,8 @@ def test_readiness_and_metrics(run_job, travel_to):
     assert c.get("/health/ready").json()["checks"]["celery_beat"]["status"] == "ok"
     metrics = c.get("/metrics").content.decode()
     assert 'oms_housekeeping_jobs_total{job="broker_health",status="OK"}' in metrics
+    assert 'oms_housekeeping_last_run_ok{job="broker_health"} 1.0' in metrics
+    assert 'oms_housekeeping_runs_24h{job="broker_health",status="OK"} 1.0' in metrics
     assert c.get("/healthz").json() == {"status": "ok"}
 
 
