@@ -336,7 +336,8 @@ def stage_rate_slot(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
                 {"slots_left": 0},
             )
         return PASS
-    rate_limit.acquire(ctx.account.pk, new_order=True)
+    slices = len(ctx.amendments.get("slices") or [1])  # every slice is an order at the broker
+    rate_limit.acquire(ctx.account.pk, new_order=True, orders=slices)
     return PASS
 
 

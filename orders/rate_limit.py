@@ -112,33 +112,33 @@ def _cap_keys(account_id: int, now: float) -> tuple[str, str]:
     return f"orders:rate:{account_id}:m{minute}", f"orders:rate:{account_id}:d{day}"
 
 
-def _take_caps(account_id: int, now: float) -> tuple[str, str]:
-    """Count one new order against the minute and the day, or refuse (counting nothing)."""
+def _take_caps(account_id: int, now: float, n: int = 1) -> tuple[str, str, int]:
+    """Count `n` new orders against the minute and the day, or refuse (counting nothing)."""
     minute_key, day_key = _cap_keys(account_id, now)
     per_day, per_minute = orders_per_day(), orders_per_minute()
-    if _count(day_key, 2 * 86400) > per_day:
-        _count(day_key, 2 * 86400, -1)
+    if _count(day_key, 2 * 86400, n) > per_day:
+        _count(day_key, 2 * 86400, -n)
         raise OrderDailyLimitReached(
             f"This broker account has placed {per_day} orders today, the broker's daily maximum; "
             "no new orders until tomorrow (modifications and cancellations still work).",
             retry_after=round(86400 - (now + IST_OFFSET_SECONDS) % 86400, 0),
             details={"limit_per_day": per_day},
         )
-    if _count(minute_key, 120) > per_minute:
-        _count(minute_key, 120, -1)
-        _count(day_key, 2 * 86400, -1)
+    if _count(minute_key, 120, n) > per_minute:
+        _count(minute_key, 120, -n)
+        _count(day_key, 2 * 86400, -n)
         raise OrderRateLimited(
             f"This broker account already sent {per_minute} orders this minute (the broker's limit). "
             "Try again when the minute turns.",
             retry_after=round(max(0.05, 60 - now % 60), 2),
             details={"limit_per_minute": per_minute},
         )
-    return minute_key, day_key
+    return minute_key, day_key, n
 
 
-def _give_back_caps(keys: tuple[str, str]) -> None:
-    _count(keys[0], 120, -1)
-    _count(keys[1], 2 * 86400, -1)
+def _give_back_caps(keys: tuple[str, str, int]) -> None:
+    _count(keys[0], 120, -keys[2])
+    _count(keys[1], 2 * 86400, -keys[2])
 
 
 def slots_left(account_id: int, *, clock=time.time) -> int:  # noqa: ANN001
@@ -162,15 +162,16 @@ def caps_left(account_id: int, *, clock=time.time) -> dict[str, int]:  # noqa: A
 
 
 def acquire(  # noqa: ANN001
-    account_id: int, *, new_order: bool = False, max_wait: float | None = None, clock=time.time, sleep=time.sleep
+    account_id: int, *, new_order: bool = False, orders: int = 1, max_wait: float | None = None, clock=time.time, sleep=time.sleep
 ) -> None:
     """Take one order slot for the account, waiting up to `max_wait` seconds for the next second. A new
     order (`new_order=True`: the pipeline's rate slot, bracket legs) also counts against the minute's and
-    the day's caps; a modification, a cancellation or a re-send does not."""
+    the day's caps — `orders` of them for a sliced order, whose slices are counted up front so a refusal comes
+    before anything is stored; a modification, a cancellation or a re-send does not."""
     limit = orders_per_second(account_id)
     max_wait = getattr(settings, "ORDER_RATE_MAX_WAIT_SECONDS", 1.0) if max_wait is None else max_wait
     deadline = clock() + max_wait
-    caps = _take_caps(account_id, clock()) if new_order else None
+    caps = _take_caps(account_id, clock(), max(1, orders)) if new_order else None
     while True:
         now = clock()
         if _take(account_id, now, limit):

@@ -83,7 +83,7 @@ def _submit_tree(order: Order, *, actor: str, children: list[Order] | None = Non
         return
     for i, child in enumerate(children):
         if i:
-            rate_limit.acquire(order.account_id, new_order=True)  # each slice is an order at the broker
+            rate_limit.acquire(order.account_id)
         order_submit(order_id=child.pk, actor=actor)
     brackets._slice_parent_refresh(order.pk)
 

@@ -240,6 +240,19 @@ def test_minute_cap_refuses_a_placement_and_stores_nothing(settings, user, accou
     assert _refusal(preview_order(user, **{**NRML_LIMIT, "price": D("23970")}))[0] == "ORDER_RATE_LIMITED"
 
 
+def test_every_slice_counts_against_the_minute_cap(settings, user, account, make_instrument, fake_market) -> None:
+    settings.ORDER_RATE_LIMIT_PER_MINUTE = 2
+    inst = make_instrument(3002, "NIFTY27FEBFUT", freeze=150)
+    fake_market.set(inst.instrument_token, "24000")
+    sliced = {**NRML_LIMIT, "instrument_token": inst.instrument_token, "quantity": 450, "price": D("23900"),
+              "auto_slice": True}  # fmt: skip
+    before = Order.objects.count()
+    assert _code_of(lambda: place_order(user, **sliced)) == "ORDER_RATE_LIMITED"  # 3 slices > 2 a minute
+    assert Order.objects.count() == before
+    parent = place_order(user, **{**sliced, "quantity": 300})  # 2 slices fit
+    assert parent.children.count() == 2
+
+
 # --- 6. freeze quantity ------------------------------------------------------------------------------------
 def test_exact_freeze_quantity_is_one_order_and_modify_cannot_exceed_it(
     user, account, make_instrument, fake_market
