@@ -162,7 +162,13 @@ def caps_left(account_id: int, *, clock=time.time) -> dict[str, int]:  # noqa: A
 
 
 def acquire(  # noqa: ANN001
-    account_id: int, *, new_order: bool = False, orders: int = 1, max_wait: float | None = None, clock=time.time, sleep=time.sleep
+    account_id: int,
+    *,
+    new_order: bool = False,
+    orders: int = 1,
+    max_wait: float | None = None,
+    clock=time.time,
+    sleep=time.sleep,
 ) -> None:
     """Take one order slot for the account, waiting up to `max_wait` seconds for the next second. A new
     order (`new_order=True`: the pipeline's rate slot, bracket legs) also counts against the minute's and
