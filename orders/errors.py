@@ -156,6 +156,11 @@ class AmoOutsideWindow(OrderValidationError):
     default_message = "After-market orders for F&O are accepted from 15:45 until 09:10."
 
 
+class AmoMarketNotAllowed(OrderValidationError):
+    code = "AMO_MARKET_NOT_ALLOWED"
+    default_message = "MARKET after-market orders are not accepted on options; use a LIMIT AMO."
+
+
 class MisCutoffPassed(OrderValidationError):
     code = "MIS_CUTOFF_PASSED"
     default_message = "No new intraday (MIS) positions after the broker's cut-off; exits are still allowed."

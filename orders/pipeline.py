@@ -227,7 +227,13 @@ def _check_session_rules(intent: OrderIntent, ctx: PretradeContext, facts: valid
     trading_day = md_calendar.is_trading_day(exchange, at.date())
     session_open = md_calendar.session_state(exchange, ctx.now) == md_calendar.SessionState.OPEN
     validation.check_amo_window(
-        amo=intent.variety == "amo", at=at, trading_day=trading_day, session_open=session_open, exchange=exchange
+        amo=intent.variety == "amo",
+        at=at,
+        trading_day=trading_day,
+        session_open=session_open,
+        exchange=exchange,
+        order_type=intent.order_type,
+        instrument_type=ctx.instrument.instrument_type,
     )
     any_time = ctx.account.is_paper and settings.SIM_TRADE_ANY_TIME
     if intent.product == "MIS" and session_open and intent.variety != "amo" and not any_time:

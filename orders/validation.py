@@ -205,7 +205,14 @@ def check_expiry(f: InstrumentFacts, today: date) -> None:
 
 
 def check_amo_window(
-    *, amo: bool, at: datetime, trading_day: bool, session_open: bool, exchange: str = "NFO"
+    *,
+    amo: bool,
+    at: datetime,
+    trading_day: bool,
+    session_open: bool,
+    exchange: str = "NFO",
+    order_type: str = "",
+    instrument_type: str = "",
 ) -> None:
     """An after-market order is accepted from 15:45 until 09:10 (all day on a non-trading day) and waits for
     the 09:15 open (equity and currency: until 09:00); during market hours it is refused, as Kite does
@@ -214,6 +221,11 @@ def check_amo_window(
     "any time" mode says."""
     if not amo:
         return
+    if order_type == OrderType.MARKET and instrument_type in ("CE", "PE"):
+        raise errors.AmoMarketNotAllowed(
+            "Kite does not accept MARKET after-market orders on options; place a LIMIT AMO.",
+            details={"variety": "amo", "order_type": order_type},
+        )
     if session_open:
         raise errors.AmoDuringMarketHours(
             f"The market is open ({at:%H:%M} IST): place a regular order; after-market orders are for when "

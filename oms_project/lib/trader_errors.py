@@ -152,6 +152,8 @@ TITLES: dict[str, tuple[str, str]] = {
                                 "the market is closed."),
     "AMO_OUTSIDE_WINDOW": ("After-market orders are not taken now",
                            "F&O after-market orders are accepted 15:45–09:10 IST and go out at the 09:15 open."),
+    "AMO_MARKET_NOT_ALLOWED": ("No MARKET after-market orders on options",
+                               "Give a limit price: after-market orders on options must be LIMIT."),
     "MIS_CUTOFF_PASSED": ("Past the intraday cut-off",
                           "No new MIS positions after the broker's cut-off (15:25 for F&O). Use NRML, or exit."),
     "ORDER_DAILY_LIMIT_REACHED": ("Today's order limit is used up",

@@ -177,6 +177,17 @@ def test_amo_window_ends_at_0900_for_equity_and_0910_for_fno(exchange: str, refu
 
 
 @pytest.mark.dates
+def test_market_amo_on_an_option_is_refused(travel_to, user, account, make_instrument, fake_market) -> None:
+    """Zerodha's Kite order-rejections page: "Blocks market orders in index options using AMO"."""
+    travel_to("2026-12-01 20:00 IST")
+    opt = make_instrument(2004, "NIFTY26DEC24100CE", type_="CE", strike="24100", last_price="100")
+    fake_market.set(opt.instrument_token, "100")
+    amo = {**NRML_LIMIT, "instrument_token": opt.instrument_token, "variety": "amo"}
+    assert _refusal(preview_order(user, **{**amo, "order_type": "MARKET"}))[0] == "AMO_MARKET_NOT_ALLOWED"
+    assert _refusal(preview_order(user, **{**amo, "price": D("99")}))[0] is None
+
+
+@pytest.mark.dates
 def test_paper_amo_waits_for_the_open_across_a_holiday(travel_to, user, account, fut, fake_market) -> None:
     clock = travel_to("2026-12-24 20:00 IST")  # Thursday evening; Friday 25 Dec is a holiday
     fake_market.set(fut.instrument_token, "24000")
@@ -276,7 +287,8 @@ def test_exact_freeze_quantity_is_one_order_and_modify_cannot_exceed_it(
 
 # --- the new codes in the SDK and in trader language ----------------------------------------------------------
 @pytest.mark.parametrize(
-    "code", ["SLM_NOT_ALLOWED", "AMO_DURING_MARKET_HOURS", "AMO_OUTSIDE_WINDOW", "MIS_CUTOFF_PASSED",
+    "code", ["SLM_NOT_ALLOWED", "AMO_DURING_MARKET_HOURS", "AMO_OUTSIDE_WINDOW", "AMO_MARKET_NOT_ALLOWED",
+             "MIS_CUTOFF_PASSED",
              "ORDER_DAILY_LIMIT_REACHED"],
 )  # fmt: skip
 def test_new_codes_have_sdk_classes_and_trader_words(code: str) -> None:

@@ -35,6 +35,7 @@ __all__ = [
     "SlmNotAllowedError",
     "AmoDuringMarketHoursError",
     "AmoOutsideWindowError",
+    "AmoMarketNotAllowedError",
     "MisCutoffPassedError",
     "OrderDailyLimitReachedError",
     "IdempotencyKeyMismatchError",
@@ -191,6 +192,12 @@ class AmoOutsideWindowError(OrderValidationError):
     """An after-market order outside 15:45-09:10 IST on a trading day; `details.accepted_from/until`."""
 
     code = "AMO_OUTSIDE_WINDOW"
+
+
+class AmoMarketNotAllowedError(OrderValidationError):
+    """A MARKET after-market order on an option (Kite blocks it): send a LIMIT AMO."""
+
+    code = "AMO_MARKET_NOT_ALLOWED"
 
 
 class MisCutoffPassedError(OrderValidationError):
