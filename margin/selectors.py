@@ -149,12 +149,17 @@ def _instruments(tokens: set[int]) -> dict[int, Any]:
     return {i.instrument_token: i for i in Instrument.objects.filter(instrument_token__in=tokens)} if tokens else {}
 
 
-def _held_items(account: Any, exclude_tag: str = "") -> tuple[list[sources.Item], list[sources.Item]]:
-    """(position items at their average price, working-order items at their price) of the account."""
+def _held_items(
+    account: Any, exclude_tag: str = "", positions: Sequence[Any] | None = None
+) -> tuple[list[sources.Item], list[sources.Item]]:
+    """(position items at their average price, working-order items at their price) of the account. `positions`:
+    the account's open positions when the caller already read them (the pre-trade context's loader)."""
     from oms_project.lib.open_orders import open_orders_for
     from portfolio.selectors import positions_for
 
-    positions = list(positions_for(account=account, open_only=True))
+    if positions is None:
+        positions = list(positions_for(account=account, open_only=True))
+    positions = [p for p in positions if p.quantity]
     working = [o for o in open_orders_for(account.pk) if not exclude_tag or o.tag != exclude_tag]
     found = _instruments({p.instrument_token for p in positions} | {o.instrument_token for o in working})
     held = [
@@ -263,12 +268,15 @@ def _account_figures(
     )
 
 
-def _funds(account: Any) -> Decimal | None:
+def _funds(account: Any, funds: Any = None) -> Decimal | None:
+    """The cash margin is held against (paper accounts); `funds`: portfolio's Funds when already read."""
     if not account.is_paper:
         return None
-    from portfolio.selectors import funds_for
+    if funds is None:
+        from portfolio.selectors import funds_for
 
-    return funds_for(account).cash
+        funds = funds_for(account)
+    return funds.cash
 
 
 def account_margin(account: Any, *, at: datetime | None = None) -> AccountMargin:
@@ -291,19 +299,21 @@ def order_margin(
     consider_positions: bool = True,
     at: datetime | None = None,
     exclude_tag: str = "",
+    positions: Sequence[Any] | None = None,
+    funds: Any = None,
 ) -> OrderMargin:
     """What one order or a basket needs: margined alone (initial), together (basket) and against the account's
     positions and working orders (final, required). See OrderMargin. `exclude_tag`: a working order to leave
     out (the broker judging the very order the OMS already holds as working)."""
     at = at or timezone.now()
-    held, pending = _held_items(account, exclude_tag) if consider_positions else ([], [])
+    held, pending = _held_items(account, exclude_tag, positions) if consider_positions else ([], [])
     new = [sources.Item(o.instrument, o.signed_quantity, o.price, o.product, ("new", i)) for i, o in enumerate(orders)]
     resolved = sources.legs_for([*held, *pending, *new], at)
     legs = resolved.legs
     held_legs, pending_legs = legs[: len(held)], legs[len(held) : len(held) + len(pending)]
     new_legs = legs[len(held) + len(pending) :]
     policy = _policy(account, strategy_id)
-    funds = _funds(account)
+    funds = _funds(account, funds)
     before = _account_figures(account, held_legs, pending_legs, resolved, policy, funds, at)
     after = _account_figures(account, held_legs, [*pending_legs, *new_legs], resolved, policy, funds, at)
     per = calc.per_leg(new_legs, resolved.market)

@@ -41,7 +41,14 @@ def _order_margin(intent: OrderIntent, ctx: PretradeContext) -> selectors.OrderM
         order_type=intent.order_type,
         trigger_price=intent.trigger_price,
     )
-    om = selectors.order_margin(ctx.account, [order], strategy_id=intent.strategy_id, at=ctx.now)
+    om = selectors.order_margin(
+        ctx.account,
+        [order],
+        strategy_id=intent.strategy_id,
+        at=ctx.now,
+        positions=ctx.load("positions"),  # the context's loaders: read once per run, shared with risk
+        funds=ctx.load("funds") if ctx.account.is_paper else None,
+    )
     ctx.scratch["margin"] = om
     return om
 

@@ -17,8 +17,10 @@ Behaviour (documented choices):
   order and the queue ahead of it) is used up for the next order (`PaperVenueBook`, per instrument and side) and
   comes back over `book.BOOK_REFILL_SECONDS` (docs/market-model.md, "The paper venue's book").
 - Funds = account capital (paper capital + the portfolio ledger's pay-ins/outs) + realised P&L − margin of open
-  positions − margin blocked by open orders. Margin is a simple documented estimate until the margin engine
-  exists (see `margin_estimate`). An order that would need
+  positions − margin blocked by open orders. The venue's margin is a simple documented estimate (see
+  `margin_estimate`, the broker's own view); the OMS gates every order before it with the margin engine (the
+  pre-trade stage margin.funds). An order that reduces a position needs nothing for the part it closes (a
+  reversal only what it opens net of what the close frees). An order that would need
   more is REJECTED with Kite's text "Insufficient funds. Required margin is X but available margin is Y."
   Positions and realised P&L come from the venue's running ledger (`PaperVenuePosition`, updated with every
   fill in the fill's transaction). The funds check of a new order is one statement (`_margin_state`): the
@@ -224,7 +226,7 @@ class PaperVenue:
             state = self._margin_state(vo.instrument_token, vo.product)  # one statement, whatever the history
             required = self._required_margin(vo, instrument, ref_price, state.position_quantity)
             available = (self.capital + state.realized - state.blocked - state.held).quantize(Decimal("0.01"))
-            if required > available:
+            if required > 0 and required > available:  # an order that needs nothing goes even when under water
                 vo.status = "REJECTED"
                 vo.status_message = (
                     f"Insufficient funds. Required margin is {required:.2f} but available margin is {available:.2f}."
@@ -423,18 +425,29 @@ class PaperVenue:
         price: Decimal,
         position_quantity: int,
     ) -> Decimal:
-        # An order that only reduces the current position needs no margin.
+        # An order that reduces the current position needs no margin for the part that closes; a reversal needs
+        # what it opens beyond the position less what the close frees (a SELL of 3 lots against a long of 2:
+        # 1 lot's margin against the 2 lots' released). The pre-trade stage margin.funds judges it with the engine.
         qty = position_quantity
-        if qty != 0 and (qty > 0) != (vo.transaction_type == "BUY") and vo.quantity <= abs(qty):
+        closes = qty != 0 and (qty > 0) != (vo.transaction_type == "BUY")
+        opening = max(vo.quantity - abs(qty), 0) if closes else vo.quantity
+        if opening == 0:
             return ZERO
-        return margin_estimate(
-            instrument_type=instrument.instrument_type,
-            product=vo.product,
-            side=vo.transaction_type,
-            quantity=vo.quantity,
-            price=price,
-            strike=instrument.strike,
-        )
+
+        def estimate(side: str, quantity: int) -> Decimal:
+            return margin_estimate(
+                instrument_type=instrument.instrument_type,
+                product=vo.product,
+                side=side,
+                quantity=quantity,
+                price=price,
+                strike=instrument.strike,
+            )
+
+        required = estimate(vo.transaction_type, opening)
+        if closes:
+            required = max(ZERO, required - estimate("BUY" if qty > 0 else "SELL", abs(qty)))
+        return required
 
     def _ledger_apply(self, t: PaperVenueTrade, instrument) -> None:  # noqa: ANN001
         """Book one fill into the running position (row-locked: concurrent fills apply one after the other)."""
