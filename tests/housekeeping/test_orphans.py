@@ -38,7 +38,7 @@ def _open_and_close(place, capture, strategy=None, *, close_with_callbacks=True)
 
 
 @pytest.mark.parametrize(
-    ("settings", "sl_status", "tgt_status", "reason_word"),
+    ("strategy_settings", "sl_status", "tgt_status", "reason_word"),
     [
         ({}, "CANCELLED", "CANCELLED", None),
         ({"allow_orphaned_orders": True}, "TRIGGER PENDING", "OPEN", "allows"),
@@ -48,8 +48,8 @@ def _open_and_close(place, capture, strategy=None, *, close_with_callbacks=True)
     ],
 )
 def test_close_driven_cleanup_honours_each_setting(user, fut, place, django_capture_on_commit_callbacks,
-                                                   settings, sl_status, tgt_status, reason_word):  # fmt: skip
-    strat = services.strategy_create(user=user, name="s", **settings)
+                                                   strategy_settings, sl_status, tgt_status, reason_word):  # fmt: skip
+    strat = services.strategy_create(user=user, name="s", **strategy_settings)
     ex = _open_and_close(place, django_capture_on_commit_callbacks, strat)
     assert (ex["STOP_LOSS"].status, ex["TARGET"].status) == (sl_status, tgt_status)
     kept = [o for o in ex.values() if o.status not in ("CANCELLED",)]
