@@ -497,6 +497,7 @@ class KiteSandboxApp:
         facts = rules.facts_from_row(row, self._last_price(user, ask.exchange, ask.tradingsymbol))
         try:
             rules.check(ask, facts)
+            rules.check_amo(ask, facts, datetime.now(UTC))
         except rules.RuleViolation as exc:
             raise KiteError(400, "InputException", exc.message) from None
 
@@ -514,6 +515,7 @@ class KiteSandboxApp:
                 price=order_request.price,
                 trigger_price=order_request.trigger_price,
                 autoslice=request.form_value("autoslice") == "true",
+                variety=variety,
             ),
         )
         self._count_order_call(request.user)

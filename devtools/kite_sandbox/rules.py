@@ -5,18 +5,20 @@ order book?": freeze quantity, trigger price against the LTP, ...; docs/exchange
 with `error_type` InputException (kite-api.md §1.4), which kiteconnect raises as `InputException`. The rules are
 the product's own (`orders.validation`, `orders.trading_rules`), so a client tested against the sandbox sees
 the refusals it would get from Kite: lot size, tick size, freeze quantity, product, trigger side, SL-M on
-options and BSE (market protection and the tag are checked while parsing, in app.py). Texts: Kite's where
+options and BSE, the AMO window and no MARKET AMO on options (market protection and the tag are checked while
+parsing, in app.py). Texts: Kite's where
 kite-api.md quotes one (freeze), otherwise ours in Kite's style (the exact API strings are not published).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from orders import trading_rules
+from oms_project.lib.errors import DomainError
+from orders import trading_rules, validation
 from orders.validation import InstrumentFacts
 
 
@@ -41,6 +43,7 @@ class Ask:
     price: Decimal | None = None
     trigger_price: Decimal | None = None
     autoslice: bool = False
+    variety: str = "regular"
 
 
 def _dec(value: Any) -> Decimal | None:
@@ -74,6 +77,32 @@ def facts_from_row(row: dict[str, Any], last_price: Decimal | None) -> Instrumen
 
 def _on_tick(value: Decimal, tick: Decimal) -> bool:
     return tick <= 0 or value % tick == 0
+
+
+def check_amo(ask: Ask, f: InstrumentFacts, at: datetime) -> None:
+    """Kite's AMO rules (docs/exchange-rules.md): its window on the exchange clock, no MARKET AMO on options."""
+    if ask.variety != "amo":
+        return
+    from marketdata import calendar as mcal
+
+    local = at.astimezone(mcal.IST)
+    try:
+        trading_day = mcal.is_trading_day(f.exchange, local.date())
+        session_open = mcal.session_state(f.exchange, at) == mcal.SessionState.OPEN
+    except Exception:  # noqa: BLE001 - no calendar (no database): the venue answers for it
+        return
+    try:
+        validation.check_amo_window(
+            amo=True,
+            at=local,
+            trading_day=trading_day,
+            session_open=session_open,
+            exchange=f.exchange,
+            order_type=ask.order_type,
+            instrument_type=f.instrument_type,
+        )
+    except DomainError as exc:
+        raise RuleViolation(exc.message) from None
 
 
 def check(ask: Ask, f: InstrumentFacts) -> None:

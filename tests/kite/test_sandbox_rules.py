@@ -90,3 +90,16 @@ def test_what_kite_accepts_goes_through_and_modify_is_judged_too(kite: Any) -> N
     with pytest.raises(InputException, match="SL-M orders are not allowed"):
         kite.modify_order("regular", stop, order_type="SL-M", market_protection=-1)
     assert kite.modify_order("regular", exact, price=25980.2) == exact
+
+
+@pytest.mark.dates
+@pytest.mark.django_db(transaction=True)  # the exchange calendar reads its holiday overrides
+def test_amo_rules_on_the_exchange_clock(kite: Any, travel_to: Any) -> None:
+    travel_to("2026-12-01 11:00 IST", tick=True)  # a Tuesday, market open
+    with pytest.raises(InputException, match="market is open"):
+        _place(kite, variety="amo")
+    travel_to("2026-12-01 20:00 IST", tick=True)
+    with pytest.raises(InputException, match="MARKET after-market orders on options"):
+        _place(kite, variety="amo", tradingsymbol="NIFTY26DEC26000CE", order_type="MARKET", price=None,
+               market_protection=-1)  # fmt: skip
+    assert _place(kite, variety="amo")
