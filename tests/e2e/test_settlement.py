@@ -73,4 +73,13 @@ def test_settlement_chart_history_and_ledger_with_csv(logged_in_page: Any, live:
     total = sum(Decimal(r["amount"]) for r in table)
     assert total == Decimal(table[-1]["cash_after"])
     assert Decimal(re.sub(r"[^0-9.]", "", cash_text)) == total  # the CSV adds up to the cash the page shows
+    page.set_viewport_size({"width": 390, "height": 900})  # a phone: nothing of these pages is wider than it
+    for path in ("/positions/", "/settlements/", "/ledger/"):
+        page.goto(f"{live.url}{path}")
+        page.wait_for_load_state("networkidle")
+        wide = page.evaluate(
+            "[...document.querySelectorAll('main *')].filter(e => !e.closest('.table-scroll')"
+            " && e.getBoundingClientRect().right > window.innerWidth + 1).map(e => e.tagName + '.' + e.className)"
+        )
+        assert wide == [], (path, wide)
     assert errors == []

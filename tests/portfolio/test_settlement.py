@@ -347,3 +347,57 @@ def test_positions_page_after_expiry_shows_the_settled_row_and_the_contract_stay
     assert "NIFTY26DECFUTA" in page and "No open positions" in page
     travel_to(at(EXPIRY + timedelta(days=1), 11, 0))
     assert Position.objects.get(instrument_token=fut.instrument_token).last_price == row.settlement_value
+
+
+# --- Kite accounts: the broker's close; margin hears of every posting -----------------------------------
+@dataclass
+class BrokerPos:
+    instrument_token: int
+    last_price: D
+
+
+def test_a_kite_account_settles_at_the_brokers_close_and_waits_when_the_broker_is_down(
+    user, monkeypatch, travel_to, django_capture_on_commit_callbacks
+):
+    from accounts.models import TradingAccount
+    from oms_project.lib import events
+    from portfolio.events import FundsChanged
+
+    kite = TradingAccount.objects.create(user=user, kind="kite", name="Kite")
+    dec = instrument(5001, "NIFTY26DECFUTA", "FUT")
+    pos = Position.objects.create(
+        user=user,
+        account=kite,
+        exchange="NFO",
+        tradingsymbol=dec.tradingsymbol,
+        product="NRML",
+        instrument_token=dec.instrument_token,
+        quantity=-75,
+        average_price=D("24000"),
+        trading_day=DAY1,
+    )
+    state = {"down": True}
+
+    class FakeKite:
+        def positions(self) -> list[BrokerPos]:
+            if state["down"]:
+                raise ConnectionError("Kite unreachable")
+            return [BrokerPos(dec.instrument_token, D("23950.25"))]
+
+    monkeypatch.setattr("orders.brokers.broker_for", lambda account: FakeKite())
+    travel_to(at(DAY2, 15, 35))
+    first = settlement_day.end_of_day_settle()
+    assert first["m2m"]["settled"] == 0 and first["m2m"]["skipped"][0]["reason"] == "no settlement price"
+
+    state["down"] = False
+    heard: list[Any] = []
+    events.subscribe(FundsChanged.name, heard.append)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            again = settlement_day.end_of_day_settle()
+    finally:
+        events.unsubscribe(FundsChanged.name, heard.append)
+    assert again["m2m"]["settled"] == 1
+    row = FuturesSettlement.objects.get(position=pos)
+    assert (row.source, row.settlement_price, row.m2m_amount) == ("BROKER", D("23950.25"), D("3731.25"))
+    assert [(e.kind, e.amount, e.account_id) for e in heard] == [("M2M_SETTLEMENT", D("3731.25"), kite.pk)]
