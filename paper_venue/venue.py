@@ -541,6 +541,10 @@ class PaperVenue:
             cap = base * (1 + pct / 100) if buy else base * (1 - pct / 100)
             vo.protection_price = _round_tick(cap, tick, ROUND_FLOOR if buy else ROUND_CEILING)
         limit = vo.protection_price if vo.order_type in ("MARKET", "SL-M") else vo.price
+        if vo.order_type in ("MARKET", "SL-M"):
+            # A market order's remainder waits for liquidity, not for a queue: it takes what the book gives back
+            # at the levels' prices (capped by the protection price), not the protection price itself.
+            taker = True
         remaining = vo.quantity - vo.filled_quantity - vo.cancelled_quantity
         opposite = book.as_levels(q.sell_depth if buy else q.buy_depth)
         fills: list[tuple[int, Decimal]] = []

@@ -115,6 +115,14 @@ def test_three_15_lot_market_orders_in_one_second_share_a_17_lot_book(venue, fak
     second_trades = PaperVenueOrder.objects.get(venue_order_id=ids[1]).trades.all()
     assert [t.price for t in second_trades] == [D("26080.50")]  # what the first left on the fifth level
     assert PaperVenueBook.objects.get(instrument_token=1001, side="ASK").consumed == 17 * LOT
+    # The remainders wait for the book to give back, and then take it at the levels' prices (not at the 3 %
+    # protection price they rest at): one second later 3 lots are back, for the second order (time priority).
+    venue.clock.now = T0 + timedelta(seconds=1)
+    assert venue.match() == 1
+    second = PaperVenueOrder.objects.get(venue_order_id=ids[1])
+    assert second.filled_quantity == 5 * LOT
+    assert max(t.price for t in second.trades.all()) < D("26081")
+    assert PaperVenueOrder.objects.get(venue_order_id=ids[2]).filled_quantity == 0
 
 
 @pytest.mark.django_db
