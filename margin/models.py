@@ -206,3 +206,6 @@ from .span_models import SpanCommodity, SpanContract, SpanFile  # noqa: E402, F4
 
 # What each executed order cost (order_cost_breakdown): own module, registered here.
 from .cost_models import OrderCostBreakdown  # noqa: E402, F401
+
+# The OMS buffer's settings and regulatory factors: own module, registered here.
+from .buffer_models import MarginSettings, RegulatoryMarginFactor  # noqa: E402, F401
