@@ -142,6 +142,7 @@ def futures_m2m_settle(*, day: date, settlement_price: SettlementPriceSource | N
     run = SettlementRun(day)
     positions = _open_positions()
     instruments = _instruments_of(positions)
+    prices: dict[tuple[int | None, int], Decimal | None] = {}
     for p in positions:
         inst = instruments.get(p.instrument_token)
         if inst is None or inst.instrument_type != "FUT":
@@ -154,7 +155,10 @@ def futures_m2m_settle(*, day: date, settlement_price: SettlementPriceSource | N
         if FuturesSettlement.objects.filter(position_id=p.pk, trading_day=day).exists():
             run.already += 1
             continue
-        price = price_of(p.account, inst, day)
+        key = (None if p.account.is_paper else p.account_id, inst.instrument_token)  # paper: one market price
+        if key not in prices:
+            prices[key] = price_of(p.account, inst, day)
+        price = prices[key]
         if price is None or price <= 0:
             run.skipped.append((p.pk, "no settlement price"))
             continue
