@@ -275,9 +275,19 @@ def orders_trail_stops(at: datetime | None = None) -> int:
             better = desired < ex.trigger_price
         if not better:
             continue
+        limit = None
+        if ex.order_type == OrderType.SL:  # a stop-limit (options): its limit moves with the trigger
+            q = market.quote(instrument, at)
+            limit = trading_rules.stop_limit_price(
+                desired,
+                side=ex.transaction_type,
+                tick=tick,
+                lower=q.lower_circuit_limit if q is not None else None,
+                upper=q.upper_circuit_limit if q is not None else None,
+            )
         try:
             order_changes._modify(
-                ex, trigger_price=desired, actor="system:trailing", reason=f"trailing stop to {desired}"
+                ex, trigger_price=desired, price=limit, actor="system:trailing", reason=f"trailing stop to {desired}"
             )
             n += 1
         except Exception as exc:

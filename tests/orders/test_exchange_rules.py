@@ -146,6 +146,26 @@ def test_bracket_stop_on_an_option_is_sl_with_a_derived_limit(
     assert trading_rules.slm_refused(instrument_type="FUT", exchange="NFO") is None  # futures keep SL-M stops
 
 
+def test_trailing_an_option_stop_moves_its_limit_too(
+    user, account, make_instrument, fake_market, django_capture_on_commit_callbacks
+) -> None:
+    from orders.services import orders_trail_stops
+
+    opt = make_instrument(2005, "NIFTY26DEC24200CE", type_="CE", strike="24200", last_price="100")
+    fake_market.set(opt.instrument_token, "100")
+    with django_capture_on_commit_callbacks(execute=True):
+        entry = place_order(user, instrument_token=opt.instrument_token, transaction_type="BUY", quantity=75,
+                            product="NRML", order_type="MARKET", stop_loss_points=D("10"), target_points=D("30"),
+                            trailing_stop_points=D("10"), confirm_duplicate=True)  # fmt: skip
+    stop = Order.objects.get(parent=entry, role=OrderRole.STOP_LOSS)
+    fake_market.set(opt.instrument_token, "104")
+    assert orders_trail_stops() == 1
+    stop.refresh_from_db()
+    band_low = fake_market.quotes[opt.instrument_token].lower_circuit_limit
+    assert stop.trigger_price == D("94.00")
+    assert stop.price == trading_rules.stop_limit_price(D("94"), side="SELL", tick=D("0.05"), lower=band_low)
+
+
 # --- 3. AMO windows and the hold until the open ----------------------------------------------------------
 def _amo(user: Any, **kw: Any) -> dict:
     return preview_order(user, **{**NRML_LIMIT, "price": D("24000"), "variety": "amo", **kw})
