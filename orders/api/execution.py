@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from oms_project.lib.api.fields import QueryParamsSerializer, StrictIntegerField
+from oms_project.lib.api.fields import QueryIntegerField, QueryParamsSerializer
 from oms_project.lib.api.schema import error_responses
 from oms_project.lib.pretrade import OrderIntent
 from orders import execution, slippage
@@ -125,8 +125,8 @@ class EstimateImpactApi(_AnalyseApi):
 
 
 class SlippageFilterSerializer(QueryParamsSerializer):
-    days = StrictIntegerField(required=False, min_value=1, max_value=366, default=30)
-    instrument_token = StrictIntegerField(required=False, min_value=1)
+    days = QueryIntegerField(required=False, min_value=1, max_value=366, default=30)
+    instrument_token = QueryIntegerField(required=False, min_value=1)
 
 
 class SlippageBucketSerializer(serializers.Serializer):
