@@ -51,3 +51,21 @@ class ChargeRateAdmin(admin.ModelAdmin):
     @admin.display(description="source")
     def short_source(self, obj: ChargeRate) -> str:
         return obj.source if len(obj.source) <= 80 else obj.source[:77] + "..."
+
+
+# --- the OMS buffer's settings and regulatory factors (margin/buffer_models.py) -------------------------------
+from .buffer_models import MarginSettings, RegulatoryMarginFactor  # noqa: E402
+
+
+@admin.register(MarginSettings)
+class MarginSettingsAdmin(admin.ModelAdmin):
+    list_display = ["id", "account", "strategy", "buffer_pct", "vix_enabled", "expiry_enabled", "move_enabled",
+                    "regulatory_enabled", "updated_at"]
+    raw_id_fields = ["account", "strategy"]
+
+
+@admin.register(RegulatoryMarginFactor)
+class RegulatoryMarginFactorAdmin(admin.ModelAdmin):
+    list_display = ["underlying", "factor", "reason", "effective_from", "effective_to", "source"]
+    list_filter = ["underlying"]
+    search_fields = ["underlying", "reason", "source"]
