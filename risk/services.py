@@ -271,7 +271,7 @@ def limits_update(
         row, _ = RiskLimitConfig.objects.select_for_update().get_or_create(**lookup)
         merged = {} if replace else {k: dict(v) for k, v in (row.overrides or {}).items()}
         for key, body in clean.items():
-            merged.setdefault(key, {}).update({k: limits._jsonable(v) for k, v in body.items()})
+            merged.setdefault(key, {}).update({k: _stored(v) for k, v in body.items()})
         row.overrides = merged
         row.updated_by = f"user:{user.pk}"
         row.save()
@@ -280,6 +280,14 @@ def limits_update(
             strategy_id=strategy.pk if strategy else None, changes={k: {n: limits._jsonable(x) for n, x in v.items()} for k, v in clean.items()},
         )
     return row
+
+
+def _stored(v: Any) -> Any:
+    """Decimals as their shortest exact text ("4.00" from the API's price field is stored as "4")."""
+    if isinstance(v, Decimal):
+        text = format(v.normalize(), "f")
+        return text
+    return v
 
 
 # --- ban list ------------------------------------------------------------------------------------------------

@@ -10,14 +10,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import account_resolve
-from oms_project.lib.api.fields import StrictCharField, StrictInputSerializer
+from oms_project.lib.api.fields import StrictCharField, StrictInputSerializer, StrictIntegerField
 from orders.services import square_off as square_off_service
 from portfolio import selectors as portfolio_selectors
 
 
 class SquareOffInputSerializer(StrictInputSerializer):
-    account_id = serializers.IntegerField(required=False, min_value=1, help_text="Only this account.")
-    strategy_id = serializers.IntegerField(required=False, min_value=1, help_text="Only this strategy.")
+    account_id = StrictIntegerField(required=False, min_value=1, help_text="Only this account.")
+    strategy_id = StrictIntegerField(required=False, min_value=1, help_text="Only this strategy.")
     reason = StrictCharField(max_length=200, required=False, default="square off all")
 
 
@@ -38,7 +38,7 @@ def _actor(request: Request) -> str:
 class SquareOffAllApi(APIView):
     @extend_schema(request=SquareOffInputSerializer, responses={200: SquareOffResultSerializer(many=True)})
     def post(self, request: Request) -> Response:
-        data = SquareOffInputSerializer(data=request.data or {})
+        data = SquareOffInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         actor = _actor(request)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from oms_project.lib.api.fields import QueryParamsSerializer, StrictBooleanField, StrictCharField, StrictInputSerializer
+from oms_project.lib.api.fields import (
+    PriceField,
+    QueryIntegerField,
+    QueryParamsSerializer,
+    StrictBooleanField,
+    StrictCharField,
+    StrictInputSerializer,
+    StrictIntegerField,
+)
+from risk import limits as risk_limits
 from risk.domain import KillState, Scope
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -17,7 +26,7 @@ class KillSwitchInputSerializer(StrictInputSerializer):
         choices=[s.value for s in Scope], default=Scope.ACCOUNT.value,
         help_text="ACCOUNT (default: the account named or your default), USER (all your accounts), GLOBAL (ops only).",
     )
-    account_id = serializers.IntegerField(required=False, min_value=1)
+    account_id = StrictIntegerField(required=False, min_value=1)
 
 
 class KillSwitchRowSerializer(serializers.Serializer):
@@ -42,21 +51,39 @@ class KillSwitchOutputSerializer(serializers.Serializer):
 
 
 class AccountFilterSerializer(QueryParamsSerializer):
-    account_id = serializers.IntegerField(required=False, min_value=1)
+    account_id = QueryIntegerField(required=False, min_value=1)
 
 
 class LimitsFilterSerializer(QueryParamsSerializer):
-    account_id = serializers.IntegerField(required=False, min_value=1)
-    strategy_id = serializers.IntegerField(required=False, min_value=1)
+    account_id = QueryIntegerField(required=False, min_value=1)
+    strategy_id = QueryIntegerField(required=False, min_value=1)
+
+
+def _limit_serializer(spec: risk_limits.LimitSpec) -> type[StrictInputSerializer]:
+    """One limit's body, typed from the catalogue: `enabled` and each parameter (optional)."""
+    fields: dict = {"enabled": StrictBooleanField(required=False, help_text=f"Switch {spec.title.lower()} on or off.")}
+    for p in spec.params:
+        if p.kind == "int":
+            fields[p.name] = StrictIntegerField(required=False, min_value=0, max_value=10**9, help_text=p.help)
+        else:
+            fields[p.name] = PriceField(required=False, help_text=f"{p.help} (default {p.default})")
+    name = "".join(part.title() for part in spec.key.split("_")) + "LimitInputSerializer"
+    return type(name, (StrictInputSerializer,), {**fields, "__doc__": f"{spec.title} ({spec.code})."})
+
+
+LimitsDocumentSerializer = type(
+    "LimitsDocumentSerializer",
+    (StrictInputSerializer,),
+    {spec.key: _limit_serializer(spec)(required=False) for spec in risk_limits.CATALOGUE},
+)
 
 
 class LimitsUpdateInputSerializer(StrictInputSerializer):
-    account_id = serializers.IntegerField(required=False, min_value=1)
-    strategy_id = serializers.IntegerField(required=False, min_value=1, help_text="Set the strategy's limits.")
-    limits = serializers.DictField(
-        child=serializers.DictField(),
+    account_id = StrictIntegerField(required=False, min_value=1)
+    strategy_id = StrictIntegerField(required=False, min_value=1, help_text="Set the strategy's limits.")
+    limits = LimitsDocumentSerializer(
         help_text='Per limit: {"enabled": true|false, <parameter>: value}, e.g. {"daily_loss": {"pct": "5"}, '
-        '"stop_loss_required": {"enabled": true}}. Unknown limits or parameters are refused.',
+        '"stop_loss_required": {"enabled": true}}. Unknown limits or parameters are refused.'
     )
     replace = StrictBooleanField(default=False, help_text="Replace the stored overrides instead of merging.")
 

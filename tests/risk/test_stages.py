@@ -124,7 +124,9 @@ def test_limits_api(api, other_api, user, account, fut):
     assert r.status_code == 200 and r.json()["limits"]["daily_loss"]["pct"] == "4"
     assert r.json()["overrides"] == {"daily_loss": {"pct": "4"}}
     bad = api.put("/api/v1/risk/limits/", {"limits": {"daily_los": {"pct": "4"}}}, format="json")
-    assert bad.status_code == 400 and bad.json()["error"]["code"] == "RISK_LIMITS_INVALID"
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "UNKNOWN_FIELD"  # the body is typed per limit
+    with pytest.raises(errors.RiskLimitsInvalid):  # the service refuses it too (pages, admin, tasks)
+        services.limits_update(user=user, overrides={"daily_los": {"pct": "4"}})
     assert api.put("/api/v1/risk/limits/", {"limits": {}, "extra": 1}, format="json").json()["error"]["code"] == (
         "UNKNOWN_FIELD"
     )

@@ -14,7 +14,7 @@ from stocksblitz_sdk.exceptions import (
     KillSwitchNotEngagedError,
     PriceDeviationLimitError,
     RiskLimitError,
-    RiskLimitsInvalidError,
+    UnknownFieldError,
 )
 
 from alerts.services import alert_raise
@@ -42,7 +42,7 @@ def test_risk_summary_limits_and_typed_refusals(sdk, user, account, fut):
                          order_type="LIMIT", price=D("27000"))
     assert isinstance(exc.value, RiskLimitError) and exc.value.limit_name == "price_sanity"
     assert sdk.risk.set_limits({"price_sanity": {"pct": "30"}})["limits"]["price_sanity"]["pct"] == "30"
-    with pytest.raises(RiskLimitsInvalidError):
+    with pytest.raises(UnknownFieldError):
         sdk.risk.set_limits({"price_sanity": {"percent": "30"}})
 
 
