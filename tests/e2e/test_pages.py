@@ -226,6 +226,11 @@ def test_every_page_renders_clean(label: str, data: dict[str, Any], live: Any, b
     expect(exit_modal).to_have_count(0)
     _check(page, "positions", label, watch, width)
 
+    page.goto(f"{live.url}/margin/")  # #10: gauge, breakdown, chips, warnings, history chart
+    expect(page.locator("[data-testid=margin-gauge]")).to_be_visible()
+    expect(page.locator("[data-testid=breakdown-total]")).to_have_text(re.compile(r"^₹[\d,]+\.\d{2}$"))
+    _check(page, "margin", label, watch, width)
+
     page.goto(f"{live.url}/alerts/preferences/")
     page.select_option("[data-testid=alert-test-level]", "URGENT")
     page.click("[data-testid=alert-test-send]")
