@@ -209,3 +209,6 @@ from .cost_models import OrderCostBreakdown  # noqa: E402, F401
 
 # The OMS buffer's settings and regulatory factors: own module, registered here.
 from .buffer_models import MarginSettings, RegulatoryMarginFactor  # noqa: E402, F401
+
+# Our margin next to the broker's (accuracy metric): own module, registered here.
+from .comparison_models import MarginComparison  # noqa: E402, F401
