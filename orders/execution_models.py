@@ -101,3 +101,76 @@ class OrderSlippageHistory(models.Model):
 
     def __str__(self) -> str:
         return f"Slippage of {self.trade_id}: {self.slippage_bps} bps"
+
+
+class AdvancedOrderExecution(models.Model):
+    """A parent execution (the seeds' `advanced_order_executions`, [IDX "From Bonus Features"]): an order worked
+    by an algorithm (TWAP, ICEBERG, depth-aware split) as child orders that each go through the pipeline.
+    STARTED in this session (issue #11): the table and its slice plan; nothing runs it yet (docs/execution.md)."""
+
+    class Algorithm(models.TextChoices):
+        TWAP = "TWAP", "TWAP"
+        ICEBERG = "ICEBERG", "Iceberg"
+        DEPTH_SPLIT = "DEPTH_SPLIT", "Depth-aware split"
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Pending"
+        RUNNING = "RUNNING", "Running"
+        PAUSED = "PAUSED", "Paused"
+        COMPLETED = "COMPLETED", "Completed"
+        CANCELLED = "CANCELLED", "Cancelled"
+        FAILED = "FAILED", "Failed"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey("accounts.TradingAccount", on_delete=models.CASCADE, related_name="+")
+    strategy = models.ForeignKey("portfolio.Strategy", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+")
+    algorithm = models.CharField(max_length=12, choices=Algorithm.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    instrument_token = models.BigIntegerField()
+    exchange = models.CharField(max_length=8)
+    tradingsymbol = models.CharField(max_length=64)
+    transaction_type = models.CharField(max_length=4)
+    product = models.CharField(max_length=8)
+    total_quantity = models.PositiveIntegerField()
+    filled_quantity = models.PositiveIntegerField(default=0)
+    limit_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, help_text="The price guard.")
+    params = models.JSONField(default=dict, help_text="duration, slices/interval, jitter, participation, visible.")
+    arrival_price = models.DecimalField(max_digits=16, decimal_places=4, null=True)
+    average_price = models.DecimalField(max_digits=16, decimal_places=4, null=True)
+    slices_total = models.PositiveIntegerField(default=0)
+    slices_sent = models.PositiveIntegerField(default=0)
+    next_slice_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "advanced_order_executions"
+        indexes = [models.Index(fields=["status", "next_slice_at"], name="adv_exec_due")]
+
+    def __str__(self) -> str:
+        return f"{self.algorithm} {self.transaction_type} {self.total_quantity} {self.tradingsymbol} ({self.status})"
+
+
+class AdvancedExecutionSlice(models.Model):
+    """One planned child of a parent execution. (execution, number) is unique and the child order is linked
+    once, so a restart that re-reads the plan can never send a slice twice."""
+
+    execution = models.ForeignKey(AdvancedOrderExecution, on_delete=models.CASCADE, related_name="slices")
+    number = models.PositiveIntegerField()
+    planned_at = models.DateTimeField()
+    quantity = models.PositiveIntegerField()
+    order = models.OneToOneField("orders.Order", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="advanced_slice")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "advanced_order_execution_slices"
+        constraints = [models.UniqueConstraint(fields=["execution", "number"], name="adv_slice_once")]
+        ordering = ["execution", "number"]
+
+    def __str__(self) -> str:
+        return f"slice {self.number} of execution {self.execution_id}: {self.quantity}"

@@ -162,4 +162,9 @@ class OrderEvent(models.Model):
         raise PermissionError("Audit rows are append-only.")
 
 
-from .execution_models import OrderExecutionAnalysis, OrderSlippageHistory  # noqa: E402, F401  (issue #11)
+from .execution_models import (  # noqa: E402, F401  (issue #11)
+    AdvancedExecutionSlice,
+    AdvancedOrderExecution,
+    OrderExecutionAnalysis,
+    OrderSlippageHistory,
+)
