@@ -315,9 +315,10 @@ def stage_rate_slot(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
     preview only looks. Parked orders and legs created unsent take their slot when they go out."""
     if ctx.parked is not None or not ctx.scratch.get("submit", True):
         return PASS
+    slices = len(ctx.amendments.get("slices") or [1])  # every slice is an order at the broker
     if ctx.dry_run:
         caps = rate_limit.caps_left(ctx.account.pk)
-        if caps["day"] <= 0:
+        if caps["day"] < slices:
             return StageResult.deny(
                 errors.OrderDailyLimitReached(
                     f"This broker account has placed {rate_limit.orders_per_day()} orders today, the broker's "
@@ -325,7 +326,7 @@ def stage_rate_slot(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
                     details={"limit_per_day": rate_limit.orders_per_day()},
                 )
             )
-        if caps["minute"] <= 0:
+        if caps["minute"] < slices:
             return StageResult.deny(
                 errors.OrderRateLimited(
                     f"This broker account already sent {rate_limit.orders_per_minute()} orders this minute "
@@ -342,7 +343,6 @@ def stage_rate_slot(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
                 {"slots_left": 0},
             )
         return PASS
-    slices = len(ctx.amendments.get("slices") or [1])  # every slice is an order at the broker
     rate_limit.acquire(ctx.account.pk, new_order=True, orders=slices)
     return PASS
 
