@@ -69,3 +69,6 @@ class RegulatoryMarginFactorAdmin(admin.ModelAdmin):
     list_display = ["underlying", "factor", "reason", "effective_from", "effective_to", "source"]
     list_filter = ["underlying"]
     search_fields = ["underlying", "reason", "source"]
+
+
+from . import monitoring_admin  # noqa: E402, F401  (margin monitoring's admin pages)

@@ -110,3 +110,13 @@ def test_another_users_account_is_not_shown(client, other_user, account):  # noq
     # The intruder sees their own account (or none): never this account's history.
     assert 'id="margin-chart-data"' not in html
     assert 'data-testid="margin-chart-empty"' in html or 'data-testid="margin-no-account"' in html
+
+
+def test_admin_lists_the_monitoring_records_read_only(client, django_user_model, account):  # noqa: F811
+    monitoring.snapshot_take(account, trigger=MarginSnapshot.Trigger.MANUAL, key="admin")
+    client.force_login(django_user_model.objects.create_superuser("ops", "ops@example.com", "pw-secret-123"))
+    for model in ("marginsnapshot", "margincall", "nsemarginfile", "margincallpolicy"):
+        assert client.get(f"/admin/margin/{model}/").status_code == 200, model
+    snap = MarginSnapshot.objects.get(key="admin")
+    assert client.get(f"/admin/margin/marginsnapshot/{snap.pk}/change/").status_code == 200
+    assert client.get("/admin/margin/marginsnapshot/add/").status_code == 403
