@@ -86,6 +86,19 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     return f"clock pinned at {parse_instant(at).isoformat()} (--at)" if at else None
 
 
+@pytest.fixture(autouse=True)
+def _fresh_order_caps() -> Iterator[None]:
+    """Kite's per-minute/per-day order counts (orders.rate_limit) live in the cache across tests; account ids
+    come back after each test's rollback, so every test starts with empty counts for them."""
+    yield
+    from orders import rate_limit
+
+    try:
+        rate_limit.forget_caps(range(1, 201))
+    except Exception:  # noqa: BLE001 - no cache/Redis for this test: nothing was counted
+        pass
+
+
 @pytest.fixture
 def travel_to() -> Iterator[Callable[..., Any]]:
     """Pin the clock for this test: `travel_to(instant, tick=False)`; returns time_machine's traveller
