@@ -174,6 +174,14 @@ def strategy_settings(request: HttpRequest) -> HttpResponse:
                                                **{k: form.cleaned_data[k] for k in SETTINGS_FIELDS})  # fmt: skip
             messages.success(request, f"{chosen.name}: settings saved.")
             return redirect(f"{request.path}?strategy={chosen.pk}")
+    chart = {"labels": [], "total": [], "realised": []}
+    if chosen is not None:
+        from .services.snapshots import snapshots_for
+
+        for snap in snapshots_for(user=request.user, strategy_id=chosen.pk, day=timezone.localdate()):
+            chart["labels"].append(timezone.localtime(snap.at).strftime("%H:%M"))
+            chart["total"].append(f"{snap.realised_pnl + snap.unrealised_pnl:.2f}")
+            chart["realised"].append(f"{snap.realised_pnl:.2f}")
     return render(request, "housekeeping/strategy_settings.html", {
-        "strategies": strategies, "chosen": chosen, "form": form, "presets": STRATEGY_PRESETS,
+        "strategies": strategies, "chosen": chosen, "form": form, "presets": STRATEGY_PRESETS, "chart": chart,
     })  # fmt: skip

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from oms_project.lib.api.fields import QueryParamsSerializer, StrictBooleanField, StrictCharField, StrictInputSerializer
 from orders.api.serializers import StrategySettingsInputSerializer
 
-from ..models import HousekeepingEvent, Mismatch
+from ..models import HousekeepingEvent, Mismatch, StrategySnapshot
 
 
 class HousekeepingEventSerializer(serializers.ModelSerializer):
@@ -90,3 +90,13 @@ class JobOverviewSerializer(serializers.Serializer):
     last_run = HousekeepingEventSerializer(allow_null=True)
     last_status = serializers.CharField(allow_blank=True)
     next_run = serializers.DateTimeField(allow_null=True)
+
+
+class SnapshotSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StrategySnapshot
+        fields = ["at", "positions", "open_orders", "realised_pnl", "unrealised_pnl", "margin_used", "greeks"]
+
+
+class SnapshotFilterSerializer(QueryParamsSerializer):
+    date = serializers.DateField(required=False, help_text="IST trading day (default today)")

@@ -9,6 +9,7 @@ urlpatterns: list = [
          name="api-strategy-cleanup-orphans"),
     path("strategies/<int:strategy_id>/orphaned-orders/", views.StrategyOrphansApi.as_view(),
          name="api-strategy-orphans"),
+    path("strategies/<int:strategy_id>/snapshots/", views.StrategySnapshotsApi.as_view(), name="api-strategy-snapshots"),
     path("strategies/<int:strategy_id>/settings/", views.StrategySettingsApi.as_view(), name="api-strategy-settings"),
     path("admin/housekeeping/eod/", views.AdminEodApi.as_view(), name="api-housekeeping-eod"),
     path("admin/housekeeping/reconcile-all/", views.AdminReconcileAllApi.as_view(), name="api-housekeeping-reconcile"),

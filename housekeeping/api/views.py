@@ -32,6 +32,8 @@ from .serializers import (
     LogFilterSerializer,
     MismatchSerializer,
     OrphanedOrderSerializer,
+    SnapshotFilterSerializer,
+    SnapshotSerializer,
     ReconcileAllOutputSerializer,
     ReconcileOrdersOutputSerializer,
     StrategySettingsPutSerializer,
@@ -199,3 +201,20 @@ class AdminJobRunApi(APIView):
         refuse_body_fields(request)
         event = jobs.job_run(name, trigger=HousekeepingEvent.Trigger.MANUAL, actor=actor_of(request))
         return Response(HousekeepingEventSerializer(event).data)
+
+
+class StrategySnapshotsApi(APIView):
+    @extend_schema(parameters=[SnapshotFilterSerializer],
+                   responses={200: SnapshotSerializer(many=True), **error_responses({404: "Strategy not found"})})
+    def get(self, request: Request, strategy_id: int) -> Response:
+        """The strategy's 5-minute P&L snapshots of one IST day (default today): the intraday M2M chart."""
+        from django.utils import timezone
+
+        from ..services.snapshots import snapshots_for
+
+        f = SnapshotFilterSerializer(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        strategy = portfolio_selectors.strategy_get(user=request.user, strategy_id=strategy_id)
+        day = f.validated_data.get("date") or timezone.localdate()
+        return Response(SnapshotSerializer(snapshots_for(user=request.user, strategy_id=strategy.pk, day=day),
+                                           many=True).data)  # fmt: skip

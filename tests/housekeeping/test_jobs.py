@@ -158,3 +158,20 @@ def test_mis_square_off_forced_cancels_working_orders_and_exits(user, account, f
 def test_square_off_skips_a_holiday(run_job, travel_to):
     travel_to("2026-12-25 15:20 IST")
     assert run_job("mis_square_off").status == "SKIPPED"
+
+
+def test_snapshots_api_and_the_m2m_chart(user, api, other_api, fut, place, run_job, travel_to):
+    from django.test import Client
+
+    travel_to("2026-12-02 10:02 IST", tick=True)
+    strat = services.strategy_create(user=user, name="chart", preset="aggressive")
+    place(strategy_id=strat.pk)
+    run_job("strategy_snapshots")
+    rows = api.get(f"/api/v1/strategies/{strat.pk}/snapshots/").json()
+    assert len(rows) == 1 and rows[0]["positions"] == 1
+    assert api.get(f"/api/v1/strategies/{strat.pk}/snapshots/?date=2026-12-01").json() == []
+    assert other_api.get(f"/api/v1/strategies/{strat.pk}/snapshots/").status_code == 404
+    c = Client()
+    c.force_login(user)
+    page = c.get(f"/strategies/settings/?strategy={strat.pk}").content.decode()
+    assert 'id="m2m-chart-data"' in page and '"10:00"' in page
