@@ -13,7 +13,7 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-FILL_KEY_KINDS = {"REALISED_PNL"}  # a fill's own P&L: the position event of the same fill covers it
+FILL_KEY_KINDS = {"REALISED_PNL", "CHARGES"}  # a fill's own P&L and charges: its position event covers them
 
 
 def _queue(account_id: int, trigger: str, key: str) -> None:
