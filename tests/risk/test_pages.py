@@ -43,3 +43,29 @@ def test_limits_form_saves_overrides(browser, account):
     assert stored["open_positions"]["enabled"] is False  # unchecked box: switched off
     r = browser.post("/risk/limits/", {"daily_loss__enabled": "on", "daily_loss__pct": "abc"}, follow=True)
     assert "pct must be a number" in r.content.decode()
+
+
+def test_ops_engage_and_release_from_admin_and_the_ban_list(client, django_user_model, user, account, fut, place,
+                                                          django_capture_on_commit_callbacks):
+    ops = django_user_model.objects.create_superuser(username="ops", password="pw-secret-123")
+    client.force_login(ops)
+    place()
+    from risk.selectors import _ensure_rows
+
+    _ensure_rows(account)
+    switch = KillSwitch.objects.get(scope="ACCOUNT", account=account)
+    for url in ("/admin/risk/killswitch/", f"/admin/risk/killswitch/{switch.pk}/change/", "/admin/risk/fnoban/",
+                "/admin/risk/killswitchevent/", "/admin/risk/risklimitconfig/", "/admin/risk/riskevent/"):
+        assert client.get(url).status_code == 200, url
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/admin/risk/killswitch/", {"action": "engage", "_selected_action": [switch.pk]})
+    switch.refresh_from_db()
+    assert switch.state == "HALTED" and switch.engaged_by == "OPS" and switch.actor == f"ops:{ops.pk}"
+    client.post("/admin/risk/killswitch/", {"action": "release", "_selected_action": [switch.pk]})
+    switch.refresh_from_db()
+    assert switch.state == "ACTIVE"
+    r = client.post("/admin/risk/fnoban/add/", {"underlying": " rblbank ", "trade_date": "2026-12-01", "source": "NSE"})
+    assert r.status_code == 302
+    from risk.models import FnoBan
+
+    assert FnoBan.objects.get().underlying == "RBLBANK"
