@@ -176,7 +176,67 @@ def kite_margins(
         "charges": total_charges,
         **margin_block(om),
         "source": om.after.source,
+        "broker": None if account.is_paper else compare_with_broker(account, orders, final, legs, consider_positions, om),
     }
+
+
+def _kite_order(order: MarginOrder, price: Decimal) -> dict[str, Any]:
+    inst = order.instrument
+    body: dict[str, Any] = {
+        "exchange": inst.exchange,
+        "tradingsymbol": inst.tradingsymbol,
+        "transaction_type": order.transaction_type,
+        "variety": "regular",
+        "product": order.product,
+        "order_type": order.order_type,
+        "quantity": order.quantity,
+        "price": float(order.price) if order.price is not None else 0,
+    }
+    if order.trigger_price is not None:
+        body["trigger_price"] = float(order.trigger_price)
+    return body
+
+
+def compare_with_broker(
+    account: Any,
+    orders: Sequence[MarginOrder],
+    final: calc.Figures,
+    legs: list[dict[str, Any]],
+    consider_positions: bool,
+    om: OrderMargin,
+) -> dict[str, Any] | None:
+    """Ask Kite's basket calculator for the same orders; log both figures and keep the difference as an accuracy
+    metric (margin_comparison). None when the broker cannot answer (the trader still gets our figure)."""
+    import logging
+
+    from oms_project.lib import broker_margins
+
+    from .comparison_models import MarginComparison
+
+    answer = broker_margins.basket_margins(
+        account, [_kite_order(o, Decimal(leg["price"])) for o, leg in zip(orders, legs, strict=True)],
+        consider_positions=consider_positions,
+    )
+    if not answer or "final" not in answer:
+        return None
+    broker_total = Decimal(str(answer["final"].get("total", 0))).quantize(Decimal("0.01"))
+    ours = final.total
+    diff = ours - broker_total
+    accuracy = None
+    if broker_total:
+        accuracy = max(ZERO, (100 * (1 - abs(diff) / abs(broker_total)))).quantize(Decimal("0.001"))
+    MarginComparison.objects.create(
+        account=account, endpoint="basket", legs=len(orders), consider_positions=consider_positions,
+        ours_total=ours, broker_total=broker_total, difference=diff, accuracy_pct=accuracy, source=om.after.source,
+        detail={"ours": {k: str(v) for k, v in final.as_dict().items()},
+                "broker": {k: str(answer["final"].get(k)) for k in ("span", "exposure", "option_premium", "total")}},
+    )
+    logging.getLogger("margin.accuracy").info(
+        "margin account=%s legs=%s ours=%s kite=%s diff=%s accuracy=%s%%", account.pk, len(orders), ours,
+        broker_total, diff, accuracy,
+    )
+    return {"final_total": broker_total, "initial_total": Decimal(str(answer.get("initial", {}).get("total", 0))),
+            "difference": diff, "accuracy_pct": accuracy}
 
 
 def kite_order_margins(account: Any, orders: Sequence[MarginOrder], *, at: datetime | None = None) -> dict[str, Any]:

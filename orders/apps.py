@@ -29,6 +29,12 @@ class OrdersConfig(AppConfig):
         # margin (below orders) reads working orders through this provider, never by importing orders.
         open_orders.register_provider(open_orders_for_margin)
 
+        from oms_project.lib import broker_margins
+
+        from .selectors import broker_basket_margins
+
+        broker_margins.register_provider(broker_basket_margins)  # margin compares its figure with Kite's
+
         from oms_project.lib import events
 
         from .services import _common, brackets

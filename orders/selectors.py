@@ -265,3 +265,18 @@ def open_orders_for_margin(account_id: int) -> list[Any]:
         if left > 0:
             out.append(OpenOrder(pk, token, exch, sym, side, left, product, otype, price, trigger, strategy_id, tag))
     return out
+
+
+def broker_basket_margins(account: Any, orders: list[dict], *, consider_positions: bool = True) -> Any:
+    """Kite's basket margin for a Kite account (None for paper accounts or when the broker cannot answer);
+    registered with oms_project.lib.broker_margins in OrdersConfig.ready."""
+    if account.is_paper:
+        return None
+    from oms_project.lib.brokers import BrokerError, broker_margins
+
+    from .brokers import broker_for
+
+    try:
+        return broker_margins(broker_for(account), orders, consider_positions=consider_positions)
+    except BrokerError:
+        return None

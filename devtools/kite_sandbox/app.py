@@ -194,6 +194,8 @@ class KiteSandboxApp:
             ("GET", "user.profile", re.compile(r"^/user/profile$"), "profile"),
             ("GET", "user.margins", re.compile(r"^/user/margins$"), "margins"),
             ("GET", "user.margins.segment", re.compile(r"^/user/margins/(?P<segment>\w+)$"), "margins_segment"),
+            ("POST", "order.margins", re.compile(r"^/margins/orders$"), "margins_orders"),
+            ("POST", "order.margins.basket", re.compile(r"^/margins/basket$"), "margins_basket"),
             ("GET", "orders", re.compile(r"^/orders$"), "orders"),
             ("GET", "trades", re.compile(r"^/trades$"), "trades"),
             ("GET", "order.trades", re.compile(r"^/orders/(?P<order_id>[^/]+)/trades$"), "order_trades"),
@@ -433,6 +435,32 @@ class KiteSandboxApp:
 
     def h_margins(self, request: _Request) -> dict[str, Any]:
         return render.margins_json(request.user.venue.funds())
+
+    def _margin_orders(self, request: _Request) -> list[dict[str, Any]]:
+        try:
+            body = json.loads(request.body or b"[]")
+        except ValueError:
+            raise KiteError(400, "InputException", "Invalid JSON body.") from None
+        if not isinstance(body, list) or not all(isinstance(o, dict) for o in body):
+            raise KiteError(400, "InputException", "Expected a JSON list of orders.")
+        return body
+
+    def _margins(self, request: _Request) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
+        from .margins import calculate
+
+        user = request.user
+        return calculate(
+            self._margin_orders(request),
+            row=self._row,
+            price=lambda exchange, symbol: self._last_price(user, exchange, symbol) if self._row(exchange, symbol) else None,
+        )
+
+    def h_margins_orders(self, request: _Request) -> list[dict[str, Any]]:
+        return self._margins(request)[0]
+
+    def h_margins_basket(self, request: _Request) -> dict[str, Any]:
+        per, initial, final = self._margins(request)
+        return {"initial": initial, "final": final, "orders": per, "charges": final["charges"]}
 
     def h_margins_segment(self, request: _Request, segment: str) -> dict[str, Any]:
         if segment not in ("equity", "commodity"):

@@ -167,12 +167,20 @@ class MarginBlockSerializer(serializers.Serializer):
     can_execute = serializers.BooleanField()
 
 
+class BrokerComparisonSerializer(serializers.Serializer):
+    final_total = serializers.DecimalField(**MONEY, help_text="Kite's `final.total`.")
+    initial_total = serializers.DecimalField(**MONEY)
+    difference = serializers.DecimalField(**MONEY, help_text="Ours − Kite's.")
+    accuracy_pct = serializers.DecimalField(max_digits=10, decimal_places=3, allow_null=True, coerce_to_string=True)
+
+
 class BasketMarginOutputSerializer(MarginBlockSerializer):
     initial = FiguresWithChargesSerializer(help_text="Each order margined alone, summed (no hedge).")
     final = FiguresWithChargesSerializer(help_text="Margined together (and against positions when asked).")
     orders = OrderFiguresSerializer(many=True)
     charges = KiteChargesSerializer()
     source = serializers.CharField(help_text="span-file:<date> or synthetic.")
+    broker = BrokerComparisonSerializer(allow_null=True, help_text="Kite accounts: Kite's own figure next to ours.")
 
 
 class OrderMarginsOutputSerializer(serializers.Serializer):

@@ -219,6 +219,15 @@ class Broker(Protocol):
 
     def funds(self) -> BrokerFunds: ...
 
+    # Optional: the broker's own margin calculator (Kite's /margins/orders and /margins/basket), answered in
+    # Kite's shapes; brokers without one (paper) do not define them (`broker_margins` answers None).
+
+
+def broker_margins(broker: Any, orders: list[dict[str, Any]], *, consider_positions: bool = True) -> Any:
+    """The broker's basket margin for Kite-shaped order dicts, or None when the broker has no calculator."""
+    fn = getattr(broker, "basket_order_margins", None)
+    return None if fn is None else fn(orders, consider_positions=consider_positions)
+
 
 class VenueBroker:
     """The `Broker` operations answered by a `PaperVenue` (`self.venue`): the paper broker and the

@@ -238,3 +238,13 @@ class KiteBroker:
 
     def margins(self) -> dict[str, Any]:
         return self._call(self.client.margins, write=False)
+
+    def order_margins(self, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Kite's margin of each order (POST /margins/orders), considering the account's positions."""
+        return self._call(lambda: self.client.order_margins(orders), write=False)
+
+    def basket_order_margins(self, orders: list[dict[str, Any]], *, consider_positions: bool = True) -> dict[str, Any]:
+        """Kite's basket margin (POST /margins/basket): initial, final (with the spread benefit), orders."""
+        return self._call(
+            lambda: self.client.basket_order_margins(orders, consider_positions=consider_positions), write=False
+        )
