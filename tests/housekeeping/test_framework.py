@@ -111,3 +111,13 @@ def test_embedded_beat_fires_a_due_job(travel_to):
             part.stop()
     ev = HousekeepingEvent.objects.filter(job="broker_health").first()
     assert ev is not None and ev.trigger == "schedule" and ev.status == HousekeepingEvent.Status.OK
+
+
+def test_beat_start_up_queues_one_data_reconciliation(travel_to):
+    """celery's beat_init (beat starting, either run mode) runs the data reconciliation once (eager in tests)."""
+    from celery.signals import beat_init
+
+    travel_to("2026-12-02 09:20 IST")
+    beat_init.send(sender=None)
+    ev = HousekeepingEvent.objects.get(job="data_reconciliation")
+    assert ev.trigger == "startup" and ev.actor == "system:startup" and ev.status == HousekeepingEvent.Status.OK
