@@ -76,8 +76,8 @@ class Engine:
     def set(self, required, buffer="0"):  # noqa: ANN001, ANN201
         self.required, self.buffer = D(required), D(buffer)
 
-    def __call__(self, account, *, at=None):  # noqa: ANN001, ANN204
-        real = REAL_ACCOUNT_MARGIN(account, at=at)
+    def __call__(self, acc, *, at=None):  # noqa: ANN001, ANN204
+        real = REAL_ACCOUNT_MARGIN(acc, at=at)
         funds = real.funds
         total = self.required
         pct = (total / funds * 100).quantize(D("0.01")) if funds else None
@@ -123,11 +123,11 @@ def held(account, fake_market):  # noqa: F811
     )
 
 
-def _capital(account):  # noqa: ANN001, ANN202
+def _capital(account):  # noqa: ANN001, ANN202, F811
     return REAL_ACCOUNT_MARGIN(account).funds
 
 
-def snap(account, key, now=None):  # noqa: ANN001, ANN201
+def snap(account, key, now=None):  # noqa: ANN001, ANN201, F811
     return monitoring.snapshot_take(account, trigger=MarginSnapshot.Trigger.SCHEDULE, key=key, now=now)
 
 
@@ -253,7 +253,7 @@ def test_margin_warning_at_ninety_percent_once_until_it_comes_down(account, held
 
 # --- margin calls ---------------------------------------------------------------------------------------------------
 def test_margin_call_opens_once_and_a_pay_in_resolves_it(
-    account,
+    account,  # noqa: F811
     held,
     engine,
     travel_to,
@@ -299,7 +299,7 @@ def test_grace_without_auto_square_off_keeps_the_call_open(account, held, engine
 
 
 def test_grace_with_auto_square_off_publishes_call_expired(
-    account,
+    account,  # noqa: F811
     held,
     engine,
     travel_to,
