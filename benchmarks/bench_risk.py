@@ -29,11 +29,28 @@ def bench_pure(n: int) -> None:
 
     everything = limits.resolve({k: {"enabled": True} for k in limits.BY_KEY})
     facts = limits.OrderFacts(
-        side="BUY", quantity=75, product="NRML", order_type="LIMIT", price=Decimal("100"), ltp=Decimal("101"),
-        band_low=Decimal("80"), band_high=Decimal("120"), instrument_kind="OPT", underlying="NIFTY",
-        stop_loss=Decimal("90"), target=Decimal("130"), capital=Decimal("1000000"), pnl_today=Decimal("-1000"),
-        peak_equity=Decimal("1001000"), orders_last_minute=3, pending_in_instrument=1, volume=5000, oi=10000,
-        usual_order_value=Decimal("7000"), history_count=20, margin_utilisation_after=Decimal("40"),
+        side="BUY",
+        quantity=75,
+        product="NRML",
+        order_type="LIMIT",
+        price=Decimal("100"),
+        ltp=Decimal("101"),
+        band_low=Decimal("80"),
+        band_high=Decimal("120"),
+        instrument_kind="OPT",
+        underlying="NIFTY",
+        stop_loss=Decimal("90"),
+        target=Decimal("130"),
+        capital=Decimal("1000000"),
+        pnl_today=Decimal("-1000"),
+        peak_equity=Decimal("1001000"),
+        orders_last_minute=3,
+        pending_in_instrument=1,
+        volume=5000,
+        oi=10000,
+        usual_order_value=Decimal("7000"),
+        history_count=20,
+        margin_utilisation_after=Decimal("40"),
     )
     start = time.perf_counter()
     for _ in range(n):
@@ -73,15 +90,27 @@ def bench_stages(m: int) -> None:
     micros: dict[str, list[int]] = {"risk.kill_switch": [], "risk.limits": []}
     for i in range(m):
         out = services.order_preview(
-            OrderIntent(user_id=user.pk, actor="bench", instrument_token=inst.instrument_token,
-                        transaction_type="BUY", quantity=inst.lot_size, product="NRML", order_type="MARKET",
-                        client_order_id=f"b{i}"), user=user)
+            OrderIntent(
+                user_id=user.pk,
+                actor="bench",
+                instrument_token=inst.instrument_token,
+                transaction_type="BUY",
+                quantity=inst.lot_size,
+                product="NRML",
+                order_type="MARKET",
+                client_order_id=f"b{i}",
+            ),
+            user=user,
+        )
         for f in out["findings"]:
             if f["stage"] in micros:
                 micros[f["stage"]].append(f["micros"])
     for stage, xs in micros.items():
         xs.sort()
-        print(f"{stage}: median {statistics.median(xs):.0f} µs, p95 {xs[int(len(xs) * 0.95) - 1]} µs over {len(xs)} previews")
+        print(
+            f"{stage}: median {statistics.median(xs):.0f} µs, p95 {xs[int(len(xs) * 0.95) - 1]} µs "
+            f"over {len(xs)} previews"
+        )
     from risk import selectors
 
     with CaptureQueriesContext(connection) as ctx:
@@ -90,8 +119,10 @@ def bench_stages(m: int) -> None:
         with transaction.atomic():
             selectors.kill_switch_state_locked(account)
     sql = lambda c: [q["sql"] for q in c.captured_queries if q["sql"].split()[0].upper() in ("SELECT", "INSERT")]  # noqa: E731
-    print(f"kill-switch commit guard: {len(sql(ctx))} statement(s) on an account's first order "
-          "(read, create the rows, read)")
+    print(
+        f"kill-switch commit guard: {len(sql(ctx))} statement(s) on an account's first order "
+        "(read, create the rows, read)"
+    )
     with CaptureQueriesContext(connection) as ctx:
         with transaction.atomic():
             selectors.kill_switch_state_locked(account)

@@ -25,8 +25,19 @@ class KillSwitchEventInline(admin.TabularInline):
 class KillSwitchAdmin(admin.ModelAdmin):
     list_display = ("id", "scope", "account", "user", "state", "engaged_by", "actor", "reason", "since")
     list_filter = ("scope", "state", "engaged_by")
-    readonly_fields = ("scope", "account", "user", "state", "engaged_by", "engaged_by_user", "actor", "reason",
-                       "since", "attempts", "updated_at")
+    readonly_fields = (
+        "scope",
+        "account",
+        "user",
+        "state",
+        "engaged_by",
+        "engaged_by_user",
+        "actor",
+        "reason",
+        "since",
+        "attempts",
+        "updated_at",
+    )
     inlines = [KillSwitchEventInline]
     actions = ["engage", "release"]
 

@@ -81,9 +81,22 @@ class LiquidityLimit(RiskLimitBreached):
 BY_CODE: dict[str, type[RiskLimitBreached]] = {
     cls.code: cls
     for cls in (
-        DailyLossLimit, DrawdownLimit, OpenPositionsLimit, RiskPerTradeLimit, StopLossRequired, RewardRiskLimit,
-        PriceDeviationLimit, OrderQuantityLimit, PositionSizeLimit, OrderRateLimit, MarginUtilisationLimit,
-        PendingOrdersLimit, ConcentrationLimit, FnoBanLimit, FatFingerLimit, LiquidityLimit,
+        DailyLossLimit,
+        DrawdownLimit,
+        OpenPositionsLimit,
+        RiskPerTradeLimit,
+        StopLossRequired,
+        RewardRiskLimit,
+        PriceDeviationLimit,
+        OrderQuantityLimit,
+        PositionSizeLimit,
+        OrderRateLimit,
+        MarginUtilisationLimit,
+        PendingOrdersLimit,
+        ConcentrationLimit,
+        FnoBanLimit,
+        FatFingerLimit,
+        LiquidityLimit,
     )
 }
 

@@ -1,8 +1,8 @@
 """The risk app's domain events (published after commit through oms_project.lib.events).
 
-    risk.kill_switch_engaged   a kill switch moved to REDUCING: the order core (orders/apps.py) cancels every
-                               open order of the accounts named and squares their positions off
-    risk.kill_switch_released  a kill switch went back to ACTIVE
+risk.kill_switch_engaged   a kill switch moved to REDUCING: the order core (orders/apps.py) cancels every
+                           open order of the accounts named and squares their positions off
+risk.kill_switch_released  a kill switch went back to ACTIVE
 """
 
 from __future__ import annotations

@@ -403,7 +403,10 @@ def check_daily_loss(limit: Limit, f: OrderFacts) -> Breach | None:
                 limit,
                 f"Daily loss limit reached: today's loss {_inr(loss)} is at or beyond the limit of {limit['pct']}% of "
                 f"capital ({_inr(cap)}); headroom {_inr(cap - loss)}. Only orders that reduce a position are accepted.",
-                limit_value=cap, value=_r(loss), headroom=_r(cap - loss), unit="INR",
+                limit_value=cap,
+                value=_r(loss),
+                headroom=_r(cap - loss),
+                unit="INR",
             )
     if f.strategy_pnl_today is not None:
         loss = max(ZERO, -f.strategy_pnl_today)
@@ -417,7 +420,10 @@ def check_daily_loss(limit: Limit, f: OrderFacts) -> Breach | None:
                 f"Strategy loss limit reached: the strategy lost {_inr(loss)} today, limit {_inr(cap)} "
                 f"(the lower of {_inr(limit['max_loss_per_strategy_abs'])} and the strategy's "
                 f"{f.strategy_loss_pct}% of capital); headroom {_inr(cap - loss)}.",
-                limit_value=cap, value=_r(loss), headroom=_r(cap - loss), unit="INR",
+                limit_value=cap,
+                value=_r(loss),
+                headroom=_r(cap - loss),
+                unit="INR",
             )
     return None
 
@@ -433,7 +439,10 @@ def check_drawdown(limit: Limit, f: OrderFacts) -> Breach | None:
             limit,
             f"Drawdown limit reached: equity {_inr(f.equity)} is {pct}% below today's peak {_inr(peak)}; the limit is "
             f"{limit['pct']}% (headroom {_r(limit['pct'] - pct)}%).",
-            limit_value=limit["pct"], value=pct, headroom=_r(limit["pct"] - pct), unit="%",
+            limit_value=limit["pct"],
+            value=pct,
+            headroom=_r(limit["pct"] - pct),
+            unit="%",
         )
     return None
 
@@ -447,7 +456,9 @@ def check_open_positions(limit: Limit, f: OrderFacts) -> Breach | None:
             limit,
             f"Open positions limit: this order opens position {after} and the limit is {limit['max']} "
             f"(headroom {max(0, limit['max'] - f.open_instruments)}).",
-            limit_value=limit["max"], value=after, headroom=max(0, limit["max"] - f.open_instruments),
+            limit_value=limit["max"],
+            value=after,
+            headroom=max(0, limit["max"] - f.open_instruments),
         )
     return None
 
@@ -470,7 +481,10 @@ def check_risk_per_trade(limit: Limit, f: OrderFacts) -> Breach | None:
             limit,
             f"Risk per trade: the stop {f.stop_loss} is {_r(distance)} away, so {f.quantity} units risk {_inr(risk)}; "
             f"the limit is {limit['pct']}% of capital ({_inr(cap)}), over by {_inr(risk - cap)}.",
-            limit_value=cap, value=risk, headroom=_r(cap - risk), unit="INR",
+            limit_value=cap,
+            value=risk,
+            headroom=_r(cap - risk),
+            unit="INR",
         )
     return None
 
@@ -481,7 +495,9 @@ def check_stop_loss_required(limit: Limit, f: OrderFacts) -> Breach | None:
             limit,
             "A stop-loss is required for new positions (this strategy's or account's setting): give stop_loss or "
             "stop_loss_points.",
-            limit_value="required", value="missing", headroom=None,
+            limit_value="required",
+            value="missing",
+            headroom=None,
         )
     return None
 
@@ -498,7 +514,10 @@ def check_reward_risk(limit: Limit, f: OrderFacts) -> Breach | None:
             limit,
             f"Reward:risk {ratio}:1 is below the minimum {limit['min_ratio']}:1 (target {_r(reward)} away, stop "
             f"{_r(distance)} away; short by {_r(limit['min_ratio'] - ratio)}).",
-            limit_value=limit["min_ratio"], value=ratio, headroom=_r(ratio - limit["min_ratio"]), unit="ratio",
+            limit_value=limit["min_ratio"],
+            value=ratio,
+            headroom=_r(ratio - limit["min_ratio"]),
+            unit="ratio",
         )
     return None
 
@@ -510,7 +529,10 @@ def check_price_sanity(limit: Limit, f: OrderFacts) -> Breach | None:
         return _breach(
             limit,
             f"Price {f.price} is outside the exchange band {f.band_low}–{f.band_high}.",
-            limit_value=f"{f.band_low}-{f.band_high}", value=f.price, headroom=None, unit="INR",
+            limit_value=f"{f.band_low}-{f.band_high}",
+            value=f.price,
+            headroom=None,
+            unit="INR",
         )
     deviation = _r(abs(f.price - f.ltp) * HUNDRED / f.ltp)
     if deviation > limit["pct"]:
@@ -518,7 +540,10 @@ def check_price_sanity(limit: Limit, f: OrderFacts) -> Breach | None:
             limit,
             f"Price {f.price} is {deviation}% from the last price {f.ltp}; the limit is ±{limit['pct']}% "
             f"(over by {_r(deviation - limit['pct'])}%).",
-            limit_value=limit["pct"], value=deviation, headroom=_r(limit["pct"] - deviation), unit="%",
+            limit_value=limit["pct"],
+            value=deviation,
+            headroom=_r(limit["pct"] - deviation),
+            unit="%",
         )
     return None
 
@@ -529,7 +554,10 @@ def check_order_quantity(limit: Limit, f: OrderFacts) -> Breach | None:
             limit,
             f"Quantity {f.quantity} is above the per-order limit of {limit['max']} units (over by "
             f"{f.quantity - limit['max']}).",
-            limit_value=limit["max"], value=f.quantity, headroom=limit["max"] - f.quantity, unit="units",
+            limit_value=limit["max"],
+            value=f.quantity,
+            headroom=limit["max"] - f.quantity,
+            unit="units",
         )
     return None
 
@@ -541,7 +569,9 @@ def check_position_size(limit: Limit, f: OrderFacts) -> Breach | None:
             limit,
             f"Position size: this order takes the position to {after} units; the limit per instrument is "
             f"{limit['max']} (headroom {max(0, limit['max'] - abs(f.position_quantity))} units).",
-            limit_value=limit["max"], value=after, headroom=max(0, limit["max"] - abs(f.position_quantity)),
+            limit_value=limit["max"],
+            value=after,
+            headroom=max(0, limit["max"] - abs(f.position_quantity)),
             unit="units",
         )
     return None
@@ -556,7 +586,9 @@ def check_orders_per_minute(limit: Limit, f: OrderFacts) -> Breach | None:
             limit,
             f"Order rate: {f.orders_last_minute} orders in the last minute; the limit is {limit['max']} per minute "
             "(headroom 0). Try again shortly.",
-            limit_value=limit["max"], value=after, headroom=max(0, limit["max"] - f.orders_last_minute),
+            limit_value=limit["max"],
+            value=after,
+            headroom=max(0, limit["max"] - f.orders_last_minute),
         )
     return None
 
@@ -570,7 +602,10 @@ def check_margin_utilisation(limit: Limit, f: OrderFacts) -> Breach | None:
             limit,
             f"Margin utilisation after this order would be {_r(pct)}%; your limit is {limit['pct']}% (over by "
             f"{_r(pct - limit['pct'])}%).",
-            limit_value=limit["pct"], value=_r(pct), headroom=_r(limit["pct"] - pct), unit="%",
+            limit_value=limit["pct"],
+            value=_r(pct),
+            headroom=_r(limit["pct"] - pct),
+            unit="%",
         )
     return None
 
@@ -582,7 +617,9 @@ def check_pending_orders(limit: Limit, f: OrderFacts) -> Breach | None:
             limit,
             f"Pending orders: {f.pending_in_instrument} orders are already working in this instrument; the limit is "
             f"{limit['max']} (headroom 0).",
-            limit_value=limit["max"], value=after, headroom=max(0, limit["max"] - f.pending_in_instrument),
+            limit_value=limit["max"],
+            value=after,
+            headroom=max(0, limit["max"] - f.pending_in_instrument),
         )
     return None
 
@@ -597,8 +634,12 @@ def check_concentration(limit: Limit, f: OrderFacts) -> Breach | None:
         return _breach(
             limit,
             f"Concentration: {f.underlying or 'this underlying'} exposure would be {_inr(after)}; the limit is "
-            f"{limit['max_pct_of_capital']}% of capital ({_inr(cap)}), headroom {_inr(max(cap - f.underlying_notional, ZERO))}.",
-            limit_value=cap, value=_r(after), headroom=_r(cap - after), unit="INR",
+            f"{limit['max_pct_of_capital']}% of capital ({_inr(cap)}), headroom "
+            f"{_inr(max(cap - f.underlying_notional, ZERO))}.",
+            limit_value=cap,
+            value=_r(after),
+            headroom=_r(cap - after),
+            unit="INR",
         )
     return None
 
@@ -608,7 +649,9 @@ def check_fno_ban(limit: Limit, f: OrderFacts) -> Breach | None:
         return _breach(
             limit,
             f"{f.underlying} is in the F&O ban period: only orders that reduce an existing position are accepted.",
-            limit_value="reducing only", value="increases exposure", headroom=None,
+            limit_value="reducing only",
+            value="increases exposure",
+            headroom=None,
         )
     return None
 
@@ -622,7 +665,9 @@ def check_fat_finger(limit: Limit, f: OrderFacts) -> Breach | None:
             limit,
             f"Order value {_inr(value)} is above the maximum order value {_inr(limit['max_order_value'])} (over by "
             f"{_inr(value - limit['max_order_value'])}).",
-            limit_value=limit["max_order_value"], value=_r(value), headroom=_r(limit["max_order_value"] - value),
+            limit_value=limit["max_order_value"],
+            value=_r(value),
+            headroom=_r(limit["max_order_value"] - value),
             unit="INR",
         )
     usual = f.usual_order_value
@@ -633,7 +678,10 @@ def check_fat_finger(limit: Limit, f: OrderFacts) -> Breach | None:
                 limit,
                 f"Order value {_inr(value)} is {_r(value / usual, '0.1')}× your usual order ({_inr(usual)}); the "
                 f"limit is {limit['usual_multiple']}× ({_inr(cap)}). Check the quantity and price.",
-                limit_value=cap, value=_r(value), headroom=_r(cap - value), unit="INR",
+                limit_value=cap,
+                value=_r(value),
+                headroom=_r(cap - value),
+                unit="INR",
             )
     return None
 
@@ -644,14 +692,18 @@ def check_liquidity(limit: Limit, f: OrderFacts) -> Breach | None:
             limit,
             f"Liquidity floor: volume today is {f.volume}, below the minimum {limit['min_volume']} (short by "
             f"{limit['min_volume'] - f.volume}).",
-            limit_value=limit["min_volume"], value=f.volume, headroom=f.volume - limit["min_volume"],
+            limit_value=limit["min_volume"],
+            value=f.volume,
+            headroom=f.volume - limit["min_volume"],
         )
     if f.instrument_kind in ("FUT", "OPT") and f.oi is not None and f.oi < limit["min_oi"]:
         return _breach(
             limit,
             f"Liquidity floor: open interest is {f.oi}, below the minimum {limit['min_oi']} (short by "
             f"{limit['min_oi'] - f.oi}).",
-            limit_value=limit["min_oi"], value=f.oi, headroom=f.oi - limit["min_oi"],
+            limit_value=limit["min_oi"],
+            value=f.oi,
+            headroom=f.oi - limit["min_oi"],
         )
     return None
 

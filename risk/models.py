@@ -39,7 +39,8 @@ class RiskLimitConfig(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"limits of {'strategy ' + str(self.strategy_id) if self.strategy_id else 'account ' + str(self.account_id)}"
+        owner = f"strategy {self.strategy_id}" if self.strategy_id else f"account {self.account_id}"
+        return f"limits of {owner}"
 
 
 class KillSwitch(models.Model):
@@ -57,9 +58,7 @@ class KillSwitch(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="kill_switches"
     )
-    state = models.CharField(
-        max_length=10, choices=[(s.value, s.value) for s in KillState], default=KillState.ACTIVE
-    )
+    state = models.CharField(max_length=10, choices=[(s.value, s.value) for s in KillState], default=KillState.ACTIVE)
     engaged_by = models.CharField(max_length=6, choices=[(s.value, s.value) for s in EngagedBy], blank=True)
     engaged_by_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -155,6 +154,9 @@ class AccountRiskDay(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "trading_day"], name="one_risk_day_per_account")]
+
+    def __str__(self) -> str:
+        return f"account {self.account_id} peak {self.peak_equity} on {self.trading_day}"
 
 
 class RiskEvent(models.Model):

@@ -105,8 +105,10 @@ def owner_objects(
 
 # --- kill switch ---------------------------------------------------------------------------------------
 def _governing(account: Any) -> Q:
-    return Q(scope=Scope.ACCOUNT, account_id=account.pk) | Q(scope=Scope.USER, user_id=account.user_id) | Q(
-        scope=Scope.GLOBAL
+    return (
+        Q(scope=Scope.ACCOUNT, account_id=account.pk)
+        | Q(scope=Scope.USER, user_id=account.user_id)
+        | Q(scope=Scope.GLOBAL)
     )
 
 
@@ -253,9 +255,13 @@ def unrealised_of(positions: list[Any], marks: dict[int, Decimal]) -> Decimal:
     return total
 
 
-def equity_of(account: Any, *, positions: list[Any] | None = None, marks: dict | None = None, funds: Any = None) -> Equity:
+def equity_of(
+    account: Any, *, positions: list[Any] | None = None, marks: dict | None = None, funds: Any = None
+) -> Equity:
     funds = funds if funds is not None else portfolio_selectors.funds_for(account)
-    positions = positions if positions is not None else list(portfolio_selectors.positions_for(account=account, open_only=True))
+    positions = (
+        positions if positions is not None else list(portfolio_selectors.positions_for(account=account, open_only=True))
+    )
     if marks is None:
         marks = _marks(positions)
     return Equity(capital_of(funds), Decimal(funds.realised_pnl_today), unrealised_of(positions, marks))
@@ -297,10 +303,18 @@ def risk_summary(*, user: AbstractBaseUser, account_id: int | None = None) -> di
     peak = max(peak_equity(account.pk) or ZERO, eq.capital, eq.equity)
     margin = margin_snapshot(account)
     facts = limits.OrderFacts(
-        side="BUY", quantity=0, product="", order_type="", price=None, ltp=None,
+        side="BUY",
+        quantity=0,
+        product="",
+        order_type="",
+        price=None,
+        ltp=None,
         open_instruments=len({p.instrument_token for p in positions if p.quantity}),
-        capital=eq.capital, pnl_today=eq.pnl_today, peak_equity=peak,
-        margin_used=margin.get("used"), margin_available=margin.get("total"),
+        capital=eq.capital,
+        pnl_today=eq.pnl_today,
+        peak_equity=peak,
+        margin_used=margin.get("used"),
+        margin_available=margin.get("total"),
     )
     resolved = limits_resolved(account_id=account.pk)
     strategies = []

@@ -54,7 +54,11 @@ def _accounts_of(switch: KillSwitch) -> list[TradingAccount]:
 
 def _audit(switch: KillSwitch, action: KillAction, *, actor: str, reason: str = "", **details: Any) -> None:
     KillSwitchEvent.objects.create(
-        switch=switch, action=action, state_after=switch.state, actor=actor, reason=reason[:REASON_MAX],
+        switch=switch,
+        action=action,
+        state_after=switch.state,
+        actor=actor,
+        reason=reason[:REASON_MAX],
         details={k: v for k, v in details.items()},
     )
 
@@ -101,9 +105,13 @@ def kill_switch_engage(
     if scope == Scope.GLOBAL and by == EngagedBy.USER:
         by = EngagedBy.OPS
     return _engage(
-        scope, account=account, owner_id=user.pk if scope == Scope.USER else None, by=by,
+        scope,
+        account=account,
+        owner_id=user.pk if scope == Scope.USER else None,
+        by=by,
         engaged_by_user=user if by != EngagedBy.AUTO else None,
-        actor=actor or (f"user:{user.pk}" if user is not None else "system"), reason=reason,
+        actor=actor or (f"user:{user.pk}" if user is not None else "system"),
+        reason=reason,
     )
 
 
@@ -111,14 +119,25 @@ def kill_switch_engage_ops(*, switch_id: int, ops_user: AbstractBaseUser, reason
     """Ops (admin) engages an existing switch row of any scope."""
     switch = KillSwitch.objects.select_related("account").get(pk=switch_id)
     return _engage(
-        Scope(switch.scope), account=switch.account, owner_id=switch.user_id, by=EngagedBy.OPS,
-        engaged_by_user=ops_user, actor=f"ops:{ops_user.pk}", reason=reason,
+        Scope(switch.scope),
+        account=switch.account,
+        owner_id=switch.user_id,
+        by=EngagedBy.OPS,
+        engaged_by_user=ops_user,
+        actor=f"ops:{ops_user.pk}",
+        reason=reason,
     )
 
 
 def _engage(
-    scope: Scope, *, account: TradingAccount | None, owner_id: int | None, by: str, engaged_by_user: Any,
-    actor: str, reason: str,
+    scope: Scope,
+    *,
+    account: TradingAccount | None,
+    owner_id: int | None,
+    by: str,
+    engaged_by_user: Any,
+    actor: str,
+    reason: str,
 ) -> KillSwitch:
     reason = _clean_reason(reason)
     with transaction.atomic():
@@ -138,18 +157,27 @@ def _engage(
         owners = sorted({a.user_id for a in accounts} | ({owner_id} if owner_id else set()))
         for uid in owners:
             _risk_event(
-                uid, account.pk if account else None, "KILL_SWITCH_ENGAGED", "KILL_SWITCH_ENGAGED",
-                f"{scope.title()} kill switch engaged by {actor}: {reason}", scope=str(scope),
+                uid,
+                account.pk if account else None,
+                "KILL_SWITCH_ENGAGED",
+                "KILL_SWITCH_ENGAGED",
+                f"{scope.title()} kill switch engaged by {actor}: {reason}",
+                scope=str(scope),
             )
             alert_raise(
-                user=_user(uid), type=AlertType.KILL_SWITCH, level=AlertLevel.CRITICAL,
+                user=_user(uid),
+                type=AlertType.KILL_SWITCH,
+                level=AlertLevel.CRITICAL,
                 message=f"Kill switch engaged ({scope.lower()}): {reason}. Open orders are being cancelled and "
                 "positions squared off.",
                 payload={"scope": str(scope), "state": switch.state, "account_ids": [a.pk for a in accounts]},
             )
         events.publish(
             KillSwitchEngaged(
-                switch_id=switch.pk, scope=str(scope), account_ids=tuple(a.pk for a in accounts), reason=reason,
+                switch_id=switch.pk,
+                scope=str(scope),
+                account_ids=tuple(a.pk for a in accounts),
+                reason=reason,
                 actor=actor,
             )
         )
@@ -191,7 +219,9 @@ def kill_switch_release_switch(*, switch_id: int, user: AbstractBaseUser, reason
         if switch.state not in ENGAGED:
             raise errors.KillSwitchNotEngaged()
         if not may_release(
-            engaged_by=switch.engaged_by, engaged_by_user_id=switch.engaged_by_user_id, actor_user_id=user.pk,
+            engaged_by=switch.engaged_by,
+            engaged_by_user_id=switch.engaged_by_user_id,
+            actor_user_id=user.pk,
             actor_is_staff=bool(user.is_staff),
         ):
             raise errors.KillSwitchForbidden(
@@ -209,20 +239,28 @@ def kill_switch_release_switch(*, switch_id: int, user: AbstractBaseUser, reason
         _audit(switch, KillAction.RELEASE, actor=f"user:{user.pk}", reason=reason, state_before=before)
         for uid in sorted({a.user_id for a in accounts} | ({switch.user_id} if switch.user_id else set())):
             _risk_event(
-                uid, switch.account_id, "KILL_SWITCH_RELEASED", "KILL_SWITCH_RELEASED",
+                uid,
+                switch.account_id,
+                "KILL_SWITCH_RELEASED",
+                "KILL_SWITCH_RELEASED",
                 f"{switch.scope.title()} kill switch released by {user.get_username()}: {reason}",
                 scope=switch.scope,
             )
         events.publish(
             KillSwitchReleased(
-                switch_id=switch.pk, scope=switch.scope, account_ids=tuple(a.pk for a in accounts), reason=reason,
+                switch_id=switch.pk,
+                scope=switch.scope,
+                account_ids=tuple(a.pk for a in accounts),
+                reason=reason,
                 actor=f"user:{user.pk}",
             )
         )
     return switch
 
 
-def kill_switch_square_off_result(*, switch_id: int, flat: bool, attempt: int, max_attempts: int, summary: dict) -> None:
+def kill_switch_square_off_result(
+    *, switch_id: int, flat: bool, attempt: int, max_attempts: int, summary: dict
+) -> None:
     """The order core's square-off reports each attempt: flat → HALTED; attempts exhausted → HALTED with an
     URGENT alert (a person must look); otherwise the switch stays REDUCING for the next attempt."""
     with transaction.atomic():
@@ -235,20 +273,28 @@ def kill_switch_square_off_result(*, switch_id: int, flat: bool, attempt: int, m
             switch.state = KillState.HALTED
             switch.save()
             _audit(
-                switch, KillAction.HALT if flat else KillAction.GAVE_UP, actor="system",
+                switch,
+                KillAction.HALT if flat else KillAction.GAVE_UP,
+                actor="system",
                 reason="flat" if flat else f"not flat after {attempt} attempts",
             )
             for account in _accounts_of(switch):
                 if not flat and summary.get("open", {}).get(str(account.pk)):
                     alert_raise(
-                        user=account.user, type=AlertType.KILL_SWITCH, level=AlertLevel.URGENT,
+                        user=account.user,
+                        type=AlertType.KILL_SWITCH,
+                        level=AlertLevel.URGENT,
                         message=f"Kill switch: {account.name} is not flat after {attempt} square-off attempts. "
                         "Check the open positions and orders at the broker now.",
                         payload={"account_id": account.pk, "open": summary["open"][str(account.pk)]},
                     )
                     _risk_event(
-                        account.user_id, account.pk, "SQUARE_OFF_FAILED", "KILL_SWITCH_NOT_FLAT",
-                        f"Not flat after {attempt} attempts", **summary,
+                        account.user_id,
+                        account.pk,
+                        "SQUARE_OFF_FAILED",
+                        "KILL_SWITCH_NOT_FLAT",
+                        f"Not flat after {attempt} attempts",
+                        **summary,
                     )
         else:
             switch.save()
@@ -256,7 +302,11 @@ def kill_switch_square_off_result(*, switch_id: int, flat: bool, attempt: int, m
 
 # --- limits ------------------------------------------------------------------------------------------------
 def limits_update(
-    *, user: AbstractBaseUser, overrides: Any, account_id: int | None = None, strategy_id: int | None = None,
+    *,
+    user: AbstractBaseUser,
+    overrides: Any,
+    account_id: int | None = None,
+    strategy_id: int | None = None,
     replace: bool = False,
 ) -> RiskLimitConfig:
     """Store limit overrides for one of the user's accounts or strategies (merged into the stored ones unless
@@ -276,8 +326,13 @@ def limits_update(
         row.updated_by = f"user:{user.pk}"
         row.save()
         _risk_event(
-            user.pk, account.pk, "LIMITS_CHANGED", "", f"Risk limits changed ({', '.join(clean) or 'reset'})",
-            strategy_id=strategy.pk if strategy else None, changes={k: {n: limits._jsonable(x) for n, x in v.items()} for k, v in clean.items()},
+            user.pk,
+            account.pk,
+            "LIMITS_CHANGED",
+            "",
+            f"Risk limits changed ({', '.join(clean) or 'reset'})",
+            strategy_id=strategy.pk if strategy else None,
+            changes={k: {n: limits._jsonable(x) for n, x in v.items()} for k, v in clean.items()},
         )
     return row
 
@@ -324,8 +379,15 @@ def equity_observe(*, account_id: int) -> None:
             day.save(update_fields=["peak_equity", "updated_at"])
         peak = Decimal(day.peak_equity)
     facts = limits.OrderFacts(
-        side="BUY", quantity=0, product="", order_type="", price=None, ltp=None,
-        capital=eq.capital, pnl_today=eq.pnl_today, peak_equity=peak,
+        side="BUY",
+        quantity=0,
+        product="",
+        order_type="",
+        price=None,
+        ltp=None,
+        capital=eq.capital,
+        pnl_today=eq.pnl_today,
+        peak_equity=peak,
     )
     breach = None
     for key in ("daily_loss", "drawdown"):
@@ -339,12 +401,19 @@ def equity_observe(*, account_id: int) -> None:
         return
     _risk_event(account.user_id, account.pk, "LIMIT_BREACH", breach.code, breach.message, **breach.details())
     alert_raise(
-        user=account.user, type=AlertType.RISK_BREACH, level=AlertLevel.CRITICAL, message=breach.message,
+        user=account.user,
+        type=AlertType.RISK_BREACH,
+        level=AlertLevel.CRITICAL,
+        message=breach.message,
         payload={"account_id": account.pk, "code": breach.code, **breach.details()},
     )
     kill_switch_engage(
-        user=None, reason=f"automatic: {breach.code} ({breach.message})", scope=Scope.ACCOUNT,
-        account_id=account.pk, by=EngagedBy.AUTO, actor="system:risk",
+        user=None,
+        reason=f"automatic: {breach.code} ({breach.message})",
+        scope=Scope.ACCOUNT,
+        account_id=account.pk,
+        by=EngagedBy.AUTO,
+        actor="system:risk",
     )
 
 

@@ -130,8 +130,11 @@ def facts_for(intent: OrderIntent, ctx: PretradeContext, resolved: limits.LimitS
         if "concentration" in on:
             marks = ctx.load("risk.marks")
             extra["underlying_notional"] = sum(
-                (abs(Decimal(marks.get(p.instrument_token, p.last_price or p.average_price)) * p.quantity)
-                 for p in positions if p.quantity and _underlying_of(p, ctx) == underlying),
+                (
+                    abs(Decimal(marks.get(p.instrument_token, p.last_price or p.average_price)) * p.quantity)
+                    for p in positions
+                    if p.quantity and _underlying_of(p, ctx) == underlying
+                ),
                 Decimal(0),
             )
     if on & _NEEDS_ACTIVITY:

@@ -27,8 +27,11 @@ def kill_switch_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "risk/kill_switch.html",
-        {"ks": selectors.kill_switch_view(user=request.user, account=account), "account": account,
-         "summary": selectors.risk_summary(user=request.user, account_id=account.pk)},
+        {
+            "ks": selectors.kill_switch_view(user=request.user, account=account),
+            "account": account,
+            "summary": selectors.risk_summary(user=request.user, account_id=account.pk),
+        },
     )
 
 
@@ -40,8 +43,12 @@ def kill_switch_action(request: HttpRequest) -> HttpResponse:
     reason = request.POST.get("reason", "")
     try:
         if action == "engage":
-            services.kill_switch_engage(user=request.user, reason=reason or "engaged from the kill switch page",
-                                        account_id=account.pk, actor=f"user:{request.user.pk}")
+            services.kill_switch_engage(
+                user=request.user,
+                reason=reason or "engaged from the kill switch page",
+                account_id=account.pk,
+                actor=f"user:{request.user.pk}",
+            )
             messages.success(request, "Kill switch engaged: open orders cancelled, positions squared off.")
         elif action == "release":
             services.kill_switch_release(user=request.user, reason=reason, account_id=account.pk)
@@ -55,8 +62,13 @@ def _rows(resolved: limits.LimitSet) -> list[dict[str, Any]]:
     out = []
     for spec in limits.CATALOGUE:
         limit = resolved[spec.key]
-        out.append({"spec": spec, "enabled": limit.enabled,
-                    "params": [{"p": p, "value": limit.params[p.name]} for p in spec.params]})
+        out.append(
+            {
+                "spec": spec,
+                "enabled": limit.enabled,
+                "params": [{"p": p, "value": limit.params[p.name]} for p in spec.params],
+            }
+        )
     return out
 
 
@@ -75,8 +87,9 @@ def limits_page(request: HttpRequest) -> HttpResponse:
                     body[p.name] = int(raw) if p.kind == "int" and raw.isdigit() else raw
             doc[spec.key] = body
         try:
-            services.limits_update(user=request.user, overrides=doc, account_id=account.pk,
-                                   strategy_id=strategy.pk if strategy else None)
+            services.limits_update(
+                user=request.user, overrides=doc, account_id=account.pk, strategy_id=strategy.pk if strategy else None
+            )
             messages.success(request, "Limits saved.")
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -86,7 +99,10 @@ def limits_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "risk/limits.html",
-        {"rows": _rows(resolved), "account": account, "strategy": strategy,
-         "strategies": Strategy.objects.filter(user=request.user, account=account).order_by("id")},
+        {
+            "rows": _rows(resolved),
+            "account": account,
+            "strategy": strategy,
+            "strategies": Strategy.objects.filter(user=request.user, account=account).order_by("id"),
+        },
     )
-

@@ -107,7 +107,9 @@ def square_off(
             out.cancelled.append(_cancel(order, actor=actor, reason=f"square-off: {reason}".strip(": ")))
         except DomainError as exc:
             out.failures.append(f"cancel #{order.pk}: {exc.code} {exc.message}")
-            out.failure_details.append({"order_id": order.pk, "step": "cancel", "code": exc.code, "message": exc.message})
+            out.failure_details.append(
+                {"order_id": order.pk, "step": "cancel", "code": exc.code, "message": exc.message}
+            )
     for p in _open_positions(account, strategy_id, product):
         intent = OrderIntent(
             user_id=account.user_id,
@@ -129,8 +131,13 @@ def square_off(
         except DomainError as exc:
             out.failures.append(f"{p.tradingsymbol}: {exc.code} {exc.message}")
             out.failure_details.append(
-                {"position_id": p.pk, "step": "exit", "code": exc.code, "message": exc.message,
-                 "tradingsymbol": p.tradingsymbol}
+                {
+                    "position_id": p.pk,
+                    "step": "exit",
+                    "code": exc.code,
+                    "message": exc.message,
+                    "tradingsymbol": p.tradingsymbol,
+                }
             )
         except Exception as exc:  # noqa: BLE001 - one failure must not leave the other positions open
             logger.exception("square-off of position %s failed (%s)", p.pk, reason)

@@ -23,7 +23,8 @@ class KillSwitchInputSerializer(StrictInputSerializer):
     action = serializers.ChoiceField(choices=["engage", "release"])
     reason = StrictCharField(max_length=500, help_text="Why (required, audited).")
     scope = serializers.ChoiceField(
-        choices=[s.value for s in Scope], default=Scope.ACCOUNT.value,
+        choices=[s.value for s in Scope],
+        default=Scope.ACCOUNT.value,
         help_text="ACCOUNT (default: the account named or your default), USER (all your accounts), GLOBAL (ops only).",
     )
     account_id = StrictIntegerField(required=False, min_value=1)

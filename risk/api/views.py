@@ -43,8 +43,10 @@ class KillSwitchApi(APIView):
         responses={
             200: KillSwitchOutputSerializer,
             **error_responses(
-                {403: "Releasing someone else's, an automatic or ops engagement; GLOBAL without staff",
-                 409: "Release of a switch that is not engaged"}
+                {
+                    403: "Releasing someone else's, an automatic or ops engagement; GLOBAL without staff",
+                    409: "Release of a switch that is not engaged",
+                }
             ),
         },
     )
@@ -56,7 +58,10 @@ class KillSwitchApi(APIView):
         v = data.validated_data
         if v["action"] == "engage":
             services.kill_switch_engage(
-                user=request.user, reason=v["reason"], scope=v["scope"], account_id=v.get("account_id"),
+                user=request.user,
+                reason=v["reason"],
+                scope=v["scope"],
+                account_id=v.get("account_id"),
                 actor=actor_of(request),
             )
         else:
@@ -77,7 +82,8 @@ class RiskLimitsApi(APIView):
         return Response(
             LimitsOutputSerializer(
                 selectors.limits_for_owner(
-                    user=request.user, account_id=f.validated_data.get("account_id"),
+                    user=request.user,
+                    account_id=f.validated_data.get("account_id"),
                     strategy_id=f.validated_data.get("strategy_id"),
                 )
             ).data
@@ -90,8 +96,11 @@ class RiskLimitsApi(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         services.limits_update(
-            user=request.user, overrides=v["limits"], account_id=v.get("account_id"),
-            strategy_id=v.get("strategy_id"), replace=v["replace"],
+            user=request.user,
+            overrides=v["limits"],
+            account_id=v.get("account_id"),
+            strategy_id=v.get("strategy_id"),
+            replace=v["replace"],
         )
         return Response(
             LimitsOutputSerializer(

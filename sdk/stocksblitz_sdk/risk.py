@@ -1,12 +1,12 @@
 """Risk: the summary, the kill switch and the limits.
 
-    client.risk.summary()                                  # P&L, drawdown, every limit with value and headroom
-    client.risk.kill_switch("engage", reason="done for the day")   # cancel, square off, halt
-    client.risk.kill_switch()                              # state, who, why, since
-    client.risk.kill_switch("release", reason="new day")
-    client.risk.limits()                                   # the limits in force
-    client.risk.set_limits({"daily_loss": {"pct": "4"}, "stop_loss_required": {"enabled": True}})
-    client.risk.events()
+client.risk.summary()                                  # P&L, drawdown, every limit with value and headroom
+client.risk.kill_switch("engage", reason="done for the day")   # cancel, square off, halt
+client.risk.kill_switch()                              # state, who, why, since
+client.risk.kill_switch("release", reason="new day")
+client.risk.limits()                                   # the limits in force
+client.risk.set_limits({"daily_loss": {"pct": "4"}, "stop_loss_required": {"enabled": True}})
+client.risk.events()
 """
 
 from __future__ import annotations
@@ -44,7 +44,11 @@ class RiskAPI:
         return self._http.request("GET", "/risk/limits/", params=params or None)
 
     def set_limits(
-        self, limits: dict[str, dict[str, Any]], *, account_id: int | None = None, strategy_id: int | None = None,
+        self,
+        limits: dict[str, dict[str, Any]],
+        *,
+        account_id: int | None = None,
+        strategy_id: int | None = None,
         replace: bool = False,
     ) -> dict[str, Any]:
         body: dict[str, Any] = {"limits": limits, "replace": replace}

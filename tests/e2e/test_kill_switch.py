@@ -43,9 +43,19 @@ def test_engage_from_the_ui_flattens_the_paper_position_and_shows_the_banner(log
     assert _net(live, key) == 0
     page.goto(f"{live.url}/alerts/")  # another page: the banner is there too
     expect(page.locator("[data-testid=kill-switch-banner]")).to_be_visible()
-    r = httpx.post(f"{live.url}/api/v1/orders/", json={"instrument_token": inst["token"], "transaction_type": "BUY",
-                   "quantity": inst["lot"], "product": "NRML", "order_type": "MARKET", "confirm_duplicate": True},
-                   headers={"Authorization": f"Api-Key {key}"}, timeout=20)
+    r = httpx.post(
+        f"{live.url}/api/v1/orders/",
+        json={
+            "instrument_token": inst["token"],
+            "transaction_type": "BUY",
+            "quantity": inst["lot"],
+            "product": "NRML",
+            "order_type": "MARKET",
+            "confirm_duplicate": True,
+        },
+        headers={"Authorization": f"Api-Key {key}"},
+        timeout=20,
+    )
     assert r.status_code == 423 and r.json()["error"]["code"] == "KILL_SWITCH_ENGAGED"
 
     page.goto(f"{live.url}/risk/")

@@ -23,7 +23,9 @@ def _open_qty(account) -> int:  # noqa: ANN001
     return sum(p.quantity for p in Position.objects.filter(account=account))
 
 
-def test_engage_flattens_the_book_halts_and_refuses_new_risk(user, account, fut, place, django_capture_on_commit_callbacks):
+def test_engage_flattens_the_book_halts_and_refuses_new_risk(
+    user, account, fut, place, django_capture_on_commit_callbacks
+):
     place()  # long 75
     resting = place(order_type="LIMIT", price=D("23000"))
     assert resting.status == "OPEN" and _open_qty(account) == 75
@@ -41,8 +43,14 @@ def test_engage_flattens_the_book_halts_and_refuses_new_risk(user, account, fut,
     with pytest.raises(errors.KillSwitchEngaged) as exc:
         place()
     assert exc.value.code == "KILL_SWITCH_ENGAGED" and "done for the day" in exc.value.message
-    preview = preview_order(user, transaction_type="BUY", quantity=75, product="NRML", order_type="MARKET",
-                            instrument_token=fut.instrument_token)
+    preview = preview_order(
+        user,
+        transaction_type="BUY",
+        quantity=75,
+        product="NRML",
+        order_type="MARKET",
+        instrument_token=fut.instrument_token,
+    )
     finding = next(f for f in preview["findings"] if f["stage"] == "risk.kill_switch")
     assert preview["verdict"] == "deny" and finding["code"] == "KILL_SWITCH_ENGAGED"
     actions = list(KillSwitchEvent.objects.filter(switch=switch).order_by("id").values_list("action", flat=True))
@@ -68,8 +76,9 @@ def test_while_engaged_only_reducing_orders_pass(user, account, fut, place, djan
     assert reduced.status == "COMPLETE" and _open_qty(account) == 75
 
 
-def test_release_by_the_engaging_user_only_and_automatic_by_ops(user, other_user, account, other_account, fut,
-                                                               django_capture_on_commit_callbacks, place):
+def test_release_by_the_engaging_user_only_and_automatic_by_ops(
+    user, other_user, account, other_account, fut, django_capture_on_commit_callbacks, place
+):
     with django_capture_on_commit_callbacks(execute=True):
         services.kill_switch_engage(user=user, reason="manual")
     with pytest.raises(errors.KillSwitchReasonRequired):
@@ -83,8 +92,9 @@ def test_release_by_the_engaging_user_only_and_automatic_by_ops(user, other_user
         services.kill_switch_release(user=user, reason="again")
     # An automatic engage (a breach) is released by ops only.
     with django_capture_on_commit_callbacks(execute=True):
-        services.kill_switch_engage(user=None, reason="automatic: RISK_DAILY_LOSS", account_id=account.pk, by="AUTO",
-                                    actor="system:risk")
+        services.kill_switch_engage(
+            user=None, reason="automatic: RISK_DAILY_LOSS", account_id=account.pk, by="AUTO", actor="system:risk"
+        )
     with pytest.raises(errors.KillSwitchForbidden):
         services.kill_switch_release(user=user, reason="mine?")
     other_user.is_staff = True
@@ -94,8 +104,9 @@ def test_release_by_the_engaging_user_only_and_automatic_by_ops(user, other_user
     assert release.actor == f"user:{other_user.pk}" and release.reason == "ops ok"
 
 
-def test_global_switch_is_for_ops_and_governs_every_account(user, other_user, account, other_account, fut, place,
-                                                           django_capture_on_commit_callbacks):
+def test_global_switch_is_for_ops_and_governs_every_account(
+    user, other_user, account, other_account, fut, place, django_capture_on_commit_callbacks
+):
     with pytest.raises(errors.KillSwitchForbidden):
         services.kill_switch_engage(user=user, reason="everyone", scope="GLOBAL")
     other_user.is_staff = True
@@ -112,8 +123,9 @@ def test_global_switch_is_for_ops_and_governs_every_account(user, other_user, ac
     assert place().status == "COMPLETE"
 
 
-def test_square_off_retries_then_urgent_alert(user, account, fut, place, monkeypatch, settings,
-                                             django_capture_on_commit_callbacks):
+def test_square_off_retries_then_urgent_alert(
+    user, account, fut, place, monkeypatch, settings, django_capture_on_commit_callbacks
+):
     place()
     settings.KILL_SWITCH_SQUARE_OFF_ATTEMPTS = 3
     calls, sleeps = [], []
@@ -139,8 +151,12 @@ def test_square_off_retries_then_urgent_alert(user, account, fut, place, monkeyp
 
 def test_kill_switch_api(api, other_api, user, account, fut, place):
     assert api.get("/api/v1/risk/kill-switch/").json()["state"] == "ACTIVE"
-    assert api.post("/api/v1/risk/kill-switch/", {"action": "engage", "reason": "x", "force": True},
-                    format="json").json()["error"]["code"] == "UNKNOWN_FIELD"
+    assert (
+        api.post("/api/v1/risk/kill-switch/", {"action": "engage", "reason": "x", "force": True}, format="json").json()[
+            "error"
+        ]["code"]
+        == "UNKNOWN_FIELD"
+    )
     assert api.post("/api/v1/risk/kill-switch/", {"action": "engage"}, format="json").status_code == 400
     place()
     r = api.post("/api/v1/risk/kill-switch/", {"action": "engage", "reason": "api stop"}, format="json")
@@ -149,8 +165,17 @@ def test_kill_switch_api(api, other_api, user, account, fut, place):
     assert body["engaged"] and body["state"] in ("REDUCING", "HALTED") and body["reason"] == "api stop"
     assert body["actor"].startswith("api_key:") and body["since"] and body["can_release"]
     assert other_api.get(f"/api/v1/risk/kill-switch/?account_id={account.pk}").status_code == 404
-    refused = api.post("/api/v1/orders/", {"instrument_token": fut.instrument_token, "transaction_type": "BUY",
-                                            "quantity": 150, "product": "NRML", "order_type": "MARKET"}, format="json")
+    refused = api.post(
+        "/api/v1/orders/",
+        {
+            "instrument_token": fut.instrument_token,
+            "transaction_type": "BUY",
+            "quantity": 150,
+            "product": "NRML",
+            "order_type": "MARKET",
+        },
+        format="json",
+    )
     assert refused.status_code == 423 and refused.json()["error"]["code"] == "KILL_SWITCH_ENGAGED"
     events_ = api.get("/api/v1/risk/events/").json()["results"]
     assert events_[0]["kind"] == "KILL_SWITCH_ENGAGED"

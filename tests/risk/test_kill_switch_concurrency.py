@@ -27,8 +27,15 @@ def test_engage_under_concurrent_placement_lets_nothing_through(user, account, f
     require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL to a PostgreSQL database")
     settings.KILL_SWITCH_SQUARE_OFF_ATTEMPTS = 10
     settings.KILL_SWITCH_RETRY_SECONDS = 0.2
-    place_order(user, transaction_type="BUY", quantity=75, product="NRML", order_type="MARKET",
-                instrument_token=fut.instrument_token, confirm_duplicate=True)  # the account's switch rows exist now
+    place_order(
+        user,
+        transaction_type="BUY",
+        quantity=75,
+        product="NRML",
+        order_type="MARKET",
+        instrument_token=fut.instrument_token,
+        confirm_duplicate=True,
+    )  # the account's switch rows exist now
     stop = threading.Event()
     engaged_at: list[float] = []
     outcomes: list[tuple[float, str]] = []  # (monotonic start, "placed" | "refused" | error code)
@@ -39,8 +46,15 @@ def test_engage_under_concurrent_placement_lets_nothing_through(user, account, f
             while not stop.is_set():
                 started = time.monotonic()
                 try:
-                    place_order(user, transaction_type="BUY", quantity=75, product="NRML", order_type="MARKET",
-                                instrument_token=fut.instrument_token, confirm_duplicate=True)
+                    place_order(
+                        user,
+                        transaction_type="BUY",
+                        quantity=75,
+                        product="NRML",
+                        order_type="MARKET",
+                        instrument_token=fut.instrument_token,
+                        confirm_duplicate=True,
+                    )
                     outcome = "placed"
                 except errors.KillSwitchEngaged:
                     outcome = "refused"
@@ -79,5 +93,7 @@ def test_engage_under_concurrent_placement_lets_nothing_through(user, account, f
     assert switch.state == "HALTED"
     assert sum(p.quantity for p in Position.objects.filter(account=account)) == 0
     assert not Order.objects.filter(status__in=["PENDING_SUBMIT", "OPEN", "SUBMITTED"], role="ENTRY").exists()
-    print(f"\n{THREADS} threads: {placed} orders placed before the engage, {len(after)} refused after it; "
-          f"square-off attempts {switch.attempts}")
+    print(
+        f"\n{THREADS} threads: {placed} orders placed before the engage, {len(after)} refused after it; "
+        f"square-off attempts {switch.attempts}"
+    )

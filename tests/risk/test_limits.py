@@ -12,9 +12,20 @@ from risk import limits
 from risk.errors import BY_CODE
 
 BASE = limits.OrderFacts(
-    side="BUY", quantity=75, product="NRML", order_type="LIMIT", price=D("100"), ltp=D("100"),
-    band_low=D("80"), band_high=D("120"), instrument_kind="OPT", underlying="NIFTY",
-    capital=D("1000000"), pnl_today=D("0"), peak_equity=D("1000000"), stop_loss=D("90"),
+    side="BUY",
+    quantity=75,
+    product="NRML",
+    order_type="LIMIT",
+    price=D("100"),
+    ltp=D("100"),
+    band_low=D("80"),
+    band_high=D("120"),
+    instrument_kind="OPT",
+    underlying="NIFTY",
+    capital=D("1000000"),
+    pnl_today=D("0"),
+    peak_equity=D("1000000"),
+    stop_loss=D("90"),
 )
 
 
@@ -63,7 +74,12 @@ def test_each_limit_refuses_with_its_code_and_says_limit_value_headroom(key, cha
         assert str(details["limit"]) in text or str(details["limit"]).rstrip("0").rstrip(".") in text, text
         assert "headroom" in text or "over by" in text or "short by" in text, text
     # Switched off, the limit says nothing.
-    assert limits.evaluate(limits.resolve({key: {"enabled": False}}, {k: {"enabled": False} for k in limits.BY_KEY}), facts).breaches == []
+    assert (
+        limits.evaluate(
+            limits.resolve({key: {"enabled": False}}, {k: {"enabled": False} for k in limits.BY_KEY}), facts
+        ).breaches
+        == []
+    )
 
 
 EXPOSURE = [k for k, *_ in CASES if k not in limits.APPLY_TO_REDUCING]
@@ -80,7 +96,12 @@ def test_a_reducing_order_passes_every_exposure_limit(key):
     assert result.breaches == [] and key in result.skipped_reducing
     # The same order without the position is judged.
     assert limits.evaluate(on(key), replace(facts, position_quantity=0)).breaches or key in (
-        "position_size", "risk_per_trade", "reward_risk", "concentration", "daily_loss", "drawdown",
+        "position_size",
+        "risk_per_trade",
+        "reward_risk",
+        "concentration",
+        "daily_loss",
+        "drawdown",
     )
 
 
@@ -147,7 +168,9 @@ def test_overrides_are_validated(doc, fragment):
 
 
 def test_overrides_are_typed():
-    assert limits.validate_overrides({"daily_loss": {"pct": "4.5", "enabled": True}, "open_positions": {"max": "7"}}) == {
+    assert limits.validate_overrides(
+        {"daily_loss": {"pct": "4.5", "enabled": True}, "open_positions": {"max": "7"}}
+    ) == {
         "daily_loss": {"pct": D("4.5"), "enabled": True},
         "open_positions": {"max": 7},
     }

@@ -16,10 +16,11 @@ def browser(client, user, account):  # noqa: ANN001, ANN201
     return client
 
 
-def test_engage_from_the_page_then_banner_everywhere_then_release(browser, account, fut, place,
-                                                                  django_capture_on_commit_callbacks):
+def test_engage_from_the_page_then_banner_everywhere_then_release(
+    browser, account, fut, place, django_capture_on_commit_callbacks
+):
     page = browser.get("/risk/").content.decode()
-    assert 'data-testid="kill-switch-engage"' in page and 'data-kill-confirm' in page
+    assert 'data-testid="kill-switch-engage"' in page and "data-kill-confirm" in page
     assert 'data-testid="kill-switch-banner"' not in page
     with django_capture_on_commit_callbacks(execute=True):
         r = browser.post("/risk/kill-switch/", {"action": "engage", "reason": "from the page"})
@@ -45,8 +46,9 @@ def test_limits_form_saves_overrides(browser, account):
     assert "pct must be a number" in r.content.decode()
 
 
-def test_ops_engage_and_release_from_admin_and_the_ban_list(client, django_user_model, user, account, fut, place,
-                                                          django_capture_on_commit_callbacks):
+def test_ops_engage_and_release_from_admin_and_the_ban_list(
+    client, django_user_model, user, account, fut, place, django_capture_on_commit_callbacks
+):
     ops = django_user_model.objects.create_superuser(username="ops", password="pw-secret-123")
     client.force_login(ops)
     place()
@@ -54,8 +56,14 @@ def test_ops_engage_and_release_from_admin_and_the_ban_list(client, django_user_
 
     _ensure_rows(account)
     switch = KillSwitch.objects.get(scope="ACCOUNT", account=account)
-    for url in ("/admin/risk/killswitch/", f"/admin/risk/killswitch/{switch.pk}/change/", "/admin/risk/fnoban/",
-                "/admin/risk/killswitchevent/", "/admin/risk/risklimitconfig/", "/admin/risk/riskevent/"):
+    for url in (
+        "/admin/risk/killswitch/",
+        f"/admin/risk/killswitch/{switch.pk}/change/",
+        "/admin/risk/fnoban/",
+        "/admin/risk/killswitchevent/",
+        "/admin/risk/risklimitconfig/",
+        "/admin/risk/riskevent/",
+    ):
         assert client.get(url).status_code == 200, url
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/admin/risk/killswitch/", {"action": "engage", "_selected_action": [switch.pk]})

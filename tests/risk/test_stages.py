@@ -17,8 +17,14 @@ from tests.support.orders import preview_order
 
 pytestmark = [pytest.mark.django_db, pytest.mark.risk_limits]
 
-ORDER = dict(transaction_type="BUY", quantity=75, product="NRML", order_type="MARKET", instrument_token=1001,
-             confirm_duplicate=True)
+ORDER = dict(
+    transaction_type="BUY",
+    quantity=75,
+    product="NRML",
+    order_type="MARKET",
+    instrument_token=1001,
+    confirm_duplicate=True,
+)
 
 
 def _finding(preview, stage="risk.limits"):  # noqa: ANN001, ANN202
@@ -68,10 +74,19 @@ def test_conservative_strategy_requires_a_stop_and_checks_reward_risk(user, acco
     loose = strategy_create(user=user, name="loose", preset="aggressive")
     _refused(user, place, "RISK_STOP_LOSS_REQUIRED", strategy_id=strategy.pk)
     assert place(strategy_id=loose.pk).status == "COMPLETE"  # the aggressive preset does not require one
-    _refused(user, place, "RISK_REWARD_RATIO", strategy_id=strategy.pk, order_type="LIMIT", price=D("24000"),
-             stop_loss_points=D("20"), target_points=D("30"))
-    ok = place(strategy_id=strategy.pk, order_type="LIMIT", price=D("23990"), stop_loss_points=D("20"),
-               target_points=D("40"))
+    _refused(
+        user,
+        place,
+        "RISK_REWARD_RATIO",
+        strategy_id=strategy.pk,
+        order_type="LIMIT",
+        price=D("24000"),
+        stop_loss_points=D("20"),
+        target_points=D("30"),
+    )
+    ok = place(
+        strategy_id=strategy.pk, order_type="LIMIT", price=D("23990"), stop_loss_points=D("20"), target_points=D("40")
+    )
     assert ok.status in ("OPEN", "COMPLETE")
     # The strategy's own override beats its preset.
     services.limits_update(user=user, strategy_id=strategy.pk, overrides={"stop_loss_required": {"enabled": False}})
@@ -80,8 +95,16 @@ def test_conservative_strategy_requires_a_stop_and_checks_reward_risk(user, acco
 
 def test_risk_per_trade_from_the_stop_distance(user, account, fut, place):
     # 2% of ₹1 crore = ₹2 lakh; 750 units with a 300-point stop risk ₹2.25 lakh.
-    finding = _refused(user, place, "RISK_PER_TRADE", order_type="LIMIT", price=D("24000"), quantity=750,
-                       stop_loss_points=D("300"), target_points=D("900"))
+    finding = _refused(
+        user,
+        place,
+        "RISK_PER_TRADE",
+        order_type="LIMIT",
+        price=D("24000"),
+        quantity=750,
+        stop_loss_points=D("300"),
+        target_points=D("900"),
+    )
     assert D(finding["details"]["value"]) == D("225000.00") and D(finding["details"]["headroom"]) == D("-25000.00")
 
 
@@ -94,8 +117,9 @@ def test_fno_ban_accepts_only_reducing_orders(user, account, fut, place):
     assert place().status == "COMPLETE"
 
 
-def test_daily_loss_refuses_new_risk_and_the_breach_engages_the_kill_switch(user, account, fut, place, fake_market,
-                                                                           django_capture_on_commit_callbacks):
+def test_daily_loss_refuses_new_risk_and_the_breach_engages_the_kill_switch(
+    user, account, fut, place, fake_market, django_capture_on_commit_callbacks
+):
     services.limits_update(user=user, overrides={"daily_loss": {"pct": "0.1"}})  # ₹10,000 of ₹1 crore
     place(quantity=150)
     fake_market.set(fut.instrument_token, "23900")  # -₹15,000 unrealised
