@@ -191,3 +191,16 @@ def test_ops_run_a_job_now_by_api_and_admin_action(api, user, make_user):
     r = c.post("/admin/housekeeping/housekeepingevent/", {"action": "run_again_now", "_selected_action": [ev.pk]})
     assert r.status_code == 302 and HousekeepingEvent.objects.filter(job="order_aging").count() == 2
     assert c.get("/admin/housekeeping/mismatch/").status_code == 200
+
+
+def test_the_database_itself_refuses_to_delete_audit_rows_on_postgresql(account, fut, place):
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger is PostgreSQL's (SQLite relies on the ORM's refusal, tested above)")
+    order = place()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
+        c.execute("DELETE FROM orders_orderevent WHERE order_id = %s", [order.pk])
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
+        c.execute("UPDATE orders_orderevent SET reason = 'x' WHERE order_id = %s", [order.pk])
+    assert OrderEvent.objects.filter(order=order).exists()
