@@ -3,7 +3,8 @@
 `buffer_policy(account, strategy_id)`: the product defaults (margin.buffers.BufferPolicy), overridden by the
 account's MarginSettings, then by the strategy's: its `margin_buffer_pct` (seed 001's setting) unless its own
 MarginSettings row sets `buffer_pct`. `regulatory_factors(underlyings, day)`: the RegulatoryMarginFactor rows in
-force that day. Both are cached in-process for CACHE_SECONDS (an admin change takes effect within that).
+force that day. MarginSettings rows and regulatory factors are cached in-process for CACHE_SECONDS (an admin change takes
+effect within that); a strategy's margin_buffer_pct is read fresh.
 """
 
 from __future__ import annotations
@@ -63,9 +64,7 @@ def _apply(policy: BufferPolicy, row: Any) -> BufferPolicy:
     return policy
 
 
-def _load(account_id: int, strategy_id: int | None) -> BufferPolicy:
-    from portfolio.models import Strategy
-
+def _settings(account_id: int, strategy_id: int | None) -> dict[str, Any]:
     from .buffer_models import MarginSettings
 
     rows: dict[str, Any] = {}
@@ -74,8 +73,15 @@ def _load(account_id: int, strategy_id: int | None) -> BufferPolicy:
     if strategy_id is not None:
         for r in MarginSettings.objects.filter(strategy_id=strategy_id, strategy__account_id=account_id):
             rows["s"] = r
+    return rows
+
+
+def _load(account_id: int, strategy_id: int | None) -> BufferPolicy:
+    from portfolio.models import Strategy
+
+    rows = _cached(("settings", account_id, strategy_id), lambda: _settings(account_id, strategy_id))
     policy = _apply(DEFAULT_POLICY, rows.get("a"))
-    if strategy_id is not None:
+    if strategy_id is not None:  # the strategy's own margin_buffer_pct is read fresh (it is edited by the API)
         pct = Strategy.objects.filter(pk=strategy_id, account_id=account_id).values_list("margin_buffer_pct", flat=True)
         pct = next(iter(pct), None)
         if pct is not None:
@@ -85,7 +91,7 @@ def _load(account_id: int, strategy_id: int | None) -> BufferPolicy:
 
 
 def buffer_policy(account: Any, strategy_id: int | None = None) -> BufferPolicy:
-    return _cached(("policy", account.pk, strategy_id), lambda: _load(account.pk, strategy_id))
+    return _load(account.pk, strategy_id)
 
 
 def _regulatory(day: date) -> dict[str, tuple[Decimal, str]]:

@@ -17,6 +17,13 @@ from tests.margin.test_account_margin import _inst, account, fake_market  # noqa
 TODAY = date(2026, 12, 3)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_settings():
+    settings_store.clear_cache()  # rows are cached per account id, and test databases reuse ids
+    yield
+    settings_store.clear_cache()
+
+
 def state(**kw):
     return b.MarketState(vix=kw.pop("vix", D(12)), today=TODAY, now_ist=kw.pop("now", time(10)), **kw)
 

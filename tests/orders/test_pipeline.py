@@ -119,6 +119,8 @@ def test_preview_reports_every_finding_placement_stops_at_the_first(user, accoun
 def test_slicing_is_an_amendment_the_preview_shows(user, account, make_instrument, fake_market) -> None:
     inst = make_instrument(token=2002, symbol="NIFTY26DECFUT2", lot=75, freeze=1800)
     fake_market.set(inst.instrument_token, "24000", level_qty=5000)
+    account.paper_capital = D("1e9")  # 30 lots' margin is not the subject here (margin.* would find it otherwise)
+    account.save()
     body = {**MARKET, "instrument_token": 2002, "quantity": 75 * 30}
     refused = preview_order(user, **body)
     assert refused["verdict"] == "deny"
