@@ -96,9 +96,11 @@ qs = (
 instruments = []
 for i in qs[: __N_INSTRUMENTS__ * 5]:
     q = quote_for(i)
-    # Just inside today's lower price band and below the best bid: a valid BUY that rests.
+    # Below the best bid, inside today's price band and inside the risk engine's price-sanity limit
+    # (7% under the last price; the default limit is 10%): a valid BUY that rests and passes every stage.
     tick = i.tick_size
-    price = ((q.lower_circuit_limit * Decimal("1.02")) / tick).to_integral_value(rounding=ROUND_CEILING) * tick
+    floor = max(q.lower_circuit_limit * Decimal("1.02"), q.last_price * Decimal("0.93"))
+    price = (floor / tick).to_integral_value(rounding=ROUND_CEILING) * tick
     if price <= 0 or q.best_bid is None or price >= q.best_bid:
         continue
     instruments.append({"instrument_token": i.instrument_token, "exchange": i.exchange,
