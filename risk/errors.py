@@ -66,6 +66,10 @@ class ConcentrationLimit(RiskLimitBreached):
     code = "RISK_CONCENTRATION"
 
 
+class GreeksLimit(RiskLimitBreached):
+    code = "RISK_GREEKS"
+
+
 class FnoBanLimit(RiskLimitBreached):
     code = "RISK_FNO_BAN"
 
@@ -94,6 +98,7 @@ BY_CODE: dict[str, type[RiskLimitBreached]] = {
         MarginUtilisationLimit,
         PendingOrdersLimit,
         ConcentrationLimit,
+        GreeksLimit,
         FnoBanLimit,
         FatFingerLimit,
         LiquidityLimit,

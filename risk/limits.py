@@ -178,6 +178,17 @@ CATALOGUE: tuple[LimitSpec, ...] = (
         source="no seed figure: off by default",
     ),
     LimitSpec(
+        "greeks",
+        "RISK_GREEKS",
+        "Greeks after the order",
+        (
+            Param("max_delta_inr", "inr", D("5000000"), "|net delta| of the account in ₹ (futures-equivalent)"),
+            Param("max_vega_inr", "inr", D("50000"), "|net vega| of the account in ₹ per vol point"),
+        ),
+        enabled=False,
+        source="no seed figure: off by default (Black-76, risk/greeks.py)",
+    ),
+    LimitSpec(
         "fno_ban",
         "RISK_FNO_BAN",
         "F&O ban list",
@@ -330,6 +341,10 @@ class OrderFacts:
     margin_available: Decimal | None = None  # the funds margin is held against (summary)
     margin_utilisation_after: Decimal | None = None  # % after this order (margin.funds stage's order_margin)
     system: bool = False  # the kill switch's / system's own order
+    delta_inr_before: Decimal | None = None  # the account's net Greeks in ₹ (risk/greeks.py), before / after
+    delta_inr_after: Decimal | None = None
+    vega_inr_before: Decimal | None = None
+    vega_inr_after: Decimal | None = None
 
     @property
     def reference_price(self) -> Decimal | None:
@@ -644,6 +659,28 @@ def check_concentration(limit: Limit, f: OrderFacts) -> Breach | None:
     return None
 
 
+def check_greeks(limit: Limit, f: OrderFacts) -> Breach | None:
+    """Net delta and vega of the account after the order; an order that brings either closer to zero passes."""
+    for name, before, after, unit in (
+        ("max_delta_inr", f.delta_inr_before, f.delta_inr_after, "₹ delta"),
+        ("max_vega_inr", f.vega_inr_before, f.vega_inr_after, "₹ vega per vol point"),
+    ):
+        if after is None:
+            continue
+        cap = limit[name]
+        if abs(after) > cap and abs(after) > abs(before or ZERO):
+            return _breach(
+                limit,
+                f"Greeks: the account's net {unit} would be {_inr(after)} after this order; the limit is ±{_inr(cap)} "
+                f"(headroom {_inr(max(cap - abs(before or ZERO), ZERO))}).",
+                limit_value=cap,
+                value=_r(after),
+                headroom=_r(cap - abs(after)),
+                unit="INR",
+            )
+    return None
+
+
 def check_fno_ban(limit: Limit, f: OrderFacts) -> Breach | None:
     if f.in_ban and f.instrument_kind in ("FUT", "OPT"):
         return _breach(
@@ -722,6 +759,7 @@ CHECKS: dict[str, Check] = {
     "margin_utilisation": check_margin_utilisation,
     "pending_orders": check_pending_orders,
     "concentration": check_concentration,
+    "greeks": check_greeks,
     "fno_ban": check_fno_ban,
     "fat_finger": check_fat_finger,
     "liquidity": check_liquidity,

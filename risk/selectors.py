@@ -4,7 +4,7 @@ the facts the limits judge, the risk summary and events. Always scoped to the ow
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 from typing import Any
 
@@ -287,6 +287,66 @@ def _marks(positions: list[Any]) -> dict[int, Decimal]:
 def peak_equity(account_id: int, day: date | None = None) -> Decimal | None:
     row = AccountRiskDay.objects.filter(account_id=account_id, trading_day=day or timezone.localdate()).first()
     return Decimal(row.peak_equity) if row else None
+
+
+# --- Greeks -----------------------------------------------------------------------------------------------
+def net_greeks_inr(
+    legs: list[tuple[Any, int]], at: Any = None, quotes: dict[int, Any] | None = None
+) -> tuple[Decimal, Decimal]:
+    """(net delta ₹, net vega ₹ per vol point) of (instrument, signed units) legs, Black-76 (risk/greeks.py) with
+    the implied volatility of each option's mid and the underlying's spot as the forward (no carry: an
+    approximation within the month's cost of carry). Legs without a price count zero."""
+    from datetime import datetime, time
+
+    from marketdata import lookup
+    from marketdata import selectors as md
+
+    from . import greeks
+
+    at = at or timezone.now()
+    known = quotes or {}
+
+    def quote(inst: Any) -> Any:
+        return known[inst.instrument_token] if inst.instrument_token in known else lookup.quote(inst, at)
+
+    delta = vega = 0.0
+    spots: dict[str, float] = {}
+    for inst, qty in legs:
+        if not qty:
+            continue
+        kind = inst.instrument_type
+        if kind not in ("CE", "PE", "FUT"):
+            ltp = lookup.last_price(inst, at)
+            delta += float(ltp or 0) * qty
+            continue
+        if inst.name not in spots:
+            try:
+                spots[inst.name] = float(md.spot_for(inst.name, at))
+            except Exception:  # noqa: BLE001 - an underlying without a spot: priced off the leg itself
+                spots[inst.name] = 0.0
+        forward = spots[inst.name]
+        if kind == "FUT":
+            q = quote(inst)
+            delta += float(q.last_price if q is not None else forward) * qty
+            continue
+        q = quote(inst)
+        if q is None or not forward or inst.expiry is None or inst.strike is None:
+            continue
+        expiry = datetime.combine(inst.expiry, time(10, 0), tzinfo=UTC)  # 15:30 IST
+        years = max((expiry - at).total_seconds(), 0.0) / (365.0 * 86400)
+        bid = q.buy_depth[0].price if q.buy_depth else None
+        ask = q.sell_depth[0].price if q.sell_depth else None
+        iv = greeks.implied_volatility_from_mid(bid, ask, kind == "CE", forward, float(inst.strike), years, 0.0)
+        if iv.vol is None:
+            continue
+        g = greeks.position_greeks(
+            greeks.PositionInput(
+                kind=kind, quantity=qty, forward=forward, years=years, vol=iv.vol, strike=float(inst.strike)
+            )
+        )
+        delta += g.delta_inr
+        vega += g.vega_inr
+    return Decimal(str(round(delta, 2))), Decimal(str(round(vega, 2)))
 
 
 # --- summary and events ---------------------------------------------------------------------------------

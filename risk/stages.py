@@ -146,6 +146,23 @@ def facts_for(intent: OrderIntent, ctx: PretradeContext, resolved: limits.LimitS
         extra["history_count"] = len(values)
     if "fno_ban" in on and _kind(ctx.instrument) != "EQ":
         extra["in_ban"] = selectors.in_ban(underlying, timezone.localdate(ctx.now))
+    if "greeks" in on:
+        from marketdata.models import Instrument
+
+        tokens = {p.instrument_token for p in positions if p.quantity} | {token}
+        by_token = {i.instrument_token: i for i in Instrument.objects.filter(instrument_token__in=tokens)}
+        by_token[token] = ctx.instrument
+        held: dict[int, int] = {}
+        for p in positions:
+            held[p.instrument_token] = held.get(p.instrument_token, 0) + int(p.quantity)
+        legs = [(by_token[t], q) for t, q in held.items() if t in by_token]
+        signed = int(intent.quantity or 0) * (1 if intent.transaction_type == "BUY" else -1)
+        before = selectors.net_greeks_inr(legs, ctx.now, {token: ctx.quote})
+        after_legs = [*legs, (ctx.instrument, signed)]
+        after = selectors.net_greeks_inr(after_legs, ctx.now, {token: ctx.quote})
+        extra.update(
+            delta_inr_before=before[0], vega_inr_before=before[1], delta_inr_after=after[0], vega_inr_after=after[1]
+        )
     if "margin_utilisation" in on:
         om = ctx.scratch.get("margin")
         if om is not None and om.after.utilisation_pct is not None and om.risk_increasing:

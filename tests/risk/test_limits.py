@@ -52,6 +52,7 @@ CASES = [
     ("pending_orders", dict(pending_in_instrument=3), 4),
     ("concentration", dict(underlying_notional=D("4999000"), quantity=75), "5006500.00"),
     ("fno_ban", dict(in_ban=True), "increases exposure"),
+    ("greeks", dict(delta_inr_before=D("4000000"), delta_inr_after=D("5200000")), "5200000.00"),
     ("fat_finger", dict(quantity=15000, price=D("100")), "1500000.00"),
     ("liquidity", dict(volume=99), 99),
 ]
@@ -174,3 +175,10 @@ def test_overrides_are_typed():
         "daily_loss": {"pct": D("4.5"), "enabled": True},
         "open_positions": {"max": 7},
     }
+
+
+def test_greeks_limit_passes_an_order_that_brings_the_book_towards_zero():
+    over = replace(BASE, delta_inr_before=D("-7000000"), delta_inr_after=D("-6000000"))  # still over, but better
+    assert limits.evaluate(on("greeks"), over).breaches == []
+    vega = replace(BASE, vega_inr_before=D("0"), vega_inr_after=D("-60000"))
+    assert limits.evaluate(on("greeks"), vega).first.code == "RISK_GREEKS"

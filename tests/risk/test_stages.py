@@ -170,3 +170,17 @@ def test_summary_api(api, user, account, fut, place, fake_market):
     assert D(rows["daily_loss"]["limit"]) == D("600000.00")
     assert D(rows["daily_loss"]["headroom"]) == D(rows["daily_loss"]["limit"]) - D(rows["daily_loss"]["value"])
     assert summary["kill_switch"]["state"] == "ACTIVE"
+
+
+def test_greeks_after_the_order(user, account, fut, place, make_instrument, fake_market):
+    services.limits_update(user=user, overrides={"greeks": {"enabled": True, "max_delta_inr": "1000000"}})
+    finding = _refused(user, place, "RISK_GREEKS")  # one NIFTY lot is ~₹18 lakh of delta
+    assert D(finding["details"]["value"]) > D("1000000")
+    services.limits_update(user=user, overrides={"greeks": {"max_delta_inr": "100000000", "max_vega_inr": "1"}})
+    from marketdata.selectors import spot_for
+
+    strike = (spot_for("NIFTY") / 50).quantize(D("1")) * 50 + 1000  # out of the money: the mid has an IV
+    call = make_instrument(3003, f"NIFTY26DEC{strike}CE", type_="CE", strike=str(strike), freeze=1800)
+    fake_market.set(call.instrument_token, "100")
+    finding = _refused(user, place, "RISK_GREEKS", instrument_token=call.instrument_token)
+    assert "vega" in finding["message"] and D(finding["details"]["value"]) > 1

@@ -19,6 +19,7 @@ __all__ = [
     "PendingOrdersLimitError",
     "ConcentrationLimitError",
     "FnoBanError",
+    "GreeksLimitError",
     "FatFingerError",
     "LiquidityLimitError",
     "KillSwitchEngagedError",
@@ -92,6 +93,10 @@ class PendingOrdersLimitError(RiskLimitError):
 
 class ConcentrationLimitError(RiskLimitError):
     code = "RISK_CONCENTRATION"
+
+
+class GreeksLimitError(RiskLimitError):
+    code = "RISK_GREEKS"
 
 
 class FnoBanError(RiskLimitError):
