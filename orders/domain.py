@@ -157,6 +157,7 @@ class OrderRole(StrEnum):
     TARGET = "TARGET"  # bracket exit (LIMIT)
     SLICE = "SLICE"  # child of a freeze-limit parent
     EXIT = "EXIT"  # position exit
+    ALGO = "ALGO"  # child of a parent execution (TWAP / ICEBERG: orders.services.algos)
 
 
 class EventKind(StrEnum):

@@ -105,8 +105,8 @@ class OrderSlippageHistory(models.Model):
 
 class AdvancedOrderExecution(models.Model):
     """A parent execution (the seeds' `advanced_order_executions`, [IDX "From Bonus Features"]): an order worked
-    by an algorithm (TWAP, ICEBERG, depth-aware split) as child orders that each go through the pipeline.
-    STARTED in this session (issue #11): the table and its slice plan; nothing runs it yet (docs/execution.md)."""
+    by an algorithm (TWAP, ICEBERG) as child orders (role ALGO) that each go through the pipeline; run by
+    `orders.services.algos` (docs/execution.md "Algorithms"). Depth-aware split is not built yet."""
 
     class Algorithm(models.TextChoices):
         TWAP = "TWAP", "TWAP"
@@ -146,6 +146,7 @@ class AdvancedOrderExecution(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=0)
+    status_message = models.CharField(max_length=300, blank=True, help_text="Why it waits, paused or ended.")
 
     class Meta:
         db_table = "advanced_order_executions"
@@ -157,7 +158,16 @@ class AdvancedOrderExecution(models.Model):
 
 class AdvancedExecutionSlice(models.Model):
     """One planned child of a parent execution. (execution, number) is unique and the child order is linked
-    once, so a restart that re-reads the plan can never send a slice twice."""
+    once, so a restart that re-reads the plan can never send a slice twice. A slice is CLAIMED (with the
+    quantity and price it will be sent with) in one transaction before its child is placed with the
+    idempotency key `algo-<execution>-<number>`; a claim left behind by a crash is re-placed with the same key,
+    which returns the order if it was made (docs/execution.md)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "PLANNED", "Planned"
+        CLAIMED = "CLAIMED", "Claimed for sending"
+        SENT = "SENT", "Sent"
+        SKIPPED = "SKIPPED", "Skipped (nothing left to send)"
 
     execution = models.ForeignKey(AdvancedOrderExecution, on_delete=models.CASCADE, related_name="slices")
     number = models.PositiveIntegerField()
@@ -166,6 +176,10 @@ class AdvancedExecutionSlice(models.Model):
     order = models.OneToOneField("orders.Order", on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="advanced_slice")
     sent_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PLANNED)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    send_quantity = models.PositiveIntegerField(null=True, blank=True, help_text="As claimed (catch-up, caps).")
+    note = models.CharField(max_length=200, blank=True)
 
     class Meta:
         db_table = "advanced_order_execution_slices"
