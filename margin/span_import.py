@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from .errors import SpanFileInvalid
 from .span.parser import SpanParseError, SpotPrice, iter_span
@@ -59,23 +59,43 @@ def _spreads(cc: CombinedCommodity) -> list[Any]:
     ]
 
 
-def _row(file_id: int, c: Contract) -> SpanContract:
-    return SpanContract(
-        file_id=file_id,
-        underlying=c.underlying,
-        kind=c.kind.value,
-        expiry=c.expiry,
-        strike=c.strike,
-        period=c.period[:8],
-        contract_id=c.contract_id[:24],
-        price=c.price,
-        delta=c.delta,
-        volatility=c.volatility,
-        price_scan=c.scan_rate.price_scan if c.scan_rate else None,
-        vol_scan=c.scan_rate.vol_scan if c.scan_rate else None,
-        composite_delta=c.risk_array.composite_delta,
-        risk_array=",".join(str(v) for v in c.risk_array.values),
+_COLUMNS = (
+    "file_id", "underlying", "kind", "expiry", "strike", "period", "contract_id", "price", "delta", "volatility",
+    "price_scan", "vol_scan", "composite_delta", "risk_array",
+)  # fmt: skip
+
+
+def _dec(value: Any) -> Any:
+    return value  # Decimal (or None): both database adapters take it as is
+
+
+def _row(file_id: int, c: Contract) -> tuple[Any, ...]:
+    """One SpanContract row as the INSERT's parameters (plain values: no model instance per contract)."""
+    return (
+        file_id,
+        c.underlying,
+        c.kind.value,
+        c.expiry,
+        _dec(c.strike),
+        c.period[:8],
+        c.contract_id[:24],
+        c.price,
+        _dec(c.delta),
+        _dec(c.volatility),
+        _dec(c.scan_rate.price_scan) if c.scan_rate else None,
+        _dec(c.scan_rate.vol_scan) if c.scan_rate else None,
+        c.risk_array.composite_delta,
+        ",".join(map(str, c.risk_array.values)),
     )
+
+
+def _insert(rows: list[tuple[Any, ...]]) -> None:
+    """One executemany per batch, in its own transaction (Django's bulk_create costs a model instance a row)."""
+    table = connection.ops.quote_name(SpanContract._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
+    marks = ", ".join(["%s"] * len(_COLUMNS))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
 
 
 def import_span_file(
@@ -99,7 +119,7 @@ def import_span_file(
         )
     earlier.delete()  # an incomplete earlier attempt, or the one being replaced
     row = SpanFile.objects.create(file_name=path.name[:255], sha256=digest, source=source)
-    batch: list[SpanContract] = []
+    batch: list[tuple[Any, ...]] = []
     commodities: dict[str, SpanCommodity] = {}
     spots: dict[str, Any] = {}
     count = 0
@@ -111,7 +131,7 @@ def import_span_file(
                     continue
                 batch.append(_row(row.pk, item))
                 if len(batch) >= BATCH:
-                    SpanContract.objects.bulk_create(batch)
+                    _insert(batch)
                     count += len(batch)
                     batch = []
             elif isinstance(item, SpotPrice):
@@ -127,7 +147,7 @@ def import_span_file(
         SpanFile.objects.filter(pk=row.pk).delete()
         raise SpanFileInvalid(f"{path.name} is not a readable SPAN file: {exc}", details={"path": str(path)}) from exc
     if batch:
-        SpanContract.objects.bulk_create(batch)
+        _insert(batch)
         count += len(batch)
     if count == 0:
         SpanFile.objects.filter(pk=row.pk).delete()

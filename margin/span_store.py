@@ -37,6 +37,10 @@ _contracts: OrderedDict[tuple, Contract | None] = OrderedDict()
 _commodities: dict[tuple[int, str], tuple[CombinedCommodity | None, Decimal | None]] = {}
 _elm: dict[date, tuple[float, ElmTable | None]] = {}
 _CONTRACT_CACHE = 50_000
+_FIELDS = (
+    "underlying", "kind", "expiry", "strike", "period", "contract_id", "price", "delta", "volatility", "price_scan",
+    "vol_scan", "composite_delta", "risk_array",
+)  # fmt: skip
 
 
 @dataclass
@@ -152,16 +156,16 @@ def contracts_for(instruments: Sequence[Any], day: date) -> Filed:
     keys = {inst.instrument_token: k for inst in instruments if (k := _key(inst)) is not None}
     missing = {k for k in keys.values() if (fid, *k) not in _contracts}
     if missing:
-        cond = reduce(
-            or_,
-            (Q(underlying=u, kind=kind.value, expiry=e, strike=s) if s is not None else Q(
-                underlying=u, kind=kind.value, expiry=e, strike__isnull=True
-            ) for u, kind, e, s in missing),
-        )
+        # One indexed range per (underlying, expiry) — a few at most — then the wanted rows picked in Python
+        # (an OR of dozens of exact keys makes SQLite's planner scan the table).
+        groups = {(u, e) for u, _k, e, _s in missing}
+        cond = reduce(or_, (Q(underlying=u, expiry=e) for u, e in groups))
         found: dict[tuple, Contract] = {}
-        for r in SpanContract.objects.filter(cond, file_id=fid):
-            c = _contract(r)
-            found[(fid, c.underlying.upper(), c.kind, c.expiry, c.strike)] = c
+        for r in SpanContract.objects.filter(cond, file_id=fid).only(*_FIELDS):
+            strike = None if r.strike is None else Decimal(r.strike).normalize()
+            key = (r.underlying.upper(), ContractKind(r.kind), r.expiry, strike)
+            if key in missing:
+                found[(fid, *key)] = _contract(r)
         with _lock:
             for k in missing:
                 _contracts[(fid, *k)] = found.get((fid, *k))
