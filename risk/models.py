@@ -179,3 +179,11 @@ class RiskEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.code}"
+
+
+from .monitor_models import (  # noqa: E402,F401 - the live monitor's tables (issue #12)
+    PositionGuardConfig,
+    PositionGuardHit,
+    RiskStatus,
+    StrategyGreeksSnapshot,
+)
