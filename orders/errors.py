@@ -245,6 +245,22 @@ class BrokerSessionExpired(DomainError):
     default_message = "Your broker session has expired; log in to Kite again."
 
 
+# --- parent executions (TWAP / ICEBERG: orders.services.algos) ------------------------------------------------
+class ExecutionNotFound(NotFound):
+    code = "EXECUTION_NOT_FOUND"
+    default_message = "Execution not found."
+
+
+class AlgoParamsInvalid(InvalidInput):
+    code = "ALGO_PARAMS_INVALID"
+    default_message = "The algorithm's parameters are not valid."
+
+
+class ExecutionNotActive(Conflict):
+    code = "EXECUTION_STATE_CONFLICT"
+    default_message = "The execution cannot do that in its current state."
+
+
 class NothingToExit(Conflict):
     code = "POSITION_FLAT"
     default_message = "The position is already flat."

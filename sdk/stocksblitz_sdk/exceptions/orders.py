@@ -6,6 +6,9 @@ from ._base import APIError, ConflictError, NotFoundError, RateLimitError, Servi
 
 __all__ = [
     "OrderNotFoundError",
+    "ExecutionNotFoundError",
+    "AlgoParamsInvalidError",
+    "ExecutionNotActiveError",
     "PositionNotFoundError",
     "StrategyNotFoundError",
     "StrategyNameTakenError",
@@ -323,3 +326,19 @@ class BrokerSessionExpiredError(APIError):
 
 class NothingToExitError(ConflictError):
     code = "POSITION_FLAT"
+
+
+class ExecutionNotFoundError(NotFoundError):
+    """A parent execution (TWAP / ICEBERG) that is not yours or does not exist."""
+
+    code = "EXECUTION_NOT_FOUND"
+
+
+class AlgoParamsInvalidError(ValidationError):
+    code = "ALGO_PARAMS_INVALID"
+
+
+class ExecutionNotActiveError(ConflictError):
+    """Pause / resume / cancel of an execution in a state that does not allow it."""
+
+    code = "EXECUTION_STATE_CONFLICT"
