@@ -81,7 +81,19 @@ async def feed_once(source: TickSource | None = None, at: datetime | None = None
     ticks = await (source or default_source()).ticks(tokens, at)
     for tick in ticks:
         await layer.group_send(tick_group(tick["instrument_token"]), {"type": "market.tick", "tick": tick})
+    if ticks:
+        await database_sync_to_async(publish_tick_batch)(ticks, at or timezone.now())
     return len(ticks)
+
+
+def publish_tick_batch(ticks: list[dict[str, Any]], at: datetime) -> None:
+    """`marketdata.tick_batch` to its subscribers (risk's live monitor), at once, after the ticks went out."""
+    from oms_project.lib import events
+
+    from .events import TickBatch
+
+    if events.subscribers(TickBatch.name):
+        events.deliver(TickBatch(marks={int(t["instrument_token"]): t["last_price"] for t in ticks}, at=at))
 
 
 def _roll_demo_master() -> None:

@@ -45,6 +45,11 @@ class OrdersConfig(AppConfig):
         events.subscribe("orders.filled", brackets.on_order_filled)
         # Each fill's slippage against the analysis the order was decided on (issue #11).
         events.subscribe("orders.filled", execution_services.on_order_filled)
+        # Parent executions (TWAP / ICEBERG): a child's fill updates the progress, an iceberg leg's end refreshes it.
+        from .services import algos
+
+        events.subscribe("orders.filled", algos.on_child_event)
+        events.subscribe("orders.terminal", algos.on_child_event)
 
         from portfolio.events import PositionClosed
 
@@ -68,4 +73,11 @@ class OrdersConfig(AppConfig):
         # An engaged kill switch: cancel every open order of its accounts and square them off (risk sits below
         # orders and never imports it); risk's limits read the account's recent orders through this loader.
         events.subscribe(KillSwitchEngaged.name, square_off.on_kill_switch_engaged)
+        # The live monitor: a strategy's loss cap with auto square-off, a position guard with auto-close.
+        from risk.monitor_events import PositionExitRequested, SquareOffRequested
+
+        from .services import risk_exits
+
+        events.subscribe(SquareOffRequested.name, risk_exits.on_square_off_requested)
+        events.subscribe(PositionExitRequested.name, risk_exits.on_position_exit_requested)
         pretrade.register_context_loader("order_activity", risk_facts.load_order_activity)

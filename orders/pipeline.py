@@ -45,6 +45,7 @@ STAGE_ORDER = [
     "margin.utilisation",
     "risk.kill_switch",
     "risk.limits",
+    "risk.monitor",
     "orders.execution",
     "housekeeping.broker_health",
     "orders.rate_slot",

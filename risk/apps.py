@@ -15,3 +15,10 @@ class RiskConfig(AppConfig):
         stages.register()
         for event in (PositionOpened, PositionChanged, PositionClosed, FundsChanged):
             events.subscribe(event.name, services.on_portfolio_event)
+        # The live monitor revalues the books on every tick batch of the market feed (risk/monitor.py).
+        from marketdata.events import TickBatch
+
+        from . import monitor, monitor_stage
+
+        events.subscribe(TickBatch.name, monitor.on_tick_batch)
+        monitor_stage.register()
