@@ -168,6 +168,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # Paper after-market orders go out at the 09:15 open (orders.services.amo).
     "orders: release after-market orders at the open": {"task": "orders.release_amo_orders", "schedule": 15.0},
+    # Parent executions (TWAP / ICEBERG) send their due children (orders.services.algos; restart-safe).
+    "orders: algorithm tick": {"task": "orders.algo_tick", "schedule": 2.0},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

@@ -61,3 +61,68 @@ def twap_plan(
         offset = middle + rng.uniform(-time_jitter, time_jitter) * interval / 2
         plan.append(PlannedSlice(k + 1, round(offset, 3), sizes[k] * lot_size))
     return plan
+
+
+# --- The runner's arithmetic (orders.services.algos calls these; pure, property-tested) ------------------------
+
+
+def lots_down(quantity: int, lot_size: int) -> int:
+    """`quantity` rounded down to whole lots (never negative)."""
+    if quantity <= 0 or lot_size <= 0:
+        return 0
+    return quantity - quantity % lot_size
+
+
+def participation_headroom(*, cap: float | None, market_volume: int | None, executed: int) -> int | None:
+    """How many more units the execution may trade under a participation cap: `cap` (a fraction, e.g. 0.1 =
+    at most 10% of what the market traded since the execution started) of `market_volume`, less what it has
+    already executed or has working. None = no cap. With a cap and no volume known (None or 0) the headroom is
+    0: the cap cannot be judged, so nothing more is sent until the feed shows trading."""
+    if cap is None:
+        return None
+    if not market_volume or market_volume <= 0:
+        return 0
+    return max(0, int(cap * market_volume) - executed)
+
+
+def twap_send_quantity(
+    *,
+    scheduled: int,
+    done: int,
+    total: int,
+    lot_size: int,
+    headroom: int | None = None,
+) -> int:
+    """The quantity to send for a TWAP slice: catch up to the schedule. `scheduled` is the plan's cumulative
+    quantity through this slice, `done` what earlier children filled (finished ones) or still work (open ones),
+    so a slice that an earlier child under-filled (IOC at the price guard, a refusal) carries that shortfall,
+    and a slice already covered sends nothing. Never more than what is left of `total`, never more than the
+    participation `headroom`, always whole lots."""
+    want = min(scheduled, total) - done
+    if headroom is not None:
+        want = min(want, headroom)
+    return lots_down(want, lot_size)
+
+
+def iceberg_send_quantity(*, visible: int, total: int, done: int, lot_size: int) -> int:
+    """The next iceberg leg: the visible quantity, or what is left if that is less (whole lots)."""
+    return lots_down(min(visible, total - done), lot_size)
+
+
+def price_guard_allows(*, side: str, limit_price: object | None, best_bid: object | None, best_ask: object | None) -> bool:
+    """Whether the touch is within the execution's price guard: a BUY sends only while the best ask is at or
+    under the limit, a SELL only while the best bid is at or over it. No guard: always. No touch on the side
+    the order would take: no (a blind send could fill anywhere)."""
+    if limit_price is None:
+        return True
+    if side == "BUY":
+        return best_ask is not None and best_ask <= limit_price  # type: ignore[operator]
+    return best_bid is not None and best_bid >= limit_price  # type: ignore[operator]
+
+
+def vwap(fills: list[tuple[int, object]]) -> object | None:
+    """Quantity-weighted average of (quantity, price) pairs (Decimal in, Decimal out); None without fills."""
+    qty = sum(q for q, _ in fills if q > 0)
+    if qty <= 0:
+        return None
+    return sum(q * p for q, p in fills if q > 0) / qty  # type: ignore[operator]

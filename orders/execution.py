@@ -36,7 +36,7 @@ from . import errors
 from .domain import OrderRole, OrderType
 
 STAGE = "orders.execution"
-GUARDED_ROLES = (OrderRole.ENTRY,)
+GUARDED_ROLES = (OrderRole.ENTRY, OrderRole.ALGO)  # ALGO: a TWAP / iceberg child (orders.services.algos)
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,7 +360,7 @@ def stage_execution(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
             amendments={"order_changes": {"order_type": OrderType.LIMIT, "price": price, "market_protection": None}},
         )
     # WIDE_SPREAD / HIGH_IMPACT
-    if intent.actor.startswith("api_key:"):
+    if intent.actor.startswith(("api_key:", "algo:")):  # an algorithm's child waits and is tried again
         return StageResult.deny(_refusal(advice, ctx))
     if advice.thresholds.require_approval_high_impact or ctx.scratch.get("strategy") is None:
         advice.action = "PARKED"

@@ -42,3 +42,11 @@ def end_of_day_settlement() -> dict:
     from .services.settlement_day import end_of_day_settle
 
     return end_of_day_settle()
+
+
+@shared_task(name="orders.algo_tick", ignore_result=True)
+def algo_tick() -> int:
+    """Advance the running TWAP / ICEBERG executions that are due (beat every 2 s: settings.CELERY_BEAT_SCHEDULE)."""
+    from .services.algos import algos_tick
+
+    return algos_tick()
