@@ -50,11 +50,6 @@ class OrdersConfig(AppConfig):
 
         events.subscribe("orders.filled", algos.on_child_event)
         events.subscribe("orders.terminal", algos.on_child_event)
-        # Parent executions (TWAP / ICEBERG): a child's fill updates the progress, an iceberg leg's end refreshes it.
-        from .services import algos
-
-        events.subscribe("orders.filled", algos.on_child_event)
-        events.subscribe("orders.terminal", algos.on_child_event)
 
         from portfolio.events import PositionClosed
 
