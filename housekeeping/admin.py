@@ -73,3 +73,9 @@ class EodReportAdmin(ReadOnly):
 
 
 admin.site.register(HousekeepingPreferences)
+
+from oms_project.lib.admin import register_read_only  # noqa: E402
+
+from .models import PositionArchive, StrategySnapshot  # noqa: E402
+
+register_read_only(PositionArchive, StrategySnapshot)

@@ -81,6 +81,10 @@ class HousekeepingPreferences(models.Model):
         default=False, help_text="Cancel working orders older than 4 hours (seed 001, order aging)."
     )
 
+    class Meta:
+        verbose_name = "housekeeping preferences"
+        verbose_name_plural = "housekeeping preferences"
+
 
 class Mismatch(models.Model):
     """Internal vs broker, one difference, with both sides. Open until cleared (gone at the next run) or

@@ -72,3 +72,12 @@ class RegulatoryMarginFactorAdmin(admin.ModelAdmin):
 
 
 from . import monitoring_admin  # noqa: E402, F401  (margin monitoring's admin pages)
+
+from oms_project.lib.admin import register_read_only  # noqa: E402
+
+from .comparison_models import MarginComparison  # noqa: E402
+from .cost_models import OrderCostBreakdown  # noqa: E402
+from .span_models import SpanCommodity, SpanContract, SpanFile  # noqa: E402
+
+# What the engine computed or imported: inspected by ops, written only by the margin services.
+register_read_only(SpanFile, SpanCommodity, SpanContract, OrderCostBreakdown, MarginComparison)

@@ -65,3 +65,11 @@ class OrderPreferencesAdmin(admin.ModelAdmin):
     list_display = ["user", "duplicate_action", "duplicate_window_seconds", "auto_slice"]
     search_fields = ["user__username"]
     raw_id_fields = ["user"]
+
+
+from oms_project.lib.admin import register_read_only  # noqa: E402
+
+from .execution_models import OrderExecutionAnalysis, OrderSlippageHistory  # noqa: E402
+
+# The execution guard's analysis of each order and each fill's slippage (orders.services.execution).
+register_read_only(OrderExecutionAnalysis, OrderSlippageHistory)

@@ -55,3 +55,11 @@ def legacy_admin_redirect(request, model: str, rest: str = ""):  # noqa: ANN001,
 
     query = request.META.get("QUERY_STRING", "")
     return HttpResponseRedirect(f"/admin/portfolio/{model}/{rest}" + (f"?{query}" if query else ""))
+
+
+from oms_project.lib.admin import register_read_only  # noqa: E402
+
+from .models import ExpirySettlement, FuturesSettlement  # noqa: E402
+
+# Settlement history (portfolio.settlement writes it; the ledger holds the money).
+register_read_only(FuturesSettlement, ExpirySettlement)

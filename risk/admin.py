@@ -102,3 +102,10 @@ class RiskEventAdmin(admin.ModelAdmin):
     list_display = ("created_at", "user", "account", "kind", "code", "message")
     list_filter = ("kind",)
     readonly_fields = ("user", "account", "kind", "code", "message", "details", "created_at")
+
+
+from oms_project.lib.admin import register_read_only  # noqa: E402
+
+from .models import AccountRiskDay  # noqa: E402
+
+register_read_only(AccountRiskDay)  # the day's peak equity per account (risk.services keeps it)
