@@ -108,6 +108,8 @@
       const ref = box.dataset.limitPrice ? Number(box.dataset.limitPrice) : ltp;
       set("order-value", fmt.inr((ref * quantity).toFixed(4)));
       set("time", fmt.ist(t.timestamp, "%H:%M:%S"));
+      // The costs & margin card recomputes on the chosen instrument's ticks (it throttles to one in 5 s).
+      document.body.dispatchEvent(new CustomEvent("ticket-tick", { bubbles: true }));
     }
 
     function show(selector, on) {

@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from accounts.selectors import account_resolve
 from marketdata import selectors as md
 from orders.models import Order, Position
+from portfolio.services import funds_pay_in
 
 from .conftest import HTMX
 
@@ -71,6 +73,7 @@ def test_above_the_freeze_limit_the_ticket_offers_to_split(logged_in: Any, user:
     preview = logged_in.get(reverse("order-ticket-preview"),
                             {"instrument_token": nifty_fut.instrument_token, "lots": lots}, **HTMX).content.decode()
     assert 'data-slices="2"' in preview and 'data-testid="preview-freeze"' in preview  # ticket incomplete: a note
+    funds_pay_in(account=account_resolve(user=user), amount="10000000")  # 28 lots of a NIFTY future: ~₹55 lakh margin
     html = _post(logged_in, nifty_fut, lots=str(lots))
     assert 'data-error-code="FREEZE_QUANTITY_EXCEEDED"' in html
     assert 'data-oms-split="2"' in html and "Split into 2 slices and place" in html
