@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import execution, views
+from . import algos, execution, views
 from .square_off import SquareOffAllApi
 
 urlpatterns: list = [
@@ -11,6 +11,13 @@ urlpatterns: list = [
     path("orders/validate-spread/", execution.ValidateSpreadApi.as_view(), name="api-order-validate-spread"),
     path("orders/estimate-impact/", execution.EstimateImpactApi.as_view(), name="api-order-estimate-impact"),
     path("analytics/slippage/", execution.SlippageSummaryApi.as_view(), name="api-analytics-slippage"),
+    path("orders/twap/", algos.TwapStartApi.as_view(), name="api-order-twap"),
+    path("orders/iceberg/", algos.IcebergStartApi.as_view(), name="api-order-iceberg"),
+    path("executions/", algos.ExecutionListApi.as_view(), name="api-execution-list"),
+    path("executions/<int:execution_id>/", algos.ExecutionDetailApi.as_view(), name="api-execution-detail"),
+    path("executions/<int:execution_id>/pause/", algos.ExecutionPauseApi.as_view(), name="api-execution-pause"),
+    path("executions/<int:execution_id>/resume/", algos.ExecutionResumeApi.as_view(), name="api-execution-resume"),
+    path("executions/<int:execution_id>/cancel/", algos.ExecutionCancelApi.as_view(), name="api-execution-cancel"),
     path("orders/preferences/", views.OrderPreferencesApi.as_view(), name="api-order-preferences"),
     path("orders/cancel-all/", views.OrderCancelAllApi.as_view(), name="api-order-cancel-all"),
     path("orders/metrics/summary/", views.OrderMetricsSummaryApi.as_view(), name="api-order-metrics"),

@@ -53,8 +53,9 @@ RETRY_SECONDS = 2
 ICEBERG_POLL_SECONDS = 5
 # Refusals that pass with time (the slice waits and is tried again); any other refusal pauses the execution.
 TRANSIENT_CODES = frozenset({"ORDER_RATE_LIMITED", "WIDE_SPREAD", "HIGH_IMPACT", "BROKER_PAUSED", "BROKER_UNAVAILABLE"})
-MAX_TWAP_SLICES = 500
 MAX_DURATION_SECONDS = 6 * 3600 + 15 * 60  # one NSE session (09:15-15:30)
+MIN_INTERVAL_SECONDS = 5  # above the tick's 2 s, so every slice is its own tick
+MAX_TWAP_SLICES = MAX_DURATION_SECONDS // MIN_INTERVAL_SECONDS
 
 
 def actor_for(execution_id: int) -> str:
@@ -171,6 +172,8 @@ def twap_start(
         raise errors.AlgoParamsInvalid("Give slices or interval_seconds (one of them).")
     if not 0 < duration_seconds <= MAX_DURATION_SECONDS:
         raise errors.AlgoParamsInvalid(f"duration_seconds must be between 1 and {MAX_DURATION_SECONDS}.")
+    if interval_seconds is not None and interval_seconds < MIN_INTERVAL_SECONDS:
+        raise errors.AlgoParamsInvalid(f"interval_seconds is at least {MIN_INTERVAL_SECONDS}.")
     n = slices if slices is not None else max(1, math.ceil(duration_seconds / interval_seconds))  # type: ignore[operator]
     if not 0 < n <= MAX_TWAP_SLICES:
         raise errors.AlgoParamsInvalid(f"A TWAP has 1 to {MAX_TWAP_SLICES} slices (this one {n}).")
@@ -252,11 +255,12 @@ def iceberg_start(
     if visible_quantity is None and visible_lots is None:
         raise errors.AlgoParamsInvalid("Give visible_quantity (units) or visible_lots.")
     visible = int(visible_quantity) if visible_quantity is not None else int(visible_lots) * lot  # type: ignore[arg-type]
-    if visible <= 0 or visible % lot or visible >= qty:
-        raise errors.AlgoParamsInvalid(
-            f"The visible quantity must be whole lots of {lot} and less than the total {qty}.",
-            details={"visible_quantity": visible, "quantity": qty, "lot_size": lot},
+    if visible <= 0 or visible % lot:
+        raise errors.LotSizeMismatch(
+            f"The visible quantity {visible} is not a whole number of lots of {lot}.",
+            details={"visible_quantity": visible, "lot_size": lot},
         )
+    visible = min(visible, qty)  # all visible: one leg
     now = timezone.now()
     with transaction.atomic():
         ex = _new_execution(

@@ -102,3 +102,106 @@ def test_a_crash_between_claim_and_send_never_sends_a_slice_twice(user, account,
     assert Order.objects.filter(user=user).count() == 2  # replayed, not sent again
     ex.refresh_from_db()
     assert ex.filled_quantity == 300 and ex.slices_sent == 2
+
+
+def test_pause_holds_resume_shifts_the_schedule_and_cancel_stops(user, account, fut, travel_to) -> None:  # noqa: ANN001
+    clock = travel_to(T0)
+    ex = _twap(user)
+    clock.shift(60)
+    assert algos.algos_tick() == 1
+    algos.execution_pause(user=user, execution_id=ex.pk, actor="user:1")
+    clock.shift(300)  # slices 2-3 would have been due
+    assert algos.algos_tick() == 0
+    s2_before = AdvancedExecutionSlice.objects.get(execution=ex, number=2).planned_at
+    ex = algos.execution_resume(user=user, execution_id=ex.pk)
+    s2 = AdvancedExecutionSlice.objects.get(execution=ex, number=2).planned_at
+    assert (s2 - s2_before).total_seconds() == pytest.approx(300, abs=1)  # moved by the pause
+    assert algos.algos_tick() == 0  # slice 2 is again 60 s after the resume (it was 60 s after slice 1's time)
+    clock.shift(120)
+    assert algos.algos_tick() == 1
+    ex = algos.execution_cancel(user=user, execution_id=ex.pk)
+    assert ex.status == "CANCELLED" and ex.filled_quantity == 300
+    assert set(ex.slices.filter(number__gte=3).values_list("status", flat=True)) == {"SKIPPED"}
+    clock.shift(600)
+    assert algos.algos_tick() == 0
+    from orders import errors
+
+    with pytest.raises(errors.ExecutionNotActive):
+        algos.execution_resume(user=user, execution_id=ex.pk)
+
+
+def test_the_price_guard_holds_a_slice_until_the_touch_is_within_it(user, account, fut, fake_market, travel_to) -> None:  # noqa: ANN001
+    clock = travel_to(T0)
+    fake_market.set(1001, "24010")  # ask 24010.05
+    ex = _twap(user, limit_price=D("24000"))
+    clock.shift(60)
+    assert algos.algos_tick() == 0
+    ex.refresh_from_db()
+    assert "beyond the price guard" in ex.status_message and not _children(ex)
+    fake_market.set(1001, "23990")  # ask 23990.05 <= 24000
+    clock.shift(algos.RETRY_SECONDS)
+    assert algos.algos_tick() == 1
+    kid = _children(ex)[0]
+    assert (kid.order_type, kid.price, kid.validity, kid.status) == ("LIMIT", D("24000"), "IOC", "COMPLETE")
+
+
+def test_the_participation_cap_waits_for_market_volume(user, account, fut, fake_market, travel_to) -> None:  # noqa: ANN001
+    clock = travel_to(T0)
+    ex = _twap(user, participation_cap_pct=10)  # the fake market's volume stays 1000: nothing traded since
+    clock.shift(60)
+    assert algos.algos_tick() == 0
+    ex.refresh_from_db()
+    assert "participation cap" in ex.status_message
+    q = fake_market.quotes[1001]
+    fake_market.quotes[1001] = replace(q, volume=1000 + 1200)  # 10% of 1,200 = 120 units: one lot (75)
+    clock.shift(algos.RETRY_SECONDS)
+    assert algos.algos_tick() == 1
+    assert [k.quantity for k in _children(ex)] == [75]  # capped below the planned 150
+
+
+def test_an_iceberg_shows_one_leg_at_a_time_and_refreshes_on_fill(
+    user, account, fut, fake_market, travel_to, django_capture_on_commit_callbacks  # noqa: ANN001
+) -> None:
+    from orders.services import paper_match_all
+
+    clock = travel_to(T0)
+    ex = algos.iceberg_start(user=user, instrument_token=1001, transaction_type="BUY", quantity=375,
+                             visible_lots=2, limit_price=D("23999.00"))
+    assert algos.algos_tick() == 1
+    assert algos.algos_tick() == 0  # the first leg rests (below the ask): no second leg
+    leg1 = _children(ex)[0]
+    assert (leg1.quantity, leg1.order_type, leg1.status) == (150, "LIMIT", "OPEN")
+    # The market comes down through the price: the matcher fills the leg, its end refreshes the iceberg.
+    fake_market.set(1001, "23990")
+    clock.shift(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        paper_match_all()
+    kids = _children(ex)
+    assert kids[0].status == "COMPLETE" and len(kids) >= 2
+    # Legs at the new touch fill at once; the last leg is what is left (75).
+    for _ in range(3):
+        clock.shift(1)
+        algos.algos_tick()
+    ex.refresh_from_db()
+    assert [k.quantity for k in _children(ex)] == [150, 150, 75]
+    assert ex.status == "COMPLETED" and ex.filled_quantity == 375
+
+
+def test_cancel_cancels_the_working_leg(user, account, fut, travel_to) -> None:  # noqa: ANN001
+    travel_to(T0)
+    ex = algos.iceberg_start(user=user, instrument_token=1001, transaction_type="BUY", quantity=375,
+                             visible_quantity=150, limit_price=D("23990.00"))
+    algos.algos_tick()
+    ex = algos.execution_cancel(user=user, execution_id=ex.pk)
+    assert [k.status for k in _children(ex)] == ["CANCELLED"] and ex.status == "CANCELLED"
+
+
+def test_a_wide_book_makes_a_market_child_wait_not_park(user, account, fut, fake_market, travel_to) -> None:  # noqa: ANN001
+    clock = travel_to(T0)
+    ex = _twap(user)
+    fake_market.set(1001, "24000", spread="400")  # ~3.3% spread: VERY_WIDE
+    clock.shift(60)
+    assert algos.algos_tick() == 0
+    ex.refresh_from_db()
+    assert ex.status == "RUNNING" and "WIDE_SPREAD" in ex.status_message
+    assert not Order.objects.filter(user=user).exists()
