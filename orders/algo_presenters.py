@@ -17,6 +17,10 @@ def _s(v: Any) -> str | None:
     return None if v is None else str(v)
 
 
+def _q4(v: Any) -> Decimal | None:
+    return None if v is None else Decimal(v).quantize(Decimal("0.0001"))
+
+
 def _iso(v: datetime | None) -> str | None:
     return None if v is None else v.isoformat()
 
@@ -87,8 +91,8 @@ def execution_json(
         if ex.total_quantity
         else "0.0",
         "limit_price": _s(ex.limit_price),
-        "arrival_price": _s(ex.arrival_price),
-        "average_price": _s(None if ex.average_price is None else Decimal(ex.average_price).quantize(Decimal("0.0001"))),
+        "arrival_price": _s(_q4(ex.arrival_price)),
+        "average_price": _s(_q4(ex.average_price)),
         "slippage_bps": _s(slippage_vs_arrival_bps(ex)),
         "slices_total": ex.slices_total if ex.algorithm == AdvancedOrderExecution.Algorithm.TWAP else len(slices),
         "slices_sent": ex.slices_sent,
