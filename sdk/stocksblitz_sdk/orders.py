@@ -4,6 +4,9 @@
     client.orders.place_limit(instrument_token=256265, quantity=75, side="BUY", price=Decimal("24000"))
     client.orders.modify(order.id, price=Decimal("24010")); client.orders.cancel(order.id)
     client.positions.list(); client.positions.exit(position_id); client.trades.list()
+    ex = client.orders.place_twap(instrument_token=..., lots=20, side="BUY", duration_seconds=600, slices=10)
+    client.orders.place_iceberg(instrument_token=..., lots=20, visible_lots=2, side="SELL", limit_price=Decimal("101"))
+    client.orders.get_execution(ex.id); client.orders.pause_execution(ex.id); resume_execution; cancel_execution
 
 Quantities are units (Kite semantics); pass `lots=` instead of `quantity=` to give lots. Every placement
 carries a client order id (generated if you do not pass one), so a retried call never makes a second order.
@@ -19,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._http import HttpSession, wire_decimal
 from .models.orders import (
+    Execution,
     ExecutionAnalysis,
     Order,
     OrderEvent,
@@ -198,6 +202,84 @@ class OrdersAPI:
 
     def get(self, order_id: int) -> Order:
         return Order.model_validate(self._http.request("GET", f"/orders/{order_id}/"))
+
+    # --- parent executions (TWAP / ICEBERG) ---------------------------------------------------------------------
+    def place_twap(
+        self,
+        *,
+        duration_seconds: int,
+        side: str | None = None,
+        transaction_type: str | None = None,
+        slices: int | None = None,
+        interval_seconds: int | None = None,
+        instrument_token: int | None = None,
+        exchange: str | None = None,
+        tradingsymbol: str | None = None,
+        quantity: int | None = None,
+        lots: int | None = None,
+        product: str = "NRML",
+        limit_price: Decimal | None = None,
+        participation_cap_pct: int | None = None,
+        size_jitter_pct: int | None = None,
+        time_jitter_pct: int | None = None,
+        account_id: int | None = None,
+        strategy_id: int | None = None,
+    ) -> Execution:
+        """Work an order over `duration_seconds` in `slices` slices (or one every `interval_seconds`), sizes and
+        times randomised within the jitters; with `limit_price`, each slice is an IOC LIMIT sent only while the
+        market is within it; `participation_cap_pct` caps the share of the market's volume it takes."""
+        body = _order_body(
+            side=side, transaction_type=transaction_type, duration_seconds=duration_seconds, slices=slices,
+            interval_seconds=interval_seconds, instrument_token=instrument_token, exchange=exchange,
+            tradingsymbol=tradingsymbol, quantity=quantity, lots=lots, product=product, limit_price=limit_price,
+            participation_cap_pct=participation_cap_pct, size_jitter_pct=size_jitter_pct,
+            time_jitter_pct=time_jitter_pct, account_id=account_id, strategy_id=strategy_id,
+        )
+        return Execution.model_validate(self._http.request("POST", "/orders/twap/", json=body))
+
+    def place_iceberg(
+        self,
+        *,
+        limit_price: Decimal,
+        side: str | None = None,
+        transaction_type: str | None = None,
+        visible_quantity: int | None = None,
+        visible_lots: int | None = None,
+        instrument_token: int | None = None,
+        exchange: str | None = None,
+        tradingsymbol: str | None = None,
+        quantity: int | None = None,
+        lots: int | None = None,
+        product: str = "NRML",
+        account_id: int | None = None,
+        strategy_id: int | None = None,
+    ) -> Execution:
+        """Show `visible_quantity` (or `visible_lots`) at a time at `limit_price`; the next leg goes out when one
+        fills, until the total is done."""
+        body = _order_body(
+            side=side, transaction_type=transaction_type, limit_price=limit_price, visible_quantity=visible_quantity,
+            visible_lots=visible_lots, instrument_token=instrument_token, exchange=exchange,
+            tradingsymbol=tradingsymbol, quantity=quantity, lots=lots, product=product, account_id=account_id,
+            strategy_id=strategy_id,
+        )
+        return Execution.model_validate(self._http.request("POST", "/orders/iceberg/", json=body))
+
+    def list_executions(self, *, status: str | None = None, algorithm: str | None = None) -> list[Execution]:
+        params = {k: v for k, v in {"status": status, "algorithm": algorithm}.items() if v is not None}
+        return [Execution.model_validate(item) for item in self._http.paginate("/executions/", params)]
+
+    def get_execution(self, execution_id: int) -> Execution:
+        return Execution.model_validate(self._http.request("GET", f"/executions/{execution_id}/"))
+
+    def pause_execution(self, execution_id: int) -> Execution:
+        return Execution.model_validate(self._http.request("POST", f"/executions/{execution_id}/pause/"))
+
+    def resume_execution(self, execution_id: int) -> Execution:
+        return Execution.model_validate(self._http.request("POST", f"/executions/{execution_id}/resume/"))
+
+    def cancel_execution(self, execution_id: int) -> Execution:
+        """Stop the execution and cancel its working child (what filled stays filled)."""
+        return Execution.model_validate(self._http.request("POST", f"/executions/{execution_id}/cancel/"))
 
     def list(
         self,

@@ -224,3 +224,57 @@ class ExecutionAnalysis(SdkModel):
     impact_ok: bool | None = None
     thresholds: dict = {}
     recent_slippage: dict | None = None
+
+
+class ExecutionSlice(SdkModel):
+    """One planned child of a parent execution and, once sent, its order."""
+
+    number: int
+    status: str
+    planned_at: datetime
+    quantity: int
+    send_quantity: int | None = None
+    sent_at: datetime | None = None
+    order_id: int | None = None
+    order_status: str | None = None
+    filled_quantity: int = 0
+    average_price: Decimal | None = None
+    note: str = ""
+
+
+class Execution(SdkModel):
+    """A parent execution (TWAP / ICEBERG) and its progress: `client.orders.place_twap(...)`, `place_iceberg`,
+    `get_execution`, ... Also what `/ws/orders/` pushes as `{"type": "execution", "execution": {...}}`."""
+
+    id: int
+    algorithm: str
+    status: str
+    status_message: str = ""
+    account_id: int
+    strategy_id: int | None = None
+    instrument_token: int
+    exchange: str
+    tradingsymbol: str
+    transaction_type: str
+    product: str
+    total_quantity: int
+    filled_quantity: int = 0
+    progress_pct: Decimal = Decimal(0)
+    limit_price: Decimal | None = None
+    arrival_price: Decimal | None = None
+    average_price: Decimal | None = None
+    slippage_bps: Decimal | None = None
+    slices_total: int = 0
+    slices_sent: int = 0
+    slices_done: int = 0
+    time_left_seconds: int | None = None
+    next_slice_at: datetime | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    updated_at: datetime | None = None
+    params: dict = {}
+    slices: list[ExecutionSlice] = []
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ("PENDING", "RUNNING", "PAUSED")
