@@ -205,3 +205,21 @@ def test_a_wide_book_makes_a_market_child_wait_not_park(user, account, fut, fake
     ex.refresh_from_db()
     assert ex.status == "RUNNING" and "WIDE_SPREAD" in ex.status_message
     assert not Order.objects.filter(user=user).exists()
+
+
+def test_progress_is_pushed_to_the_owners_orders_socket_on_commit(
+    user, account, fut, travel_to, monkeypatch, django_capture_on_commit_callbacks  # noqa: ANN001
+) -> None:
+    from oms_project.lib import realtime
+
+    sent: list[tuple[str, dict]] = []
+    monkeypatch.setattr(realtime, "group_send", lambda group, message: sent.append((group, message)))
+    clock = travel_to(T0)
+    ex = _twap(user)
+    clock.shift(60)
+    with django_capture_on_commit_callbacks(execute=True):
+        algos.algos_tick()
+    frames = [m["payload"] for g, m in sent if g == f"user.{user.pk}.orders" and m["payload"]["type"] == "execution"]
+    last = frames[-1]["execution"]
+    assert last["id"] == ex.pk and last["filled_quantity"] == 150 and last["slices_done"] == 1
+    assert last["progress_pct"] == "20.0" and last["time_left_seconds"] == 540
