@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -7,4 +7,5 @@ urlpatterns: list = [
     path("risk/limits/", views.RiskLimitsApi.as_view(), name="api-risk-limits"),
     path("risk/events/", views.RiskEventListApi.as_view(), name="api-risk-events"),
     path("risk/summary/", views.RiskSummaryApi.as_view(), name="api-risk-summary"),
+    path("", include("risk.api.greeks_api")),  # the live monitor's reads: risk/greeks/, risk/sizing/
 ]
