@@ -85,7 +85,8 @@ def _prefs_for(user_id: int) -> tuple[DeliveryPrefs, str]:
 
 def alert_raise(
     *,
-    user: AbstractBaseUser,
+    user: AbstractBaseUser | None = None,
+    user_id: int | None = None,
     type: str,
     level: str,
     message: str,
@@ -98,19 +99,21 @@ def alert_raise(
     """Store an alert for `user`; push it to that user's WebSocket group once the transaction commits.
 
     Works inside a caller's transaction (the push waits for its commit; a rollback pushes nothing).
-    Preferences decide delivery only; the alert is always stored.
+    Preferences decide delivery only; the alert is always stored. `user_id` instead of `user` saves the
+    caller loading the user row (the order core raises fill alerts on the hot path).
     """
     if type not in AlertType.__members__ or level not in AlertLevel.__members__:
         raise AlertTypeInvalid(details={"type": type, "level": level})
+    uid = user_id if user_id is not None else user.pk  # type: ignore[union-attr]
     actions = [str(a) for a in (actions or [])]
     now = timezone.now()
-    prefs, chat_id = _prefs_for(user.pk)
+    prefs, chat_id = _prefs_for(uid)
     pushed = should_push(
         prefs, alert_type=type, level=level, actions=actions, now_local=timezone.localtime(now, IST).time()
     )
     with transaction.atomic():
         alert = Alert.objects.create(
-            user_id=user.pk,
+            user_id=uid,
             type=type,
             level=level,
             title=title or str(type).replace("_", " ").title(),

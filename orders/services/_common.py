@@ -122,7 +122,7 @@ def _alert(order: Order, type_: str, level: str, message: str, **extra: Any) -> 
     try:
         with transaction.atomic():
             alert_services.alert_raise(
-                user=order.user,
+                user_id=order.user_id,
                 type=type_,
                 level=level,
                 message=message,

@@ -58,13 +58,14 @@ def order_apply_broker_update(
         # 1. fills, each stored once
         fills = list(trades)
         if not fills and not bo.filled_quantity and not o.filled_quantity:
-            stored_qty = 0  # nothing filled anywhere (trades are stored only here, with filled_quantity)
+            stored: list[tuple[int, Decimal]] = []  # nothing filled anywhere (trades are stored only here)
         else:
-            stored_qty = sum(q for q, _ in portfolio_selectors.order_fills(order_id=o.pk))
+            stored = portfolio_selectors.order_fills(order_id=o.pk)  # read once: the average below uses it too
+        stored_qty = sum(q for q, _ in stored)
         if not fills and bo.filled_quantity > stored_qty:
             # Updates without trade records (postback/ticker): one synthetic fill per increase.
             qty = bo.filled_quantity - stored_qty
-            px = _synthetic_fill_price(o, bo, stored_qty)
+            px = _synthetic_fill_price(bo, stored, stored_qty)
             fills = [
                 BrokerTrade(
                     trade_id=f"{bo.broker_order_id}:{bo.filled_quantity}",
@@ -107,7 +108,11 @@ def order_apply_broker_update(
             new_status = S.PARTIALLY_FILLED
         fields: dict[str, Any] = {
             "filled_quantity": max(o.filled_quantity, filled_total),
-            "average_price": _avg_price(o) if new_trades else o.average_price,
+            "average_price": (
+                _avg_price([*stored, *((t.quantity, Decimal(t.price)) for t in new_trades)])
+                if new_trades
+                else o.average_price
+            ),
             "exchange_order_id": bo.exchange_order_id or o.exchange_order_id,
         }
         if set_broker_id:
@@ -203,16 +208,16 @@ def _publish_filled(o: Order, new_trades: list[Trade], delta: int, filled_total:
     )
 
 
-def _synthetic_fill_price(o: Order, bo: BrokerOrder, stored_qty: int) -> Decimal:
+def _synthetic_fill_price(bo: BrokerOrder, stored: list[tuple[int, Decimal]], stored_qty: int) -> Decimal:
     """Price of the newly filled part from the cumulative average: (avg_new*F_new - avg_old*F_old)/dq."""
     dq = bo.filled_quantity - stored_qty
-    old_value = sum((p * q for q, p in portfolio_selectors.order_fills(order_id=o.pk)), Decimal("0"))
+    old_value = sum((p * q for q, p in stored), Decimal("0"))
     px = (bo.average_price * bo.filled_quantity - old_value) / dq if dq else bo.average_price
     return px.quantize(Decimal("0.01")) if px > 0 else bo.average_price
 
 
-def _avg_price(o: Order) -> Decimal:
-    fills = portfolio_selectors.order_fills(order_id=o.pk)
+def _avg_price(fills: list[tuple[int, Decimal]]) -> Decimal:
+    """The order's average over every stored fill (quantity, price)."""
     qty = sum(q for q, _ in fills)
     if not qty:
         return Decimal("0")
