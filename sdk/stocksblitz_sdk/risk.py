@@ -7,6 +7,8 @@ client.risk.kill_switch("release", reason="new day")
 client.risk.limits()                                   # the limits in force
 client.risk.set_limits({"daily_loss": {"pct": "4"}, "stop_loss_required": {"enabled": True}})
 client.risk.events()
+client.risk.greeks()                                   # Greeks per position, strategy, underlying, account (₹)
+client.risk.sizing(instrument_token, stop_distance=20) # liquidity-based sizing advice (lots)
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from ._http import HttpSession
 from .models.risk import KillSwitchState, RiskEvent, RiskSummary
+from .models.risk_greeks import GreeksBook, SizingAdvice
 
 
 class RiskAPI:
@@ -38,6 +41,22 @@ class RiskAPI:
         if account_id is not None:
             body["account_id"] = account_id
         return KillSwitchState.model_validate(self._http.request("POST", "/risk/kill-switch/", json=body))
+
+    def greeks(self, account_id: int | None = None) -> GreeksBook:
+        """Black-76 Greeks of the book (units and ₹), the Greeks limit, today's snapshots, correlated exposure."""
+        params = {"account_id": account_id} if account_id is not None else None
+        return GreeksBook.model_validate(self._http.request("GET", "/risk/greeks/", params=params))
+
+    def sizing(
+        self, instrument_token: int, *, stop_distance: Any = None, account_id: int | None = None
+    ) -> SizingAdvice:
+        """The lots the risk-per-trade limit, the contract's volume and its open interest allow."""
+        params: dict[str, Any] = {"instrument_token": instrument_token}
+        if stop_distance is not None:
+            params["stop_distance"] = str(stop_distance)
+        if account_id is not None:
+            params["account_id"] = account_id
+        return SizingAdvice.model_validate(self._http.request("GET", "/risk/sizing/", params=params))
 
     def limits(self, *, account_id: int | None = None, strategy_id: int | None = None) -> dict[str, Any]:
         params = {k: v for k, v in (("account_id", account_id), ("strategy_id", strategy_id)) if v is not None}

@@ -10,3 +10,4 @@ from .market import *  # noqa: F401,F403
 from .orders import *  # noqa: F401,F403
 from .portfolio import *  # noqa: F401,F403
 from .risk import *  # noqa: F401,F403
+from .risk_monitor import *  # noqa: F401,F403
