@@ -162,6 +162,19 @@ def slippage_of(side: str, arrival: Decimal, fill: Decimal, quantity: int) -> tu
     return _bps(per_unit, arrival), (per_unit * quantity).quantize(_CENT, ROUND_HALF_EVEN)
 
 
+def _algorithm_of(order_id: int) -> str:
+    """TWAP / ICEBERG for a parent execution's child (its own analysis is its arrival; orders.services.algos). Read
+    from the child's key `algo-<execution>-<slice>`: the fill may be booked before the slice's link is written."""
+    from ..execution_models import AdvancedOrderExecution
+
+    key = Order.objects.filter(pk=order_id).values_list("client_order_id", flat=True).first() or ""
+    parts = key.split("-")
+    if len(parts) != 3 or parts[0] != "algo" or not parts[1].isdigit():
+        return "NONE"
+    algo = AdvancedOrderExecution.objects.filter(pk=int(parts[1])).values_list("algorithm", flat=True).first()
+    return algo or "NONE"
+
+
 def on_order_filled(event: Any) -> None:
     """`orders.filled` subscriber: one OrderSlippageHistory row per fill of an order with an analysis (a slice
     uses its parent's: the order the trader decided). Idempotent by (order, trade id). Runs after the fill's
@@ -203,7 +216,7 @@ def on_order_filled(event: Any) -> None:
             tradingsymbol=decided.tradingsymbol,
             transaction_type=side,
             order_type=decided.order_type,
-            algorithm="SLICED" if sliced else "NONE",
+            algorithm="SLICED" if sliced else (_algorithm_of(event.order_id) if event.role == OrderRole.ALGO else "NONE"),
             lots=max(decided.quantity // lot, 1),
             quantity=int(event.quantity),
             arrival_price=analysis.mid,

@@ -223,3 +223,19 @@ def test_progress_is_pushed_to_the_owners_orders_socket_on_commit(
     last = frames[-1]["execution"]
     assert last["id"] == ex.pk and last["filled_quantity"] == 150 and last["slices_done"] == 1
     assert last["progress_pct"] == "20.0" and last["time_left_seconds"] == 540
+
+
+def test_a_childs_fills_are_in_the_slippage_history_as_its_algorithm(
+    user, account, fut, travel_to, django_capture_on_commit_callbacks  # noqa: ANN001
+) -> None:
+    from orders.models import OrderSlippageHistory
+
+    clock = travel_to(T0)
+    ex = _twap(user)
+    clock.shift(60)
+    algos.algos_tick()
+    clock.shift(120)
+    with django_capture_on_commit_callbacks(execute=True):  # slice 2's fill is recorded after its commit
+        algos.algos_tick()
+    rows = list(OrderSlippageHistory.objects.filter(order__advanced_slice__execution=ex))
+    assert rows and {r.algorithm for r in rows} == {"TWAP"}
