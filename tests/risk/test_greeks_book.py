@@ -84,3 +84,23 @@ def test_greeks_and_sizing_api(api, user, book, other_user, api_client_for):  # 
     assert s["lots"] == min(s["by_constraint"].values()) and s["binding"] in s["by_constraint"]
     assert "risk" in s["by_constraint"]
     assert api.get("/api/v1/risk/sizing/").status_code == 400  # instrument_token is required
+
+
+def test_greeks_dashboard_renders_the_tables_the_chart_data_and_the_reducing_status(client, user, account, book):  # noqa: ANN001
+    import json
+
+    from risk.models import RiskStatus
+
+    client.force_login(user)
+    empty = client.get("/risk/greeks/").content.decode()
+    assert 'data-testid="greeks-chart-empty"' in empty and "calls" in empty
+    greeks_book.greeks_snapshots_due(now=AT)
+    RiskStatus.objects.create(account=account, status="REDUCING", code="RISK_GREEKS", reason="vega over", trading_day=AT.date())
+    html = client.get("/risk/greeks/").content.decode()
+    assert 'data-testid="greeks-chart"' in html and "chart.umd.min.js" in html and "risk_greeks.js" in html
+    start = html.index('id="greeks-chart-data"')
+    data = json.loads(html[html.index(">", start) + 1 : html.index("</script>", start)])
+    total_delta = sum(float(s.delta_inr) for s in StrategyGreeksSnapshot.objects.filter(account=account))
+    assert len(data["labels"]) == 1 and float(data["delta"][0]) == pytest.approx(total_delta, abs=0.05)
+    assert 'data-testid="risk-status"' in html and "vega over" in html
+    assert 'data-testid="correlation-matrix"' in html
