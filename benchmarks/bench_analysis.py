@@ -175,22 +175,40 @@ def bench_monitor(n: int = 10_000, accounts: int = 500, strategies: int = 2_000)
 
     def one_pass() -> None:
         val = mm.revalue_book(
-            quantity=qty, entry=entry, mark=mark, account=acc, strategy=strat, accounts=accounts,
-            strategies=strategies, account_realised=np.zeros(accounts), strategy_realised=np.zeros(strategies),
-            capital=capital, peak=peak,
+            quantity=qty,
+            entry=entry,
+            mark=mark,
+            account=acc,
+            strategy=strat,
+            accounts=accounts,
+            strategies=strategies,
+            account_realised=np.zeros(accounts),
+            strategy_realised=np.zeros(strategies),
+            capital=capital,
+            peak=peak,
         )
         g = revalue_arrays(is_call, is_future, qty, fwd, strike, years, vol, rate)
         delta = mm.group_sum(acc, g.delta_inr, accounts)
         vega = mm.group_sum(acc, g.vega_inr, accounts)
         mm.account_checks(
-            pnl=val.account_pnl, capital=capital, drawdown_pct=val.drawdown_pct,
-            utilisation_pct=np.full(accounts, 50.0), delta_inr=delta, vega_inr=vega, max_loss_pct=lim,
-            max_drawdown_pct=lim * 2.5, max_utilisation_pct=lim * 15, max_delta_inr=np.full(accounts, 5e6),
+            pnl=val.account_pnl,
+            capital=capital,
+            drawdown_pct=val.drawdown_pct,
+            utilisation_pct=np.full(accounts, 50.0),
+            delta_inr=delta,
+            vega_inr=vega,
+            max_loss_pct=lim,
+            max_drawdown_pct=lim * 2.5,
+            max_utilisation_pct=lim * 15,
+            max_delta_inr=np.full(accounts, 5e6),
             max_vega_inr=np.full(accounts, 5e4),
         )
         mm.alert_level(mm.strategy_loss_used(val.strategy_pnl, np.full(strategies, 5e4)))
         mm.guard_hits(
-            pnl=val.unrealised, age_hours=age, target_inr=np.full(n, 2000.0), stop_inr=np.full(n, 1000.0),
+            pnl=val.unrealised,
+            age_hours=age,
+            target_inr=np.full(n, 2000.0),
+            stop_inr=np.full(n, 1000.0),
             timeout_hours=np.full(n, 6.0),
         )
 

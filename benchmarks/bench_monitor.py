@@ -73,11 +73,19 @@ def main() -> None:
         account = account_resolve(user=user)
         strategy = Strategy.objects.create(user=user, account=account, name="s", auto_square_off_on_loss_limit=False)
 
-        def buy(lots: int, strategy_id: int | None = None) -> None:
+        def buy(lots: int, strategy_id: int | None = None, user=user) -> None:  # noqa: ANN001
             placement.order_place(
-                OrderIntent(user_id=user.pk, actor="bench", instrument_token=inst.instrument_token,
-                            transaction_type="BUY", quantity=inst.lot_size * lots, product="NRML",
-                            order_type="MARKET", strategy_id=strategy_id, confirm_duplicate=True),
+                OrderIntent(
+                    user_id=user.pk,
+                    actor="bench",
+                    instrument_token=inst.instrument_token,
+                    transaction_type="BUY",
+                    quantity=inst.lot_size * lots,
+                    product="NRML",
+                    order_type="MARKET",
+                    strategy_id=strategy_id,
+                    confirm_duplicate=True,
+                ),
                 user=user,
             )
 
@@ -86,7 +94,8 @@ def main() -> None:
         t0 = time.perf_counter()
         monitor.monitor_accounts([account.pk], marks={inst.instrument_token: ltp})
         pass_ms.append((time.perf_counter() - t0) * 1000)
-        # 2. the strategy's cap (₹50,000): a mark that loses ₹55,000 on one lot (5.5 % of the ₹10 lakh capital: the account only warns)
+        # 2. the strategy's cap (₹50,000): a mark that loses ₹55,000 on one lot (5.5 % of the ₹10 lakh capital:
+        # the account only warns)
         bad = (ltp - Decimal(55_000) / inst.lot_size).quantize(Decimal("0.05"))
         t0 = time.perf_counter()
         events.deliver(TickBatch(marks={inst.instrument_token: str(bad)}, at=timezone.now()))

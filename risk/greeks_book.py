@@ -47,13 +47,17 @@ def _totals_json(t: greeks.GreeksTotals, *, units: bool) -> dict[str, Any]:
     return out
 
 
-def book_positions(account: TradingAccount, at: datetime | None = None) -> tuple[list[Any], list[greeks.PositionGreeks]]:
+def book_positions(
+    account: TradingAccount, at: datetime | None = None
+) -> tuple[list[Any], list[greeks.PositionGreeks]]:
     from portfolio.models import Position
 
     from .monitor import _marks_for, position_greeks_for
 
     at = at or timezone.now()
-    positions = list(Position.objects.filter(account=account).exclude(quantity=0).select_related("strategy").order_by("id"))
+    positions = list(
+        Position.objects.filter(account=account).exclude(quantity=0).select_related("strategy").order_by("id")
+    )
     marks = _marks_for(positions, {}, at)
     return positions, position_greeks_for(positions, marks, at)
 
@@ -103,9 +107,7 @@ def greeks_view(*, user: AbstractBaseUser, account_id: int | None = None, at: da
             "max_vega_inr": limit["max_vega_inr"],
         },
         "snapshots": snapshots_today(account, at),
-        "correlation": correlation_view(
-            {row["underlying"]: float(row["delta_inr"]) for row in by_underlying}, at=at
-        ),
+        "correlation": correlation_view({row["underlying"]: float(row["delta_inr"]) for row in by_underlying}, at=at),
     }
 
 
@@ -171,8 +173,9 @@ def correlation_view(exposure: dict[str, float], *, at: datetime, window: int = 
     }
 
 
-def sizing_view(*, user: AbstractBaseUser, instrument_token: int, stop_distance: Decimal | None,
-                account_id: int | None = None) -> dict[str, Any]:
+def sizing_view(
+    *, user: AbstractBaseUser, instrument_token: int, stop_distance: Decimal | None, account_id: int | None = None
+) -> dict[str, Any]:
     """Liquidity-based sizing advice for one contract next to the risk-per-trade limit (risk/correlation.py)."""
     from accounts.selectors import account_resolve
     from marketdata import lookup
@@ -230,8 +233,13 @@ def greeks_snapshot_take(account: TradingAccount, *, now: datetime) -> int:
         mine = [g for g in pg if g.strategy_id == sid]
         rows.append(
             StrategyGreeksSnapshot(
-                user_id=account.user_id, account=account, strategy_id=sid, slot=slot, taken_at=now,
-                positions=t.positions, **{k: _r(getattr(t, k)) for k in FIGURES},
+                user_id=account.user_id,
+                account=account,
+                strategy_id=sid,
+                slot=slot,
+                taken_at=now,
+                positions=t.positions,
+                **{k: _r(getattr(t, k)) for k in FIGURES},
                 by_underlying={
                     u: {"delta_units": round(x.delta_units, 4), "delta_inr": round(x.delta_inr, 2)}
                     for u, x in greeks.totals_by_underlying(mine).items()

@@ -51,7 +51,11 @@ from .monitor_events import PositionExitRequested, SquareOffRequested
 logger = logging.getLogger(__name__)
 
 ZERO = Decimal("0")
-LEVEL_ALERT = {mm.LEVEL_WARNING: AlertLevel.WARNING, mm.LEVEL_CRITICAL: AlertLevel.CRITICAL, mm.LEVEL_URGENT: AlertLevel.URGENT}
+LEVEL_ALERT = {
+    mm.LEVEL_WARNING: AlertLevel.WARNING,
+    mm.LEVEL_CRITICAL: AlertLevel.CRITICAL,
+    mm.LEVEL_URGENT: AlertLevel.URGENT,
+}
 CHECK_CODES = {
     "daily_loss": "RISK_DAILY_LOSS",
     "drawdown": "RISK_DRAWDOWN",
@@ -59,7 +63,13 @@ CHECK_CODES = {
     "greeks_delta": "RISK_GREEKS",
     "greeks_vega": "RISK_GREEKS",
 }
-CHECK_UNITS = {"daily_loss": "%", "drawdown": "%", "margin_utilisation": "%", "greeks_delta": "INR", "greeks_vega": "INR"}
+CHECK_UNITS = {
+    "daily_loss": "%",
+    "drawdown": "%",
+    "margin_utilisation": "%",
+    "greeks_delta": "INR",
+    "greeks_vega": "INR",
+}
 KILL_SWITCH_CHECKS = {"daily_loss", "drawdown"}
 
 
@@ -102,16 +112,29 @@ def position_greeks_for(positions: list[Any], marks: dict[int, Decimal], at: dat
                 spots[name] = 0.0
         forward = spots[name] or (mark if kind == "FUT" else 0.0)
         if kind == "FUT":
-            out.append(greeks.position_greeks(greeks.PositionInput("FUT", qty, mark or forward, 0.0, 0.0,
-                                                                   strategy_id=p.strategy_id, underlying=name,
-                                                                   account_id=p.account_id)))
+            out.append(
+                greeks.position_greeks(
+                    greeks.PositionInput(
+                        "FUT",
+                        qty,
+                        mark or forward,
+                        0.0,
+                        0.0,
+                        strategy_id=p.strategy_id,
+                        underlying=name,
+                        account_id=p.account_id,
+                    )
+                )
+            )
             continue
         if not forward or inst.expiry is None or inst.strike is None:
             out.append(zero)
             continue
         years = years_to_expiry(inst.expiry, at)
         if p.instrument_token not in vols:
-            iv = greeks.implied_volatility(mark, kind == "CE", forward, float(inst.strike), years, 0.0) if mark else None
+            iv = (
+                greeks.implied_volatility(mark, kind == "CE", forward, float(inst.strike), years, 0.0) if mark else None
+            )
             vols[p.instrument_token] = iv.vol if iv is not None else None
         vol = vols[p.instrument_token]
         if vol is None:
@@ -119,8 +142,17 @@ def position_greeks_for(positions: list[Any], marks: dict[int, Decimal], at: dat
             continue
         out.append(
             greeks.position_greeks(
-                greeks.PositionInput(kind, qty, forward, years, vol, strike=float(inst.strike),
-                                     strategy_id=p.strategy_id, underlying=name, account_id=p.account_id)
+                greeks.PositionInput(
+                    kind,
+                    qty,
+                    forward,
+                    years,
+                    vol,
+                    strike=float(inst.strike),
+                    strategy_id=p.strategy_id,
+                    underlying=name,
+                    account_id=p.account_id,
+                )
             )
         )
     return out
@@ -168,7 +200,11 @@ def _guard_settings(strategy_ids: set[int]) -> dict[int | None, dict[str, Any]]:
             "target": _f(cfg.target_pnl),
             "stop": _f(cfg.stop_loss_pnl),
             "timeout": _f(cfg.timeout_hours),
-            "auto": {"TARGET": cfg.auto_close_on_target, "STOP": cfg.auto_close_on_stop, "TIMEOUT": cfg.auto_close_on_timeout},
+            "auto": {
+                "TARGET": cfg.auto_close_on_target,
+                "STOP": cfg.auto_close_on_stop,
+                "TIMEOUT": cfg.auto_close_on_timeout,
+            },
         }
     return out
 
@@ -212,7 +248,9 @@ def monitor_accounts(
     at = at or timezone.now()
     today = timezone.localdate(at)
     result = MonitorResult()
-    accounts = list(TradingAccount.objects.filter(pk__in=account_ids, is_active=True).select_related("user").order_by("id"))
+    accounts = list(
+        TradingAccount.objects.filter(pk__in=account_ids, is_active=True).select_related("user").order_by("id")
+    )
     if not accounts:
         return result
     positions = list(Position.objects.filter(account__in=accounts).exclude(quantity=0).order_by("id"))
@@ -221,7 +259,10 @@ def monitor_accounts(
     funds = {a.pk: portfolio_selectors.funds_for(a) for a in accounts}
     capital = np.array([float(selectors.capital_of(funds[a.pk])) for a in accounts])
     realised = np.array([float(funds[a.pk].realised_pnl_today) for a in accounts])
-    peaks_rows = {r.account_id: float(r.peak_equity) for r in AccountRiskDay.objects.filter(account__in=accounts, trading_day=today)}
+    peaks_rows = {
+        r.account_id: float(r.peak_equity)
+        for r in AccountRiskDay.objects.filter(account__in=accounts, trading_day=today)
+    }
     peak = np.array([peaks_rows.get(a.pk, 0.0) for a in accounts])
     # --- strategies
     strategies = {s.pk: s for s in Strategy.objects.filter(account__in=accounts)}
@@ -234,14 +275,24 @@ def monitor_accounts(
     n = len(positions)
     qty = np.fromiter((p.quantity for p in positions), dtype=np.float64, count=n)
     entry = np.fromiter((float(p.average_price) for p in positions), dtype=np.float64, count=n)
-    mark = np.fromiter((float(marks.get(p.instrument_token) or p.average_price) for p in positions), dtype=np.float64, count=n)
+    mark = np.fromiter(
+        (float(marks.get(p.instrument_token) or p.average_price) for p in positions), dtype=np.float64, count=n
+    )
     acc_codes = np.fromiter((acc_index[p.account_id] for p in positions), dtype=np.int64, count=n)
     none_code = len(strat_keys)
     strat_codes = np.fromiter((strat_index.get(p.strategy_id, none_code) for p in positions), dtype=np.int64, count=n)
     val = mm.revalue_book(
-        quantity=qty, entry=entry, mark=mark, account=acc_codes, strategy=strat_codes, accounts=len(accounts),
-        strategies=len(strat_keys) + 1, account_realised=realised, strategy_realised=strat_realised,
-        capital=capital, peak=peak,
+        quantity=qty,
+        entry=entry,
+        mark=mark,
+        account=acc_codes,
+        strategy=strat_codes,
+        accounts=len(accounts),
+        strategies=len(strat_keys) + 1,
+        account_realised=realised,
+        strategy_realised=strat_realised,
+        capital=capital,
+        peak=peak,
     )
     # --- Greeks
     pg = position_greeks_for(positions, marks, at)
@@ -261,16 +312,25 @@ def monitor_accounts(
         return np.array([_f(resolved[a.pk][key][name]) if resolved[a.pk][key].enabled else math.nan for a in accounts])
 
     checks = mm.account_checks(
-        pnl=val.account_pnl, capital=capital, drawdown_pct=val.drawdown_pct, utilisation_pct=np.array(util),
-        delta_inr=delta, vega_inr=vega, max_loss_pct=param("daily_loss", "pct"),
-        max_drawdown_pct=param("drawdown", "pct"), max_utilisation_pct=param("margin_utilisation", "pct"),
-        max_delta_inr=param("greeks", "max_delta_inr"), max_vega_inr=param("greeks", "max_vega_inr"),
+        pnl=val.account_pnl,
+        capital=capital,
+        drawdown_pct=val.drawdown_pct,
+        utilisation_pct=np.array(util),
+        delta_inr=delta,
+        vega_inr=vega,
+        max_loss_pct=param("daily_loss", "pct"),
+        max_drawdown_pct=param("drawdown", "pct"),
+        max_utilisation_pct=param("margin_utilisation", "pct"),
+        max_delta_inr=param("greeks", "max_delta_inr"),
+        max_vega_inr=param("greeks", "max_vega_inr"),
     )
     # --- strategy loss caps (as the summary computes them)
     caps = np.full(len(strat_keys) + 1, math.nan)
     for sid, i in strat_index.items():
         s = strategies[sid]
-        cap = _f(selectors.limits_resolved(account_id=s.account_id, strategy=s)["daily_loss"]["max_loss_per_strategy_abs"])
+        cap = _f(
+            selectors.limits_resolved(account_id=s.account_id, strategy=s)["daily_loss"]["max_loss_per_strategy_abs"]
+        )
         cap_capital = capital[acc_index[s.account_id]] if s.account_id in acc_index else 0.0
         if cap_capital > 0:
             cap = min(cap, cap_capital * float(s.max_loss_per_strategy_pct) / 100.0)
@@ -284,7 +344,8 @@ def monitor_accounts(
     opened = _opened_at(positions, day_start)
     age = np.array([max((at - opened[p.pk]).total_seconds(), 0.0) / 3600.0 for p in positions])
     hits = mm.guard_hits(
-        pnl=val.unrealised, age_hours=age,
+        pnl=val.unrealised,
+        age_hours=age,
         target_inr=np.where(on, [c["target"] for c in cfg_rows], math.nan) if n else np.zeros(0),
         stop_inr=np.where(on, [c["stop"] for c in cfg_rows], math.nan) if n else np.zeros(0),
         timeout_hours=np.where(on, [c["timeout"] for c in cfg_rows], math.nan) if n else np.zeros(0),
@@ -295,8 +356,12 @@ def monitor_accounts(
         if val.peak[i] > peak[i]:
             _raise_peak(a.pk, today, val.peak[i])
         result.valuations[a.pk] = {
-            "pnl_today": val.account_pnl[i], "equity": val.equity[i], "peak": val.peak[i],
-            "drawdown_pct": val.drawdown_pct[i], "delta_inr": delta[i], "vega_inr": vega[i],
+            "pnl_today": val.account_pnl[i],
+            "equity": val.equity[i],
+            "peak": val.peak[i],
+            "drawdown_pct": val.drawdown_pct[i],
+            "delta_inr": delta[i],
+            "vega_inr": vega[i],
             "levels": dict(zip(mm.CHECKS, checks.level[i].tolist(), strict=True)),
         }
         for j, check in enumerate(mm.CHECKS):
@@ -316,7 +381,9 @@ def monitor_accounts(
 
 def _raise_peak(account_id: int, day: Any, value: float) -> None:
     q = Decimal(str(round(value, 2)))
-    AccountRiskDay.objects.bulk_create([AccountRiskDay(account_id=account_id, trading_day=day, peak_equity=q)], ignore_conflicts=True)
+    AccountRiskDay.objects.bulk_create(
+        [AccountRiskDay(account_id=account_id, trading_day=day, peak_equity=q)], ignore_conflicts=True
+    )
     AccountRiskDay.objects.filter(account_id=account_id, trading_day=day, peak_equity__lt=q).update(peak_equity=q)
 
 
@@ -338,7 +405,9 @@ def _first_at_level(row: RiskStatus, check: str, level: int) -> bool:
     return True
 
 
-def _act_account(a: TradingAccount, check: str, level: int, value: float, used: float, today: Any, result: MonitorResult) -> None:
+def _act_account(
+    a: TradingAccount, check: str, level: int, value: float, used: float, today: Any, result: MonitorResult
+) -> None:
     unit = CHECK_UNITS[check]
     shown = f"{value:,.2f}{'%' if unit == '%' else ' ₹'}"
     limit = value / used if used else math.nan
@@ -353,17 +422,40 @@ def _act_account(a: TradingAccount, check: str, level: int, value: float, used: 
             if check in KILL_SWITCH_CHECKS:
                 engage = True
             elif row.status != RiskStatus.REDUCING:
-                row.status, row.code, row.reason, row.since = RiskStatus.REDUCING, CHECK_CODES[check], message, timezone.now()
+                row.status, row.code, row.reason, row.since = (
+                    RiskStatus.REDUCING,
+                    CHECK_CODES[check],
+                    message,
+                    timezone.now(),
+                )
         row.save()
         atype = AlertType.GREEKS_LIMIT if check.startswith("greeks") else AlertType.RISK_BREACH
         alert_raise(
-            user=a.user, type=atype, level=LEVEL_ALERT[level], message=f"{a.name}: {message}",
-            payload={"account_id": a.pk, "check": check, "code": CHECK_CODES[check], "value": round(value, 2), "used": round(used, 4)},
+            user=a.user,
+            type=atype,
+            level=LEVEL_ALERT[level],
+            message=f"{a.name}: {message}",
+            payload={
+                "account_id": a.pk,
+                "check": check,
+                "code": CHECK_CODES[check],
+                "value": round(value, 2),
+                "used": round(used, 4),
+            },
         )
         if level >= mm.LEVEL_CRITICAL:
             RiskEvent.objects.create(
-                user_id=a.user_id, account_id=a.pk, kind="MONITOR_BREACH", code=CHECK_CODES[check], message=message[:500],
-                details={"check": check, "value": round(value, 2), "used": round(used, 4), "level": mm.LEVEL_NAMES[level]},
+                user_id=a.user_id,
+                account_id=a.pk,
+                kind="MONITOR_BREACH",
+                code=CHECK_CODES[check],
+                message=message[:500],
+                details={
+                    "check": check,
+                    "value": round(value, 2),
+                    "used": round(used, 4),
+                    "level": mm.LEVEL_NAMES[level],
+                },
             )
     result.actions.append(f"account {a.pk} {check} {mm.LEVEL_NAMES[level]}")
     if engage:
@@ -371,8 +463,12 @@ def _act_account(a: TradingAccount, check: str, level: int, value: float, used: 
 
         if selectors.engaged_switch(selectors.kill_switches_governing(a)) is None:
             services.kill_switch_engage(
-                user=None, reason=f"automatic (live monitor): {CHECK_CODES[check]} — {message}", scope=Scope.ACCOUNT,
-                account_id=a.pk, by=EngagedBy.AUTO, actor="system:risk-monitor",
+                user=None,
+                reason=f"automatic (live monitor): {CHECK_CODES[check]} — {message}",
+                scope=Scope.ACCOUNT,
+                account_id=a.pk,
+                by=EngagedBy.AUTO,
+                actor="system:risk-monitor",
             )
             result.actions.append(f"account {a.pk} kill switch engaged")
 
@@ -386,17 +482,29 @@ def _act_strategy(s: Any, level: int, pnl: float, cap: float, today: Any, result
             row.save()
             return
         if level >= mm.LEVEL_CRITICAL and row.status != RiskStatus.REDUCING:
-            row.status, row.code, row.reason, row.since = RiskStatus.REDUCING, "RISK_DAILY_LOSS", message, timezone.now()
+            row.status, row.code, row.reason, row.since = (
+                RiskStatus.REDUCING,
+                "RISK_DAILY_LOSS",
+                message,
+                timezone.now(),
+            )
             square = bool(s.auto_square_off_on_loss_limit)
         row.save()
         alert_raise(
-            user=s.user, type=AlertType.RISK_BREACH, level=LEVEL_ALERT[level], message=message,
+            user=s.user,
+            type=AlertType.RISK_BREACH,
+            level=LEVEL_ALERT[level],
+            message=message,
             payload={"account_id": s.account_id, "strategy_id": s.pk, "code": "RISK_DAILY_LOSS", "pnl": round(pnl, 2)},
         )
         if level >= mm.LEVEL_CRITICAL:
             RiskEvent.objects.create(
-                user_id=s.user_id, account_id=s.account_id, kind="MONITOR_BREACH", code="RISK_DAILY_LOSS",
-                message=message[:500], details={"strategy_id": s.pk, "pnl": round(pnl, 2), "cap": round(cap, 2)},
+                user_id=s.user_id,
+                account_id=s.account_id,
+                kind="MONITOR_BREACH",
+                code="RISK_DAILY_LOSS",
+                message=message[:500],
+                details={"strategy_id": s.pk, "pnl": round(pnl, 2), "cap": round(cap, 2)},
             )
         if square:
             events.publish(SquareOffRequested(account_id=s.account_id, strategy_id=s.pk, reason=message))
@@ -409,18 +517,29 @@ def _act_guard(p: Any, guard: str, pnl: float, cfg: dict[str, Any], today: Any, 
         if PositionGuardHit.objects.filter(position_id=p.pk, guard=guard, trading_day=today).exists():
             return
         PositionGuardHit.objects.create(
-            position_id=p.pk, account_id=p.account_id, guard=guard, trading_day=today,
-            pnl=Decimal(str(round(pnl, 2))), auto_close=auto,
+            position_id=p.pk,
+            account_id=p.account_id,
+            guard=guard,
+            trading_day=today,
+            pnl=Decimal(str(round(pnl, 2))),
+            auto_close=auto,
         )
         level = AlertLevel.INFO if guard == "TARGET" else AlertLevel.WARNING
         what = {"TARGET": "reached its target", "STOP": "hit its stop", "TIMEOUT": "timed out"}[guard]
         message = f"{p.tradingsymbol} {what} (P&L ₹{pnl:,.2f})" + (": closing it." if auto else ".")
         alert_raise(
-            user=p.user, type=AlertType.RISK_BREACH, level=level, message=message,
+            user=p.user,
+            type=AlertType.RISK_BREACH,
+            level=level,
+            message=message,
             payload={"account_id": p.account_id, "position_id": p.pk, "guard": guard, "pnl": round(pnl, 2)},
         )
         RiskEvent.objects.create(
-            user_id=p.user_id, account_id=p.account_id, kind="POSITION_GUARD", code=f"GUARD_{guard}", message=message[:500],
+            user_id=p.user_id,
+            account_id=p.account_id,
+            kind="POSITION_GUARD",
+            code=f"GUARD_{guard}",
+            message=message[:500],
             details={"position_id": p.pk, "pnl": round(pnl, 2), "auto_close": auto},
         )
         if auto:
@@ -436,7 +555,13 @@ def on_tick_batch(event: Any) -> None:
 
     try:
         tokens = list(event.marks)
-        ids = sorted(set(Position.objects.filter(instrument_token__in=tokens).exclude(quantity=0).values_list("account_id", flat=True)))
+        ids = sorted(
+            set(
+                Position.objects.filter(instrument_token__in=tokens)
+                .exclude(quantity=0)
+                .values_list("account_id", flat=True)
+            )
+        )
         if ids:
             monitor_accounts(ids, marks={int(t): Decimal(v) for t, v in event.marks.items()}, at=event.at)
     except Exception:  # noqa: BLE001 - the feed must go on

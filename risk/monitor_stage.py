@@ -36,7 +36,11 @@ def stage_monitor(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
         RiskReducingOnly(
             f"The risk monitor set this {owner} to REDUCING ({row.code}: {row.reason}): only orders that reduce a "
             "position are accepted today.",
-            details={"code": row.code, "strategy_id": row.strategy_id, "since": row.since.isoformat() if row.since else None},
+            details={
+                "code": row.code,
+                "strategy_id": row.strategy_id,
+                "since": row.since.isoformat() if row.since else None,
+            },
         )
     )
 

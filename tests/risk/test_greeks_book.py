@@ -42,14 +42,18 @@ def test_greeks_view_aggregates_per_strategy_underlying_and_account(user, book):
     pos = next(p for p in view["positions"] if p["strategy_id"] == book["strategy"].pk)
     mark = float(D(str(pos["premium_inr"])) / 75)
     iv = greeks.implied_volatility(mark, True, book["spot"], book["strike"], book["years"], 0.0).vol
-    want = greeks.position_greeks(greeks.PositionInput("CE", 75, book["spot"], book["years"], iv, strike=book["strike"]))
+    want = greeks.position_greeks(
+        greeks.PositionInput("CE", 75, book["spot"], book["years"], iv, strike=book["strike"])
+    )
     assert float(call["delta_inr"]) == pytest.approx(want.delta_inr, abs=0.01)
     assert float(call["vega_inr"]) == pytest.approx(want.vega_inr, abs=0.01) and want.vega_inr > 0
     fut_row = by_strategy[None]
     assert float(fut_row["vega_inr"]) == 0 and float(fut_row["delta_inr"]) > 0
     nifty = next(u for u in view["by_underlying"] if u["underlying"] == "NIFTY")
     assert float(nifty["delta_units"]) == pytest.approx(75 + want.delta_units, abs=1e-3)
-    assert float(view["account"]["delta_inr"]) == pytest.approx(float(call["delta_inr"]) + float(fut_row["delta_inr"]), abs=0.02)
+    assert float(view["account"]["delta_inr"]) == pytest.approx(
+        float(call["delta_inr"]) + float(fut_row["delta_inr"]), abs=0.02
+    )
     corr = view["correlation"]
     i, j = corr["names"].index("NIFTY"), corr["names"].index("BANKNIFTY")
     assert corr["matrix"][i][i] == 1.0 and -1 <= corr["matrix"][i][j] <= 1
@@ -95,7 +99,9 @@ def test_greeks_dashboard_renders_the_tables_the_chart_data_and_the_reducing_sta
     empty = client.get("/risk/greeks/").content.decode()
     assert 'data-testid="greeks-chart-empty"' in empty and "calls" in empty
     greeks_book.greeks_snapshots_due(now=AT)
-    RiskStatus.objects.create(account=account, status="REDUCING", code="RISK_GREEKS", reason="vega over", trading_day=AT.date())
+    RiskStatus.objects.create(
+        account=account, status="REDUCING", code="RISK_GREEKS", reason="vega over", trading_day=AT.date()
+    )
     html = client.get("/risk/greeks/").content.decode()
     assert 'data-testid="greeks-chart"' in html and "chart.umd.min.js" in html and "risk_greeks.js" in html
     start = html.index('id="greeks-chart-data"')

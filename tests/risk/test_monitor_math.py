@@ -22,8 +22,16 @@ def test_revalue_book_sums_per_group_and_measures_drawdown_from_the_raised_peak(
     capital = np.array([1e6, 5e5, 2e5])
     peak = np.array([1.2e6, 0.0, 2e5])
     val = mm.revalue_book(
-        quantity=qty, entry=entry, mark=mark, account=acc, strategy=strat, accounts=accounts, strategies=strategies,
-        account_realised=np.array([100.0, -50.0, 0.0]), strategy_realised=np.zeros(strategies), capital=capital,
+        quantity=qty,
+        entry=entry,
+        mark=mark,
+        account=acc,
+        strategy=strat,
+        accounts=accounts,
+        strategies=strategies,
+        account_realised=np.array([100.0, -50.0, 0.0]),
+        strategy_realised=np.zeros(strategies),
+        capital=capital,
         peak=peak,
     )
     for a in range(accounts):  # a plain loop agrees with the bincount
@@ -43,10 +51,16 @@ def test_levels_warning_critical_urgent_and_an_off_limit_is_silent():
 
 def test_account_checks_loss_drawdown_utilisation_and_greeks():
     checks = mm.account_checks(
-        pnl=np.array([-60_000.0, 1000.0]), capital=np.array([1e6, 1e6]), drawdown_pct=np.array([2.0, 16.0]),
-        utilisation_pct=np.array([np.nan, 95.0]), delta_inr=np.array([-6e6, 0.0]), vega_inr=np.array([0.0, 0.0]),
-        max_loss_pct=np.array([6.0, 6.0]), max_drawdown_pct=np.array([15.0, 15.0]),
-        max_utilisation_pct=np.array([90.0, 90.0]), max_delta_inr=np.array([5e6, np.nan]),
+        pnl=np.array([-60_000.0, 1000.0]),
+        capital=np.array([1e6, 1e6]),
+        drawdown_pct=np.array([2.0, 16.0]),
+        utilisation_pct=np.array([np.nan, 95.0]),
+        delta_inr=np.array([-6e6, 0.0]),
+        vega_inr=np.array([0.0, 0.0]),
+        max_loss_pct=np.array([6.0, 6.0]),
+        max_drawdown_pct=np.array([15.0, 15.0]),
+        max_utilisation_pct=np.array([90.0, 90.0]),
+        max_delta_inr=np.array([5e6, np.nan]),
         max_vega_inr=np.array([np.nan, np.nan]),
     )
     level = dict(zip(mm.CHECKS, checks.level[0].tolist(), strict=True))

@@ -18,7 +18,11 @@ def test_greeks_sizing_and_reducing_only(travel_to, sdk, user, account, fut):  #
     travel_to("2026-12-01 11:00 IST")
     s = Strategy.objects.create(user=user, account=account, name="s", auto_square_off_on_loss_limit=False)
     sdk.orders.place(
-        instrument_token=fut.instrument_token, side="BUY", quantity=75, product="NRML", order_type="MARKET",
+        instrument_token=fut.instrument_token,
+        side="BUY",
+        quantity=75,
+        product="NRML",
+        order_type="MARKET",
         strategy_id=s.pk,
     )
     book = sdk.risk.greeks()
@@ -29,6 +33,10 @@ def test_greeks_sizing_and_reducing_only(travel_to, sdk, user, account, fut):  #
     monitor.monitor_accounts([account.pk], marks={fut.instrument_token: D("23300")})  # past the ₹50,000 cap
     with pytest.raises(RiskReducingOnlyError):
         sdk.orders.place(
-            instrument_token=fut.instrument_token, side="BUY", quantity=75, product="NRML", order_type="MARKET",
+            instrument_token=fut.instrument_token,
+            side="BUY",
+            quantity=75,
+            product="NRML",
+            order_type="MARKET",
             strategy_id=s.pk,
         )
