@@ -109,7 +109,9 @@ def iceberg_send_quantity(*, visible: int, total: int, done: int, lot_size: int)
     return lots_down(min(visible, total - done), lot_size)
 
 
-def price_guard_allows(*, side: str, limit_price: object | None, best_bid: object | None, best_ask: object | None) -> bool:
+def price_guard_allows(
+    *, side: str, limit_price: object | None, best_bid: object | None, best_ask: object | None
+) -> bool:
     """Whether the touch is within the execution's price guard: a BUY sends only while the best ask is at or
     under the limit, a SELL only while the best bid is at or over it. No guard: always. No touch on the side
     the order would take: no (a blind send could fill anywhere)."""

@@ -85,8 +85,9 @@ class TwapInputSerializer(_AlgoBase):
 
     duration_seconds = StrictIntegerField(min_value=1, max_value=algos.MAX_DURATION_SECONDS)
     slices = StrictIntegerField(required=False, min_value=1, max_value=algos.MAX_TWAP_SLICES)
-    interval_seconds = StrictIntegerField(required=False, min_value=algos.MIN_INTERVAL_SECONDS,
-                                          max_value=algos.MAX_DURATION_SECONDS)
+    interval_seconds = StrictIntegerField(
+        required=False, min_value=algos.MIN_INTERVAL_SECONDS, max_value=algos.MAX_DURATION_SECONDS
+    )
     size_jitter_pct = StrictIntegerField(required=False, min_value=0, max_value=90, default=20)
     time_jitter_pct = StrictIntegerField(required=False, min_value=0, max_value=90, default=30)
     limit_price = PositivePriceField(required=False, allow_null=True, help_text="The price guard.")

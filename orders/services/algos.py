@@ -182,9 +182,17 @@ def twap_start(
     if participation_cap_pct is not None and not 0 < participation_cap_pct <= 100:
         raise errors.AlgoParamsInvalid("participation_cap_pct is a percentage above 0, at most 100.")
     account, instrument, strategy, qty, q = _common_start(
-        user=user, account_id=account_id, strategy_id=strategy_id, instrument_token=instrument_token,
-        exchange=exchange, tradingsymbol=tradingsymbol, transaction_type=transaction_type, quantity=quantity,
-        lots=lots, product=product, limit_price=limit_price,
+        user=user,
+        account_id=account_id,
+        strategy_id=strategy_id,
+        instrument_token=instrument_token,
+        exchange=exchange,
+        tradingsymbol=tradingsymbol,
+        transaction_type=transaction_type,
+        quantity=quantity,
+        lots=lots,
+        product=product,
+        limit_price=limit_price,
     )
     seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
     plan = algo_plan.twap_plan(
@@ -210,10 +218,20 @@ def twap_start(
     }
     with transaction.atomic():
         ex = _new_execution(
-            AdvancedOrderExecution.Algorithm.TWAP, user=user, account=account, instrument=instrument,
-            strategy=strategy, transaction_type=transaction_type, product=product, total_quantity=qty,
-            limit_price=limit_price, params=params, arrival_price=_arrival(q), slices_total=len(plan),
-            started_at=now, next_slice_at=now + timedelta(seconds=plan[0].offset_seconds),
+            AdvancedOrderExecution.Algorithm.TWAP,
+            user=user,
+            account=account,
+            instrument=instrument,
+            strategy=strategy,
+            transaction_type=transaction_type,
+            product=product,
+            total_quantity=qty,
+            limit_price=limit_price,
+            params=params,
+            arrival_price=_arrival(q),
+            slices_total=len(plan),
+            started_at=now,
+            next_slice_at=now + timedelta(seconds=plan[0].offset_seconds),
         )
         AdvancedExecutionSlice.objects.bulk_create(
             AdvancedExecutionSlice(
@@ -247,9 +265,17 @@ def iceberg_start(
     if limit_price is None:
         raise errors.AlgoParamsInvalid("An iceberg needs limit_price.")
     account, instrument, strategy, qty, q = _common_start(
-        user=user, account_id=account_id, strategy_id=strategy_id, instrument_token=instrument_token,
-        exchange=exchange, tradingsymbol=tradingsymbol, transaction_type=transaction_type, quantity=quantity,
-        lots=lots, product=product, limit_price=limit_price,
+        user=user,
+        account_id=account_id,
+        strategy_id=strategy_id,
+        instrument_token=instrument_token,
+        exchange=exchange,
+        tradingsymbol=tradingsymbol,
+        transaction_type=transaction_type,
+        quantity=quantity,
+        lots=lots,
+        product=product,
+        limit_price=limit_price,
     )
     lot = int(instrument.lot_size or 1)
     if visible_quantity is None and visible_lots is None:
@@ -264,10 +290,20 @@ def iceberg_start(
     now = timezone.now()
     with transaction.atomic():
         ex = _new_execution(
-            AdvancedOrderExecution.Algorithm.ICEBERG, user=user, account=account, instrument=instrument,
-            strategy=strategy, transaction_type=transaction_type, product=product, total_quantity=qty,
-            limit_price=limit_price, params={"visible_quantity": visible}, arrival_price=_arrival(q),
-            slices_total=math.ceil(qty / visible), started_at=now, next_slice_at=now,
+            AdvancedOrderExecution.Algorithm.ICEBERG,
+            user=user,
+            account=account,
+            instrument=instrument,
+            strategy=strategy,
+            transaction_type=transaction_type,
+            product=product,
+            total_quantity=qty,
+            limit_price=limit_price,
+            params={"visible_quantity": visible},
+            arrival_price=_arrival(q),
+            slices_total=math.ceil(qty / visible),
+            started_at=now,
+            next_slice_at=now,
         )
         _push_progress(ex, now=now)
     return ex
@@ -377,7 +413,12 @@ def _claim_next(
             return None
         number = (ex.slices.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         slice_ = AdvancedExecutionSlice.objects.create(
-            execution=ex, number=number, planned_at=now, quantity=qty, status=SL.CLAIMED, claimed_at=now,
+            execution=ex,
+            number=number,
+            planned_at=now,
+            quantity=qty,
+            status=SL.CLAIMED,
+            claimed_at=now,
             send_quantity=qty,
         )
         ex.status_message = ""
@@ -612,7 +653,9 @@ def execution_cancel(*, user: AbstractBaseUser, execution_id: int, actor: str = 
         ex.slices.filter(status=SL.PLANNED).update(status=SL.SKIPPED, note="execution cancelled")
         # A claim a dead process left may have made its child: link it (by its key) so it is cancelled too.
         for s in ex.slices.filter(status=SL.CLAIMED, order__isnull=True):
-            made = Order.objects.filter(user_id=ex.user_id, client_order_id=client_order_id_for(ex.pk, s.number)).first()
+            made = Order.objects.filter(
+                user_id=ex.user_id, client_order_id=client_order_id_for(ex.pk, s.number)
+            ).first()
             s.status, s.order = (SL.SENT, made) if made is not None else (SL.SKIPPED, None)
             s.note = "execution cancelled"
             s.save(update_fields=["status", "order", "note"])

@@ -216,7 +216,9 @@ def on_order_filled(event: Any) -> None:
             tradingsymbol=decided.tradingsymbol,
             transaction_type=side,
             order_type=decided.order_type,
-            algorithm="SLICED" if sliced else (_algorithm_of(event.order_id) if event.role == OrderRole.ALGO else "NONE"),
+            algorithm="SLICED"
+            if sliced
+            else (_algorithm_of(event.order_id) if event.role == OrderRole.ALGO else "NONE"),
             lots=max(decided.quantity // lot, 1),
             quantity=int(event.quantity),
             arrival_price=analysis.mid,

@@ -14,9 +14,19 @@ T0 = "2026-12-02 10:30 IST"
 def test_start_watch_and_cancel_from_the_panel(client, user, other_user, account, fut, travel_to) -> None:  # noqa: ANN001
     clock = travel_to(T0)
     client.force_login(user)
-    r = client.post("/algos/", {"algorithm": "TWAP", "exchange": "NFO", "tradingsymbol": "NIFTY26DECFUT",
-                                "transaction_type": "BUY", "lots": 4, "product": "NRML", "duration_minutes": 4,
-                                "slices": 2})
+    r = client.post(
+        "/algos/",
+        {
+            "algorithm": "TWAP",
+            "exchange": "NFO",
+            "tradingsymbol": "NIFTY26DECFUT",
+            "transaction_type": "BUY",
+            "lots": 4,
+            "product": "NRML",
+            "duration_minutes": 4,
+            "slices": 2,
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:2000]
     ex = AdvancedOrderExecution.objects.get(user=user)
     assert (ex.algorithm, ex.total_quantity, ex.slices_total) == ("TWAP", 300, 2)
@@ -38,8 +48,18 @@ def test_start_watch_and_cancel_from_the_panel(client, user, other_user, account
 
 def test_a_refused_start_shows_its_code(client, user, account, fut) -> None:  # noqa: ANN001
     client.force_login(user)
-    r = client.post("/algos/", {"algorithm": "ICEBERG", "exchange": "NFO", "tradingsymbol": "NIFTY26DECFUT",
-                                "transaction_type": "SELL", "lots": 4, "product": "NRML", "visible_lots": 1,
-                                "limit_price": "24000.03"})
+    r = client.post(
+        "/algos/",
+        {
+            "algorithm": "ICEBERG",
+            "exchange": "NFO",
+            "tradingsymbol": "NIFTY26DECFUT",
+            "transaction_type": "SELL",
+            "lots": 4,
+            "product": "NRML",
+            "visible_lots": 1,
+            "limit_price": "24000.03",
+        },
+    )
     assert r.status_code == 200 and "TICK_SIZE_MISMATCH" in r.content.decode()
     assert not AdvancedOrderExecution.objects.exists()

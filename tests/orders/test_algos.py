@@ -25,8 +25,16 @@ class Crash(Exception):
 
 
 def _twap(user: Any, **kw: Any) -> AdvancedOrderExecution:
-    base = dict(instrument_token=1001, transaction_type="BUY", quantity=750, duration_seconds=600, slices=5,
-                size_jitter_pct=D(0), time_jitter_pct=D(0), seed=1)
+    base = dict(
+        instrument_token=1001,
+        transaction_type="BUY",
+        quantity=750,
+        duration_seconds=600,
+        slices=5,
+        size_jitter_pct=D(0),
+        time_jitter_pct=D(0),
+        seed=1,
+    )
     return algos.twap_start(user=user, **{**base, **kw})
 
 
@@ -45,7 +53,11 @@ def test_a_twap_sends_its_slices_on_schedule_through_order_place(user, account, 
     assert algos.algos_tick() == 0  # the next one is not due yet
     kid = _children(ex)[0]
     assert (kid.role, kid.quantity, kid.order_type, kid.client_order_id) == (
-        OrderRole.ALGO, 150, "MARKET", f"algo-{ex.pk}-1")
+        OrderRole.ALGO,
+        150,
+        "MARKET",
+        f"algo-{ex.pk}-1",
+    )
     assert OrderEvent.objects.get(order=kid, kind="CREATED").actor == f"algo:{ex.pk}"
     for _ in range(4):
         clock.shift(120)
@@ -160,13 +172,24 @@ def test_the_participation_cap_waits_for_market_volume(user, account, fut, fake_
 
 
 def test_an_iceberg_shows_one_leg_at_a_time_and_refreshes_on_fill(
-    user, account, fut, fake_market, travel_to, django_capture_on_commit_callbacks  # noqa: ANN001
+    user,
+    account,
+    fut,
+    fake_market,
+    travel_to,
+    django_capture_on_commit_callbacks,  # noqa: ANN001
 ) -> None:
     from orders.services import paper_match_all
 
     clock = travel_to(T0)
-    ex = algos.iceberg_start(user=user, instrument_token=1001, transaction_type="BUY", quantity=375,
-                             visible_lots=2, limit_price=D("23999.00"))
+    ex = algos.iceberg_start(
+        user=user,
+        instrument_token=1001,
+        transaction_type="BUY",
+        quantity=375,
+        visible_lots=2,
+        limit_price=D("23999.00"),
+    )
     assert algos.algos_tick() == 1
     assert algos.algos_tick() == 0  # the first leg rests (below the ask): no second leg
     leg1 = _children(ex)[0]
@@ -189,8 +212,14 @@ def test_an_iceberg_shows_one_leg_at_a_time_and_refreshes_on_fill(
 
 def test_cancel_cancels_the_working_leg(user, account, fut, travel_to) -> None:  # noqa: ANN001
     travel_to(T0)
-    ex = algos.iceberg_start(user=user, instrument_token=1001, transaction_type="BUY", quantity=375,
-                             visible_quantity=150, limit_price=D("23990.00"))
+    ex = algos.iceberg_start(
+        user=user,
+        instrument_token=1001,
+        transaction_type="BUY",
+        quantity=375,
+        visible_quantity=150,
+        limit_price=D("23990.00"),
+    )
     algos.algos_tick()
     ex = algos.execution_cancel(user=user, execution_id=ex.pk)
     assert [k.status for k in _children(ex)] == ["CANCELLED"] and ex.status == "CANCELLED"
@@ -208,7 +237,12 @@ def test_a_wide_book_makes_a_market_child_wait_not_park(user, account, fut, fake
 
 
 def test_progress_is_pushed_to_the_owners_orders_socket_on_commit(
-    user, account, fut, travel_to, monkeypatch, django_capture_on_commit_callbacks  # noqa: ANN001
+    user,
+    account,
+    fut,
+    travel_to,
+    monkeypatch,
+    django_capture_on_commit_callbacks,  # noqa: ANN001
 ) -> None:
     from oms_project.lib import realtime
 
@@ -226,7 +260,11 @@ def test_progress_is_pushed_to_the_owners_orders_socket_on_commit(
 
 
 def test_a_childs_fills_are_in_the_slippage_history_as_its_algorithm(
-    user, account, fut, travel_to, django_capture_on_commit_callbacks  # noqa: ANN001
+    user,
+    account,
+    fut,
+    travel_to,
+    django_capture_on_commit_callbacks,  # noqa: ANN001
 ) -> None:
     from orders.models import OrderSlippageHistory
 

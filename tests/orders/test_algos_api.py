@@ -8,8 +8,15 @@ from orders.services import algos
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 T0 = "2026-12-02 10:30 IST"
-TWAP = {"instrument_token": 1001, "transaction_type": "BUY", "quantity": 750, "duration_seconds": 600, "slices": 5,
-        "size_jitter_pct": 0, "time_jitter_pct": 0}
+TWAP = {
+    "instrument_token": 1001,
+    "transaction_type": "BUY",
+    "quantity": 750,
+    "duration_seconds": 600,
+    "slices": 5,
+    "size_jitter_pct": 0,
+    "time_jitter_pct": 0,
+}
 
 
 def test_start_a_twap_then_follow_it_to_the_end(api, account, fut, travel_to) -> None:  # noqa: ANN001
@@ -48,7 +55,10 @@ def test_pause_resume_cancel_and_state_conflicts(api, account, fut, travel_to) -
 def test_another_users_execution_is_not_found(api, other_api, account, other_account, fut, travel_to) -> None:  # noqa: ANN001
     travel_to(T0)
     ex = api.post("/api/v1/orders/twap/", TWAP, format="json").json()
-    for r in (other_api.get(f"/api/v1/executions/{ex['id']}/"), other_api.post(f"/api/v1/executions/{ex['id']}/cancel/")):
+    for r in (
+        other_api.get(f"/api/v1/executions/{ex['id']}/"),
+        other_api.post(f"/api/v1/executions/{ex['id']}/cancel/"),
+    ):
         assert r.status_code == 404 and r.json()["error"]["code"] == "EXECUTION_NOT_FOUND"
     assert other_api.get("/api/v1/executions/").json()["results"] == []
 
@@ -60,15 +70,21 @@ def test_bodies_are_strict(api, account, fut) -> None:  # noqa: ANN001
     assert r.status_code == 400
     r = api.post("/api/v1/orders/twap/", {**TWAP, "quantity": 100}, format="json")
     assert r.status_code == 400 and r.json()["error"]["code"] == "LOT_SIZE_MISMATCH"
-    r = api.post("/api/v1/orders/iceberg/", {"instrument_token": 1001, "transaction_type": "SELL", "quantity": 300,
-                                             "visible_lots": 1}, format="json")
+    r = api.post(
+        "/api/v1/orders/iceberg/",
+        {"instrument_token": 1001, "transaction_type": "SELL", "quantity": 300, "visible_lots": 1},
+        format="json",
+    )
     assert r.status_code == 400  # an iceberg needs its limit price
 
 
 def test_start_an_iceberg(api, account, fut, travel_to) -> None:  # noqa: ANN001
     travel_to(T0)
-    r = api.post("/api/v1/orders/iceberg/", {"instrument_token": 1001, "transaction_type": "SELL", "lots": 4,
-                                             "visible_lots": 1, "limit_price": "24100"}, format="json")
+    r = api.post(
+        "/api/v1/orders/iceberg/",
+        {"instrument_token": 1001, "transaction_type": "SELL", "lots": 4, "visible_lots": 1, "limit_price": "24100"},
+        format="json",
+    )
     assert r.status_code == 201, r.json()
     assert r.json()["params"] == {"visible_quantity": 75} and r.json()["slices_total"] == 0
     assert algos.algos_tick() == 1

@@ -21,9 +21,19 @@ def fut(monkeypatch, user):  # noqa: ANN001, ANN201
     from marketdata.models import Instrument
 
     inst = Instrument.objects.create(
-        instrument_token=1001, exchange_token=3, tradingsymbol="NIFTY26DECFUT", name="NIFTY", last_price=D("24000"),
-        tick_size=D("0.05"), lot_size=75, instrument_type="FUT", segment="NFO-FUT", exchange="NFO",
-        freeze_quantity=1800, source="demo", expiry=datetime.date.today() + datetime.timedelta(days=30),
+        instrument_token=1001,
+        exchange_token=3,
+        tradingsymbol="NIFTY26DECFUT",
+        name="NIFTY",
+        last_price=D("24000"),
+        tick_size=D("0.05"),
+        lot_size=75,
+        instrument_type="FUT",
+        segment="NFO-FUT",
+        exchange="NFO",
+        freeze_quantity=1800,
+        source="demo",
+        expiry=datetime.date.today() + datetime.timedelta(days=30),
     )
     fm = FakeMarket()
     fm.set(1001, "24000")
@@ -34,8 +44,9 @@ def fut(monkeypatch, user):  # noqa: ANN001, ANN201
 
 def test_a_bot_works_a_twap_and_controls_it(sdk, sdk_for, other_user, fut, travel_to) -> None:  # noqa: ANN001
     clock = travel_to(T0)
-    ex = sdk.orders.place_twap(instrument_token=1001, lots=10, side="BUY", duration_seconds=600, slices=5,
-                               size_jitter_pct=0, time_jitter_pct=0)
+    ex = sdk.orders.place_twap(
+        instrument_token=1001, lots=10, side="BUY", duration_seconds=600, slices=5, size_jitter_pct=0, time_jitter_pct=0
+    )
     assert ex.algorithm == "TWAP" and ex.is_active and len(ex.slices) == 5 and ex.arrival_price == D("24000")
     clock.shift(60)
     algos.algos_tick()
@@ -54,10 +65,18 @@ def test_a_bot_works_a_twap_and_controls_it(sdk, sdk_for, other_user, fut, trave
 
 def test_place_iceberg_and_unknown_fields(sdk, fut, travel_to) -> None:  # noqa: ANN001
     travel_to(T0)
-    ice = sdk.orders.place_iceberg(instrument_token=1001, lots=4, visible_lots=1, side="SELL",
-                                   limit_price=D("24100"))
+    ice = sdk.orders.place_iceberg(instrument_token=1001, lots=4, visible_lots=1, side="SELL", limit_price=D("24100"))
     assert ice.algorithm == "ICEBERG" and ice.params == {"visible_quantity": 75}
     with pytest.raises(UnknownFieldError):
-        sdk._http.request("POST", "/orders/iceberg/", json={"instrument_token": 1001, "transaction_type": "SELL",
-                                                            "lots": 4, "visible_lots": 1, "limit_price": "24100",
-                                                            "shape": "round"})
+        sdk._http.request(
+            "POST",
+            "/orders/iceberg/",
+            json={
+                "instrument_token": 1001,
+                "transaction_type": "SELL",
+                "lots": 4,
+                "visible_lots": 1,
+                "limit_price": "24100",
+                "shape": "round",
+            },
+        )
