@@ -82,12 +82,17 @@ def main() -> None:
     print(f"generated {spn.name}: {size / 1e6:.1f} MB, {contracts} contracts in {time.perf_counter() - t0:.1f} s")
     out = subprocess.run(
         [sys.executable, __file__, "--child-import", str(db), str(spn)],
-        check=True, capture_output=True, text=True, env=os.environ.copy(),
+        check=True,
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
     ).stdout
     line = next(x for x in out.splitlines() if x.startswith("RESULT "))
     _, elapsed, peak, n = line.split()
-    print(f"import_span: {float(elapsed):.1f} s (target < 60 s), peak RSS {float(peak):.0f} MB (target < 500 MB), "
-          f"{n} contracts into the tables")
+    print(
+        f"import_span: {float(elapsed):.1f} s (target < 60 s), peak RSS {float(peak):.0f} MB (target < 500 MB), "
+        f"{n} contracts into the tables"
+    )
 
     from django.contrib.auth import get_user_model
 
@@ -101,7 +106,9 @@ def main() -> None:
     rows = []
     for name in ("SYM000", "SYM001"):
         futs = list(SpanContract.objects.filter(underlying=name, kind="FUT").order_by("expiry")[:2])
-        opts = list(SpanContract.objects.filter(underlying=name, kind__in=["C", "P"]).order_by("expiry", "strike")[90:113])
+        opts = list(
+            SpanContract.objects.filter(underlying=name, kind__in=["C", "P"]).order_by("expiry", "strike")[90:113]
+        )
         rows += futs + opts
     rows = rows[:50]
     instruments = []
@@ -109,11 +116,20 @@ def main() -> None:
         itype = {"FUT": "FUT", "C": "CE", "P": "PE"}[r.kind]
         instruments.append(
             Instrument.objects.create(
-                instrument_token=900000 + i, exchange_token=900000 + i,
-                tradingsymbol=f"{r.underlying}{r.expiry:%y%b}{'' if itype == 'FUT' else int(r.strike)}{itype}{i}".upper(),
-                name=r.underlying, last_price=r.price, expiry=r.expiry, strike=r.strike, tick_size=Decimal("0.05"),
-                lot_size=75, instrument_type=itype, segment="NFO-FUT" if itype == "FUT" else "NFO-OPT",
-                exchange="NFO", freeze_quantity=1800, source="demo",
+                instrument_token=900000 + i,
+                exchange_token=900000 + i,
+                tradingsymbol=f"{r.underlying}{r.expiry:%y%b}{int(r.strike or 0)}{itype}{i}".upper(),
+                name=r.underlying,
+                last_price=r.price,
+                expiry=r.expiry,
+                strike=r.strike,
+                tick_size=Decimal("0.05"),
+                lot_size=75,
+                instrument_type=itype,
+                segment="NFO-FUT" if itype == "FUT" else "NFO-OPT",
+                exchange="NFO",
+                freeze_quantity=1800,
+                source="demo",
             )
         )
     user = get_user_model().objects.create_user(username="bench", password="x")
@@ -148,8 +164,11 @@ def main() -> None:
     client = Client(HTTP_AUTHORIZATION=f"Api-Key {raw}", HTTP_HOST="localhost")
     option = next(i for i in instruments if i.instrument_type in ("CE", "PE"))
     body = {
-        "instrument_token": option.instrument_token, "transaction_type": "SELL", "quantity": 75,
-        "product": "NRML", "order_type": "MARKET",
+        "instrument_token": option.instrument_token,
+        "transaction_type": "SELL",
+        "quantity": 75,
+        "product": "NRML",
+        "order_type": "MARKET",
     }
     with time_machine.travel(AT, tick=True):
         r = client.post("/api/v1/orders/preview/", body, content_type="application/json")

@@ -28,17 +28,28 @@ class MarginSettings(models.Model):
         "portfolio.Strategy", on_delete=models.CASCADE, null=True, blank=True, related_name="margin_settings"
     )
     vix_enabled = models.BooleanField(default=True)
-    vix_max_factor = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("2.0"), validators=_factor("1", "2"))
+    vix_max_factor = models.DecimalField(
+        max_digits=4, decimal_places=2, default=Decimal("2.0"), validators=_factor("1", "2")
+    )
     expiry_enabled = models.BooleanField(default=True)
     expiry_max_factor = models.DecimalField(
-        max_digits=4, decimal_places=2, default=Decimal("3.5"), validators=_factor("1", "3.5"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("3.5"),
+        validators=_factor("1", "3.5"),
         help_text="The expiry-day factor's last step (the steps before it scale with it).",
     )
     move_enabled = models.BooleanField(default=True)
-    move_max_factor = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("1.6"), validators=_factor("1", "1.6"))
+    move_max_factor = models.DecimalField(
+        max_digits=4, decimal_places=2, default=Decimal("1.6"), validators=_factor("1", "1.6")
+    )
     regulatory_enabled = models.BooleanField(default=True)
     buffer_pct = models.DecimalField(
-        max_digits=6, decimal_places=2, null=True, blank=True, validators=_factor("0", "500"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=_factor("0", "500"),
         help_text="margin_buffer_pct; empty: the strategy's own margin_buffer_pct (accounts: 0).",
     )
     updated_at = models.DateTimeField(auto_now=True)
@@ -51,12 +62,13 @@ class MarginSettings(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        owner = f"strategy #{self.strategy_id}" if self.strategy_id else f"account #{self.account_id}"
+        return f"margin settings of {owner}"
+
     def clean(self) -> None:
         if self.account_id is None and self.strategy_id is None:
             raise ValidationError("Settings belong to an account or a strategy.")
-
-    def __str__(self) -> str:
-        return f"margin settings of {'strategy #%s' % self.strategy_id if self.strategy_id else 'account #%s' % self.account_id}"
 
 
 class RegulatoryMarginFactor(models.Model):

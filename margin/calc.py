@@ -121,8 +121,17 @@ def net_legs(legs: Iterable[Leg]) -> list[Leg]:
         cash = sum((g.quantity * g.trade_price for g in group), ZERO)
         first = group[0]
         out.append(
-            Leg(first.ref, first.token, qty, cash / qty, first.contract, first.equity_rate, first.is_option,
-                first.underlying, first.expiry)
+            Leg(
+                first.ref,
+                first.token,
+                qty,
+                cash / qty,
+                first.contract,
+                first.equity_rate,
+                first.is_option,
+                first.underlying,
+                first.expiry,
+            )
         )
     return out
 

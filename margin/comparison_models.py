@@ -22,3 +22,6 @@ class MarginComparison(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"account #{self.account_id}: ours {self.ours_total} vs broker {self.broker_total}"

@@ -49,10 +49,10 @@ class OrderCostBreakdown(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["strategy", "trade_date"], name="order_cost_strategy_day")]
 
+    def __str__(self) -> str:
+        return f"order #{self.order_id}: ₹{self.total_charges:.2f}"
+
     @property
     def taxes(self) -> Decimal:
         """Everything but brokerage: STT/CTT, exchange, SEBI, stamp duty, GST."""
         return self.stt + self.exchange_charges + self.sebi_charges + self.stamp_duty + self.gst
-
-    def __str__(self) -> str:
-        return f"order #{self.order_id}: ₹{self.total_charges:.2f}"

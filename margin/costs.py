@@ -118,7 +118,16 @@ def on_order_terminal(event: Any) -> None:
 
 def strategy_charges(strategy: Any) -> dict[str, Decimal]:
     """A strategy's executed orders' charges in total: brokerage, taxes (STT/CTT, exchange, SEBI, stamp, GST)."""
-    fields = ("order_value", "brokerage", "stt", "exchange_charges", "sebi_charges", "stamp_duty", "gst", "total_charges")
+    fields = (
+        "order_value",
+        "brokerage",
+        "stt",
+        "exchange_charges",
+        "sebi_charges",
+        "stamp_duty",
+        "gst",
+        "total_charges",
+    )
     row = OrderCostBreakdown.objects.filter(strategy_id=strategy.pk).aggregate(
         **{f: Sum(f, default=ZERO) for f in fields}
     )

@@ -176,7 +176,9 @@ def kite_margins(
         "charges": total_charges,
         **margin_block(om),
         "source": om.after.source,
-        "broker": None if account.is_paper else compare_with_broker(account, orders, final, legs, consider_positions, om),
+        "broker": None
+        if account.is_paper
+        else compare_with_broker(account, orders, final, legs, consider_positions, om),
     }
 
 
@@ -214,7 +216,8 @@ def compare_with_broker(
     from .comparison_models import MarginComparison
 
     answer = broker_margins.basket_margins(
-        account, [_kite_order(o, Decimal(leg["price"])) for o, leg in zip(orders, legs, strict=True)],
+        account,
+        [_kite_order(o, Decimal(leg["price"])) for o, leg in zip(orders, legs, strict=True)],
         consider_positions=consider_positions,
     )
     if not answer or "final" not in answer:
@@ -226,17 +229,35 @@ def compare_with_broker(
     if broker_total:
         accuracy = max(ZERO, (100 * (1 - abs(diff) / abs(broker_total)))).quantize(Decimal("0.001"))
     MarginComparison.objects.create(
-        account=account, endpoint="basket", legs=len(orders), consider_positions=consider_positions,
-        ours_total=ours, broker_total=broker_total, difference=diff, accuracy_pct=accuracy, source=om.after.source,
-        detail={"ours": {k: str(v) for k, v in final.as_dict().items()},
-                "broker": {k: str(answer["final"].get(k)) for k in ("span", "exposure", "option_premium", "total")}},
+        account=account,
+        endpoint="basket",
+        legs=len(orders),
+        consider_positions=consider_positions,
+        ours_total=ours,
+        broker_total=broker_total,
+        difference=diff,
+        accuracy_pct=accuracy,
+        source=om.after.source,
+        detail={
+            "ours": {k: str(v) for k, v in final.as_dict().items()},
+            "broker": {k: str(answer["final"].get(k)) for k in ("span", "exposure", "option_premium", "total")},
+        },
     )
     logging.getLogger("margin.accuracy").info(
-        "margin account=%s legs=%s ours=%s kite=%s diff=%s accuracy=%s%%", account.pk, len(orders), ours,
-        broker_total, diff, accuracy,
+        "margin account=%s legs=%s ours=%s kite=%s diff=%s accuracy=%s%%",
+        account.pk,
+        len(orders),
+        ours,
+        broker_total,
+        diff,
+        accuracy,
     )
-    return {"final_total": broker_total, "initial_total": Decimal(str(answer.get("initial", {}).get("total", 0))),
-            "difference": diff, "accuracy_pct": accuracy}
+    return {
+        "final_total": broker_total,
+        "initial_total": Decimal(str(answer.get("initial", {}).get("total", 0))),
+        "difference": diff,
+        "accuracy_pct": accuracy,
+    }
 
 
 def kite_order_margins(account: Any, orders: Sequence[MarginOrder], *, at: datetime | None = None) -> dict[str, Any]:
@@ -254,7 +275,9 @@ def kite_order_margins(account: Any, orders: Sequence[MarginOrder], *, at: datet
         b = charges_of(order, leg.price, day)
         breakdowns.append(b)
         # Kite shows a sold option without its premium credit and a bought one with its premium.
-        mine = calc.Figures(om.final.span, om.final.exposure, leg.figures.option_premium, om.final.var, om.final.additional)
+        mine = calc.Figures(
+            om.final.span, om.final.exposure, leg.figures.option_premium, om.final.var, om.final.additional
+        )
         initial = initial + leg.figures
         final = final + mine
         required += om.required
@@ -344,8 +367,12 @@ def strategy_costs(strategy: Any, orders: Sequence[MarginOrder], *, at: datetime
     exits = []
     for row, order in zip(summary["orders"], orders, strict=True):
         reverse = MarginOrder(
-            order.instrument, "SELL" if order.transaction_type == "BUY" else "BUY", order.quantity, row["price"],
-            order.product, order.order_type,
+            order.instrument,
+            "SELL" if order.transaction_type == "BUY" else "BUY",
+            order.quantity,
+            row["price"],
+            order.product,
+            order.order_type,
         )
         exits.append(seed_charges(charges_of(reverse, row["price"], day)))
     entry, exit_ = summary["total"], add_seed(exits)

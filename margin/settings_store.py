@@ -3,8 +3,8 @@
 `buffer_policy(account, strategy_id)`: the product defaults (margin.buffers.BufferPolicy), overridden by the
 account's MarginSettings, then by the strategy's: its `margin_buffer_pct` (seed 001's setting) unless its own
 MarginSettings row sets `buffer_pct`. `regulatory_factors(underlyings, day)`: the RegulatoryMarginFactor rows in
-force that day. MarginSettings rows and regulatory factors are cached in-process for CACHE_SECONDS (an admin change takes
-effect within that); a strategy's margin_buffer_pct is read fresh.
+force that day. MarginSettings rows and regulatory factors are cached in-process for CACHE_SECONDS (an admin change
+takes effect within that); a strategy's margin_buffer_pct is read fresh.
 """
 
 from __future__ import annotations
@@ -112,4 +112,3 @@ def _regulatory(day: date) -> dict[str, tuple[Decimal, str]]:
 def regulatory_factors(underlyings: Iterable[str], day: date) -> dict[str, tuple[Decimal, str]]:
     table = _cached(("regulatory", day), lambda: _regulatory(day))
     return {u: table[u.upper()] for u in underlyings if u.upper() in table}
-

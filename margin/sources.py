@@ -7,7 +7,7 @@ their SPAN `Contract`s and the `MarketData` (spot, spreads) the engine needs:
 - otherwise (paper, or before the day's file; also a contract the file does not list) synthetic
   arrays from the simulated market's underlying level and ATM volatility with NSE's published scan
   parameters (margin/span/synthetic.py, docs/span.md), calendar spreads at the published rates.
-Synthetic contracts are cached per instrument and minute (their inputs move slowly).
+Synthetic arrays are cached per instrument and minute (their inputs move slowly); the price is always current.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -58,13 +58,15 @@ def clear_cache() -> None:
 
 def _synthetic(instrument: Any, at: datetime, as_of: date) -> tuple[Contract, Decimal, md.RiskInputs]:
     key = (instrument.instrument_token, int(at.timestamp() // 60))
+    price = market_price(instrument, at)  # always the current price (NOV, premium, futures notional)
     with _cache_lock:
         hit = _cache.get(key)
         if hit is not None:
             _cache.move_to_end(key)
-            return hit
+    if hit is not None:  # the array (from the underlying's level and volatility) is kept for the minute
+        contract, _, inputs = hit
+        return (contract if contract.price == price else replace(contract, price=price)), price, inputs
     inputs = md.risk_inputs(instrument, at)
-    price = market_price(instrument, at)
     kind = DERIVATIVE_TYPES[instrument.instrument_type]
     expiry = instrument.expiry or as_of
     if kind is ContractKind.FUTURE:
@@ -148,8 +150,14 @@ def legs_for(items: Sequence[Item], at: datetime | None = None) -> Resolved:
             trade = it.trade_price if it.trade_price is not None else price
             legs.append(
                 calc.Leg(
-                    it.ref, inst.instrument_token, it.quantity, Decimal(trade), contract,
-                    is_option=itype in ("CE", "PE"), underlying=contract.underlying, expiry=contract.expiry,
+                    it.ref,
+                    inst.instrument_token,
+                    it.quantity,
+                    Decimal(trade),
+                    contract,
+                    is_option=itype in ("CE", "PE"),
+                    underlying=contract.underlying,
+                    expiry=contract.expiry,
                 )
             )
         else:
@@ -158,8 +166,12 @@ def legs_for(items: Sequence[Item], at: datetime | None = None) -> Resolved:
                 trade = market_price(inst, at)
             legs.append(
                 calc.Leg(
-                    it.ref, inst.instrument_token, it.quantity, Decimal(trade),
-                    equity_rate=_equity_rate(it.product, it.quantity), underlying=inst.tradingsymbol,
+                    it.ref,
+                    inst.instrument_token,
+                    it.quantity,
+                    Decimal(trade),
+                    equity_rate=_equity_rate(it.product, it.quantity),
+                    underlying=inst.tradingsymbol,
                 )
             )
     for underlying, by_month in months.items():

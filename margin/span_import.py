@@ -138,7 +138,10 @@ def import_span_file(
                 spots[item.underlying] = item.price
             elif isinstance(item, CombinedCommodity):
                 commodities[item.code] = SpanCommodity(
-                    file_id=row.pk, code=item.code[:32], name=item.name[:120], som_rate=item.som_rate,
+                    file_id=row.pk,
+                    code=item.code[:32],
+                    name=item.name[:120],
+                    som_rate=item.som_rate,
                     spreads=_spreads(item),
                 )
             elif isinstance(item, SpanFileInfo):

@@ -52,6 +52,9 @@ class SpanCommodity(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["file", "code"], name="margin_spancommodity_once")]
 
+    def __str__(self) -> str:
+        return self.code
+
 
 class SpanContract(models.Model):
     file = models.ForeignKey(SpanFile, on_delete=models.CASCADE, related_name="+")
@@ -70,4 +73,9 @@ class SpanContract(models.Model):
     risk_array = models.CharField(max_length=320)  # 16 integers (1/10,000 rupee), comma-separated
 
     class Meta:
-        indexes = [models.Index(fields=["file", "underlying", "expiry", "kind", "strike"], name="margin_spancontract_key")]
+        indexes = [
+            models.Index(fields=["file", "underlying", "expiry", "kind", "strike"], name="margin_spancontract_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.underlying} {self.kind} {self.expiry} {self.strike or ''}".strip()

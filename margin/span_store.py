@@ -26,8 +26,8 @@ from typing import Any
 
 from django.db.models import Q
 
-from .span.types import CombinedCommodity, Contract, ContractKind, DeltaSpread, RiskArray, ScanRate, SpreadLeg
 from .span.exposure import AelRow, ElmTable
+from .span.types import CombinedCommodity, Contract, ContractKind, DeltaSpread, RiskArray, ScanRate, SpreadLeg
 
 FILE_TTL = 30.0
 KINDS = {"FUT": ContractKind.FUTURE, "CE": ContractKind.CALL, "PE": ContractKind.PUT}

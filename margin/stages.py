@@ -75,9 +75,7 @@ def stage_funds(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
         return PASS
     details = details_of(om)
     if om.before.funds is None:
-        return StageResult(
-            Outcome.PASS, "MARGIN_BROKER_CHECKS", "The broker checks this account's funds.", details
-        )
+        return StageResult(Outcome.PASS, "MARGIN_BROKER_CHECKS", "The broker checks this account's funds.", details)
     if not om.can_execute:
         raise errors.InsufficientMargin(
             f"This order needs ₹{om.required:,.2f} of margin (exchange ₹{om.exchange_required:,.2f} + buffer "
@@ -85,7 +83,9 @@ def stage_funds(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
             f"₹{om.shortfall:,.2f} short. Add funds or reduce the order.",
             details=details,
         )
-    return StageResult(Outcome.PASS, "MARGIN_OK", f"Margin ₹{om.required:,.2f} of ₹{om.available:,.2f} available.", details)
+    return StageResult(
+        Outcome.PASS, "MARGIN_OK", f"Margin ₹{om.required:,.2f} of ₹{om.available:,.2f} available.", details
+    )
 
 
 def stage_utilisation(intent: OrderIntent, ctx: PretradeContext) -> StageResult:

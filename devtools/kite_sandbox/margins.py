@@ -68,15 +68,24 @@ def calculate(
         expiry = date.fromisoformat(str(expiry)) if expiry else as_of
         if itype == "FUT":
             spot.setdefault(name, px)
-            c = synthetic_future(underlying=name, expiry=expiry, price=px, underlying_price=px, as_of=as_of, index=index)
+            c = synthetic_future(
+                underlying=name, expiry=expiry, price=px, underlying_price=px, as_of=as_of, index=index
+            )
             legs.append((o, Position(c, qty), ZERO, px))
         elif itype in KINDS:
             strike = Decimal(str(r.get("strike") or 0))
             level = price("NSE", name) or strike
             spot.setdefault(name, level)
             c = synthetic_option(
-                underlying=name, kind=KINDS[itype], expiry=expiry, strike=strike, premium=px, underlying_price=level,
-                volatility=Decimal("0.15") if index else Decimal("0.25"), as_of=as_of, index=index,
+                underlying=name,
+                kind=KINDS[itype],
+                expiry=expiry,
+                strike=strike,
+                premium=px,
+                underlying_price=level,
+                volatility=Decimal("0.15") if index else Decimal("0.25"),
+                as_of=as_of,
+                index=index,
             )
             legs.append((o, Position(c, qty), px * qty, px))
         else:
@@ -84,7 +93,9 @@ def calculate(
     per = []
     for o, p, prem, _px in legs:
         fig = _figures([p] if p else [], max(prem, ZERO), spot, as_of)
-        per.append({**fig, "tradingsymbol": o.get("tradingsymbol"), "exchange": o.get("exchange"), "charges": _charges()})
+        per.append(
+            {**fig, "tradingsymbol": o.get("tradingsymbol"), "exchange": o.get("exchange"), "charges": _charges()}
+        )
     initial = {k: sum(x[k] for x in per) for k in ("span", "exposure", "option_premium", "total")}
     initial.update({"type": "", "additional": 0, "bo": 0, "cash": 0, "var": 0, "pnl": {"realised": 0, "unrealised": 0},
                     "leverage": 0, "charges": _charges()})  # fmt: skip

@@ -11,8 +11,8 @@ from oms_project.lib.api.fields import (
     PriceField,
     StrictBooleanField,
     StrictCharField,
-    StrictIntegerField,
     StrictInputSerializer,
+    StrictIntegerField,
 )
 from oms_project.lib.api.schema import request_constraints
 

@@ -11,5 +11,7 @@ urlpatterns = [
         "strategies/<int:strategy_id>/calculate-margin/", views.StrategyMarginApi.as_view(), name="api-strategy-margin"
     ),
     path("strategies/<int:strategy_id>/charges/", views.StrategyChargesApi.as_view(), name="api-strategy-charges"),
-    path("accounts/<int:account_id>/available-margin/", views.AvailableMarginApi.as_view(), name="api-available-margin"),
+    path(
+        "accounts/<int:account_id>/available-margin/", views.AvailableMarginApi.as_view(), name="api-available-margin"
+    ),
 ]

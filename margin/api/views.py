@@ -32,7 +32,9 @@ def _instrument(item: dict[str, Any], *, default_exchange: str = "NFO") -> Any:
     exchange = (item.get("exchange") or default_exchange).upper()
     found = Instrument.objects.filter(exchange=exchange, tradingsymbol=symbol).first()
     if found is None:
-        raise InstrumentNotFound(f"No instrument {exchange}:{symbol}.", details={"exchange": exchange, "tradingsymbol": symbol})
+        raise InstrumentNotFound(
+            f"No instrument {exchange}:{symbol}.", details={"exchange": exchange, "tradingsymbol": symbol}
+        )
     return found
 
 
@@ -55,7 +57,9 @@ def _orders(items: Iterable[dict[str, Any]], *, default_exchange: str = "NFO") -
 
 
 class MarginOrdersApi(APIView):
-    @extend_schema(request=s.MarginOrdersInputSerializer, responses={200: s.OrderMarginsOutputSerializer, **READ_ERRORS})
+    @extend_schema(
+        request=s.MarginOrdersInputSerializer, responses={200: s.OrderMarginsOutputSerializer, **READ_ERRORS}
+    )
     def post(self, request: Request) -> Response:
         """Margins of each order on its own (Kite's /margins/orders): against the account's positions and
         working orders, with no hedge between the orders given. Per order: span, exposure, option_premium,
@@ -68,7 +72,9 @@ class MarginOrdersApi(APIView):
 
 
 class MarginBasketApi(APIView):
-    @extend_schema(request=s.MarginBasketInputSerializer, responses={200: s.BasketMarginOutputSerializer, **READ_ERRORS})
+    @extend_schema(
+        request=s.MarginBasketInputSerializer, responses={200: s.BasketMarginOutputSerializer, **READ_ERRORS}
+    )
     def post(self, request: Request) -> Response:
         """A basket margined together (Kite's /margins/basket): `initial` = each order alone summed, `final` =
         together with the hedge benefit (a spread, a straddle) and, with consider_positions, against the
@@ -144,4 +150,6 @@ class StrategyChargesApi(APIView):
         from ..costs import strategy_charges
 
         strategy = strategy_get(user=request.user, strategy_id=strategy_id)
-        return Response(s.StrategyChargesOutputSerializer({"strategy_id": strategy.pk, **strategy_charges(strategy)}).data)
+        return Response(
+            s.StrategyChargesOutputSerializer({"strategy_id": strategy.pk, **strategy_charges(strategy)}).data
+        )

@@ -27,7 +27,8 @@ def _ra(c: Contract) -> str:
 def _scan(c: Contract) -> str:
     if c.scan_rate is None:
         return ""
-    return f"<scanRate><r>1</r><priceScan>{c.scan_rate.price_scan}</priceScan><volScan>{c.scan_rate.vol_scan}</volScan></scanRate>"
+    s = c.scan_rate
+    return f"<scanRate><r>1</r><priceScan>{s.price_scan}</priceScan><volScan>{s.vol_scan}</volScan></scanRate>"
 
 
 def write_span(
@@ -49,7 +50,11 @@ def write_span(
     w(f"<created>{escape(created)}</created>\n<pointInTime><date>{business_date:%Y%m%d}</date>")
     w(f"<isSetl>{1 if is_settlement else 0}</isSetl>\n<clearingOrg><ec>NSCCL</ec><pointDef>\n")
     for sc in NSE_SCENARIOS:
-        num = int(sc.price_move * 3) if sc.price_move == sc.price_move.to_integral_value() else round(float(sc.price_move) * 3)
+        num = (
+            int(sc.price_move * 3)
+            if sc.price_move == sc.price_move.to_integral_value()
+            else round(float(sc.price_move) * 3)
+        )
         weight = "0.35" if sc.cover != 1 else "1.0"
         w(
             f"<scanPointDef><point>{sc.point}</point><priceScanDef><mult>1</mult><numerator>{num}</numerator>"

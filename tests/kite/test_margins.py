@@ -33,9 +33,20 @@ def test_kite_broker_margin_calculators(kite_account, venue, sandbox):
 def test_our_basket_figure_is_logged_next_to_kites(api, kite_account, venue):
     venue.set_price("NFO", "NIFTY26DEC26000CE", D("120.35"))
     Instrument.objects.create(
-        instrument_token=12073986, exchange_token=47164, tradingsymbol="NIFTY26DEC26000CE", name="NIFTY",
-        last_price=D("120.5"), expiry=date(2026, 12, 29), strike=D("26000"), tick_size=D("0.05"), lot_size=65,
-        instrument_type="CE", segment="NFO-OPT", exchange="NFO", freeze_quantity=1800, source="kite",
+        instrument_token=12073986,
+        exchange_token=47164,
+        tradingsymbol="NIFTY26DEC26000CE",
+        name="NIFTY",
+        last_price=D("120.5"),
+        expiry=date(2026, 12, 29),
+        strike=D("26000"),
+        tick_size=D("0.05"),
+        lot_size=65,
+        instrument_type="CE",
+        segment="NFO-OPT",
+        exchange="NFO",
+        freeze_quantity=1800,
+        source="kite",
     )
     body = {"account_id": kite_account.pk, "orders": [{"instrument_token": 12073986, "transaction_type": "SELL",
                                                         "quantity": 65}]}  # fmt: skip

@@ -8,7 +8,6 @@ from decimal import Decimal as D
 import pytest
 
 from margin import selectors as ms
-from portfolio import services as portfolio_services
 from tests.orders.conftest import FakeMarket, _paper_account  # noqa: F401
 
 pytestmark = pytest.mark.django_db

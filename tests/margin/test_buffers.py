@@ -58,7 +58,10 @@ def test_account_and_strategy_settings_and_regulatory_factor(user, account, fake
     plain = ms.order_margin(account, order)
     MarginSettings.objects.create(account=account, buffer_pct=D("10"))
     RegulatoryMarginFactor.objects.create(
-        underlying="NIFTY", factor=D("1.5"), reason="NSE circular: results day", effective_from=date.today() - timedelta(1)
+        underlying="NIFTY",
+        factor=D("1.5"),
+        reason="NSE circular: results day",
+        effective_from=date.today() - timedelta(1),
     )
     settings_store.clear_cache()
     buffered = ms.order_margin(account, order)

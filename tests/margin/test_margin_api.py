@@ -26,10 +26,20 @@ def account(user):
 def _inst(token, type_, strike=None, expiry=EXPIRY):
     sym = f"NIFTYT{token}{type_}"
     return Instrument.objects.create(
-        instrument_token=token, exchange_token=token, tradingsymbol=sym, name="NIFTY", last_price=D("100"),
-        expiry=expiry, strike=D(strike) if strike else None, tick_size=D("0.05"), lot_size=75,
-        instrument_type=type_, segment="NFO-FUT" if type_ == "FUT" else "NFO-OPT", exchange="NFO",
-        freeze_quantity=1800, source="demo",
+        instrument_token=token,
+        exchange_token=token,
+        tradingsymbol=sym,
+        name="NIFTY",
+        last_price=D("100"),
+        expiry=expiry,
+        strike=D(strike) if strike else None,
+        tick_size=D("0.05"),
+        lot_size=75,
+        instrument_type=type_,
+        segment="NFO-FUT" if type_ == "FUT" else "NFO-OPT",
+        exchange="NFO",
+        freeze_quantity=1800,
+        source="demo",
     )
 
 
@@ -83,7 +93,9 @@ def test_basket_final_counts_positions_only_when_asked(api, account, chain):
 
 
 def test_kite_order_margins_give_each_order_alone(api, account, chain):
-    r = api.post("/api/v1/margins/orders/", {"orders": [leg(chain["ce"], "SELL"), leg(chain["pe"], "SELL")]}, format="json")
+    r = api.post(
+        "/api/v1/margins/orders/", {"orders": [leg(chain["ce"], "SELL"), leg(chain["pe"], "SELL")]}, format="json"
+    )
     assert r.status_code == 200, r.json()
     body = r.json()
     straddle = basket(api, leg(chain["ce"], "SELL"), leg(chain["pe"], "SELL"))
@@ -102,8 +114,15 @@ def test_calculate_costs_per_order_and_in_total(api, account, chain):
     assert D(buy["charges"]["stt"]) == 0 and D(sell["charges"]["stt"]) > 0  # options: STT on the sell side
     expected = ms.order_charges(
         c.ChargeInput.from_kite(
-            exchange="NFO", instrument_type="PE", transaction_type="SELL", quantity=75, average_price=D("232.05"),
-            product="NRML", order_type="MARKET", trade_date=date.today(), underlying="NIFTY",
+            exchange="NFO",
+            instrument_type="PE",
+            transaction_type="SELL",
+            quantity=75,
+            average_price=D("232.05"),
+            product="NRML",
+            order_type="MARKET",
+            trade_date=date.today(),
+            underlying="NIFTY",
         )
     )
     assert D(sell["charges"]["total_charges"]) == expected.total
@@ -117,7 +136,9 @@ def test_calculate_costs_refuses_unknown_fields_and_others_accounts(api, other_a
     r = api.post("/api/v1/orders/calculate-costs/", {"orders": [leg(chain["ce"], "BUY", lots=1)]}, format="json")
     assert r.status_code == 400 and r.json()["error"]["code"] == "UNKNOWN_FIELD"
     other = _paper_account(other_user)
-    r = api.post("/api/v1/margins/basket/", {"account_id": other.pk, "orders": [leg(chain["ce"], "BUY")]}, format="json")
+    r = api.post(
+        "/api/v1/margins/basket/", {"account_id": other.pk, "orders": [leg(chain["ce"], "BUY")]}, format="json"
+    )
     assert r.status_code == 404
     assert api.get(f"/api/v1/accounts/{other.pk}/available-margin/").status_code == 404
 

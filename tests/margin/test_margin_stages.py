@@ -9,14 +9,6 @@ import pytest
 
 from margin import selectors as ms
 from orders.models import Order
-from tests.orders.conftest import (  # noqa: F401  (fixtures)
-    _fresh_cache,
-    _no_sleep,
-    account,
-    fake_market,
-    fut,
-    make_instrument,
-)
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +53,9 @@ def test_a_reversal_needs_margin_only_for_the_part_that_opens(api, account, fut)
     f = _findings(preview)["margin.funds"]
     assert f["outcome"] == "pass" and D(f["details"]["required"]) == 0 and f["details"]["risk_increasing"] is False
     r = api.post(
-        "/api/v1/orders/", {**BODY, "transaction_type": "SELL", "quantity": 225, "confirm_duplicate": True}, format="json"
+        "/api/v1/orders/",
+        {**BODY, "transaction_type": "SELL", "quantity": 225, "confirm_duplicate": True},
+        format="json",
     )
     assert r.status_code == 201, r.json()
     assert r.json()["status"] == "COMPLETE", r.json()
@@ -77,7 +71,9 @@ def test_a_reducing_order_passes_when_funds_are_short(api, account, fut):
     codes = {f["code"] for f in refused.json()["findings"]}
     assert {"INSUFFICIENT_MARGIN", "MARGIN_UTILISATION_EXTREME"} <= codes
     ok = api.post(
-        "/api/v1/orders/", {**BODY, "transaction_type": "SELL", "quantity": 75, "confirm_duplicate": True}, format="json"
+        "/api/v1/orders/",
+        {**BODY, "transaction_type": "SELL", "quantity": 75, "confirm_duplicate": True},
+        format="json",
     )
     assert ok.status_code == 201 and ok.json()["status"] == "COMPLETE", ok.json()["status_message"]
 

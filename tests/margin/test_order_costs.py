@@ -11,15 +11,6 @@ from margin import selectors as ms
 from margin.models import OrderCostBreakdown
 from portfolio.models import LedgerEntry, Strategy
 from portfolio.selectors import funds_for
-from tests.orders.conftest import (  # noqa: F401  (fixtures)
-    _fresh_cache,
-    _no_sleep,
-    account,
-    fake_market,
-    fut,
-    make_instrument,
-    place,
-)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +27,14 @@ def test_a_filled_order_is_charged_once_and_posted(user, account, fut, place, dj
 
     expected = ms.order_charges(
         c.ChargeInput.from_kite(
-            exchange="NFO", instrument_type="FUT", transaction_type="BUY", quantity=75,
-            average_price=order.average_price, product="NRML", order_type="MARKET", trade_date=row.trade_date,
+            exchange="NFO",
+            instrument_type="FUT",
+            transaction_type="BUY",
+            quantity=75,
+            average_price=order.average_price,
+            product="NRML",
+            order_type="MARKET",
+            trade_date=row.trade_date,
             underlying="NIFTY",
         )
     )

@@ -23,10 +23,20 @@ IST = ZoneInfo("Asia/Kolkata")
 
 def _inst(token, type_, expiry, strike=None):
     return Instrument.objects.create(
-        instrument_token=token, exchange_token=token, tradingsymbol=f"NIFTYSIM{token}{type_}", name="NIFTY",
-        last_price=D("100"), expiry=expiry, strike=D(strike) if strike else None, tick_size=D("0.05"), lot_size=75,
-        instrument_type=type_, segment="NFO-FUT" if type_ == "FUT" else "NFO-OPT", exchange="NFO",
-        freeze_quantity=1800, source="demo",
+        instrument_token=token,
+        exchange_token=token,
+        tradingsymbol=f"NIFTYSIM{token}{type_}",
+        name="NIFTY",
+        last_price=D("100"),
+        expiry=expiry,
+        strike=D(strike) if strike else None,
+        tick_size=D("0.05"),
+        lot_size=75,
+        instrument_type=type_,
+        segment="NFO-FUT" if type_ == "FUT" else "NFO-OPT",
+        exchange="NFO",
+        freeze_quantity=1800,
+        source="demo",
     )
 
 

@@ -36,10 +36,20 @@ def _nifty(token, symbol, type_, expiry, strike=None):
     from marketdata.models import Instrument
 
     return Instrument.objects.create(
-        instrument_token=token, exchange_token=token, tradingsymbol=symbol, name="NIFTY", last_price=D("24000"),
-        expiry=expiry, strike=D(strike) if strike else None, tick_size=D("0.10"), lot_size=65,
-        instrument_type=type_, segment="NFO-FUT" if type_ == "FUT" else "NFO-OPT", exchange="NFO",
-        freeze_quantity=1800, source="demo",
+        instrument_token=token,
+        exchange_token=token,
+        tradingsymbol=symbol,
+        name="NIFTY",
+        last_price=D("24000"),
+        expiry=expiry,
+        strike=D(strike) if strike else None,
+        tick_size=D("0.10"),
+        lot_size=65,
+        instrument_type=type_,
+        segment="NFO-FUT" if type_ == "FUT" else "NFO-OPT",
+        exchange="NFO",
+        freeze_quantity=1800,
+        source="demo",
     )
 
 

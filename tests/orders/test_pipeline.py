@@ -33,16 +33,20 @@ class MarginShort(DomainError):
 
 @pytest.fixture
 def extra_stage():
-    """Register a stage as a lower app would (by name, no import of orders), and remove it afterwards."""
-    added: list[str] = []
+    """Register a stage as a lower app would (by name, no import of orders), and put back what was registered under
+    that name before (the real margin.funds, say) afterwards."""
+    before: dict[str, Any] = {}
 
     def add(name: str, stage: Any) -> None:
+        before.setdefault(name, pretrade._stages.get(name))
         pretrade.register_stage(name, stage)
-        added.append(name)
 
     yield add
-    for name in added:
-        pretrade._stages.pop(name, None)
+    for name, stage in before.items():
+        if stage is None:
+            pretrade._stages.pop(name, None)
+        else:
+            pretrade._stages[name] = stage
 
 
 def _written() -> tuple[int, int, int]:
@@ -168,6 +172,10 @@ ORDER_TYPES = st.sampled_from(["MARKET", "LIMIT", "SL", "SL-M"])
 def test_preview_and_placement_never_disagree(
     user, account, fut, order_type, side, lots, price_ticks, off_grid, trigger_ticks, product, auto_slice
 ) -> None:
+    # The examples share one account and its growing positions: funds far beyond them, so margin stays far from
+    # its thresholds (a utilisation near 90% would make the outcome depend on the minute's risk arrays).
+    account.paper_capital = D("1e12")
+    account.save(update_fields=["paper_capital"])
     price = D("24000") + D("0.05") * price_ticks + (D("0.01") if off_grid else 0)
     body: dict[str, Any] = {
         "instrument_token": 1001,

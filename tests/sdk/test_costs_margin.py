@@ -22,9 +22,20 @@ pytestmark = pytest.mark.django_db
 
 def _option(token, strike, kind="CE"):
     return Instrument.objects.create(
-        instrument_token=token, exchange_token=token, tradingsymbol=f"NIFTYSDK{strike}{kind}", name="NIFTY",
-        last_price=D("150"), expiry=date.today() + timedelta(days=20), strike=D(strike), tick_size=D("0.05"),
-        lot_size=75, instrument_type=kind, segment="NFO-OPT", exchange="NFO", freeze_quantity=1800, source="demo",
+        instrument_token=token,
+        exchange_token=token,
+        tradingsymbol=f"NIFTYSDK{strike}{kind}",
+        name="NIFTY",
+        last_price=D("150"),
+        expiry=date.today() + timedelta(days=20),
+        strike=D(strike),
+        tick_size=D("0.05"),
+        lot_size=75,
+        instrument_type=kind,
+        segment="NFO-OPT",
+        exchange="NFO",
+        freeze_quantity=1800,
+        source="demo",
     )
 
 
@@ -36,12 +47,7 @@ def test_seed_example_3_runs_as_written(sdk, user):
     with contextlib.redirect_stdout(out):
         # --- seed 000, SDK usage example 3, as written ---
         # Get complete cost breakdown
-        cost = client.orders.calculate_costs(
-            instrument_token=12345,
-            quantity=100,
-            side="BUY",
-            price=150.50
-        )
+        cost = client.orders.calculate_costs(instrument_token=12345, quantity=100, side="BUY", price=150.50)
 
         print(f"Brokerage: ₹{cost.brokerage}")
         print(f"STT: ₹{cost.stt}")
@@ -50,8 +56,15 @@ def test_seed_example_3_runs_as_written(sdk, user):
     assert isinstance(cost, CostEstimate)
     expected = ms.order_charges(
         c.ChargeInput.from_kite(
-            exchange="NFO", instrument_type="CE", transaction_type="BUY", quantity=100, average_price=D("150.50"),
-            product="NRML", order_type="LIMIT", trade_date=date.today(), underlying="NIFTY",
+            exchange="NFO",
+            instrument_type="CE",
+            transaction_type="BUY",
+            quantity=100,
+            average_price=D("150.50"),
+            product="NRML",
+            order_type="LIMIT",
+            trade_date=date.today(),
+            underlying="NIFTY",
         )
     )
     assert cost.order_value == D("15050") and cost.brokerage == D(20) == expected.brokerage
