@@ -34,6 +34,8 @@ Where things live (one module per concern; import from `orders.services`, the na
   brackets.py        follow-ups after commit: bracket exits, OCO, orphaned exits, slice parents, trailing stops
   order_changes.py   order_modify, order_cancel, orders_cancel_all, order_approve/reject (+ alert handler)
   paper.py           paper_match_all (the matcher step)
+  algos.py           TWAP / ICEBERG parent executions: twap_start, iceberg_start, algos_tick (beat), execution_step,
+                     execution_pause / execution_resume / execution_cancel, on_child_event (fills, terminal)
   strategies.py      preferences_update; strategy_create/update are portfolio.services' (re-exported)
   _common.py         shared helpers: audit events/snapshots, pushes, alerts, the conditional transition
 Reads are in `orders.selectors` (trades, positions and strategies delegate to `portfolio.selectors`); the JSON
