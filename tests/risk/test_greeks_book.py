@@ -22,7 +22,7 @@ AT = datetime.fromisoformat("2026-12-01T11:00:00+05:30")
 
 @pytest.fixture
 def book(travel_to, user, account, fut, make_instrument, fake_market, place):  # noqa: ANN001
-    travel_to(SESSION)
+    travel_to(SESSION, tick=True)
     spot = float(md.spot_for("NIFTY", AT))
     strike = round(spot / 100) * 100
     opt = make_instrument(2001, "NIFTY26DECCALL", type_="CE", strike=str(strike), lot=75)

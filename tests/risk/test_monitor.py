@@ -29,7 +29,7 @@ def _open_qty(account) -> int:  # noqa: ANN001
 def test_a_tick_batch_past_the_daily_loss_engages_the_kill_switch_and_flattens(
     travel_to, user, account, fut, place, fake_market, django_capture_on_commit_callbacks
 ):
-    travel_to(SESSION)
+    travel_to(SESSION, tick=True)
     place(quantity=750)  # long 750 at ~24000
     result = monitor.monitor_accounts([account.pk], marks={fut.instrument_token: D("23995")})
     assert not [a for a in result.actions if a.startswith("account")]  # a small loss: no account check fires
@@ -48,7 +48,7 @@ def test_a_tick_batch_past_the_daily_loss_engages_the_kill_switch_and_flattens(
 def test_levels_alert_once_each_and_a_strategy_cap_sets_risk_status_reducing(
     travel_to, user, account, fut, place, fake_market, django_capture_on_commit_callbacks
 ):
-    travel_to(SESSION)
+    travel_to(SESSION, tick=True)
     s = Strategy.objects.create(user=user, account=account, name="s", auto_square_off_on_loss_limit=False)
     place(strategy_id=s.pk)
     # cap: min(₹50,000, 5% of ₹1 crore) = ₹50,000; 80% (₹40,000) is a WARNING: 24000 → 23460 is −₹40,500
@@ -71,7 +71,7 @@ def test_levels_alert_once_each_and_a_strategy_cap_sets_risk_status_reducing(
 def test_strategy_cap_with_auto_square_off_flattens_the_strategy(
     travel_to, user, account, fut, place, fake_market, django_capture_on_commit_callbacks
 ):
-    travel_to(SESSION)
+    travel_to(SESSION, tick=True)
     s = Strategy.objects.create(user=user, account=account, name="auto", auto_square_off_on_loss_limit=True)
     place(strategy_id=s.pk)
     fake_market.set(fut.instrument_token, "23300")
@@ -84,7 +84,7 @@ def test_strategy_cap_with_auto_square_off_flattens_the_strategy(
 def test_position_guard_target_alerts_once_and_auto_closes_when_enabled(
     travel_to, user, account, fut, place, fake_market, django_capture_on_commit_callbacks
 ):
-    travel_to(SESSION)
+    travel_to(SESSION, tick=True)
     s = Strategy.objects.create(user=user, account=account, name="g")
     PositionGuardConfig.objects.create(strategy=s, target_pnl=D("3000"), auto_close_on_target=True)
     place(strategy_id=s.pk)

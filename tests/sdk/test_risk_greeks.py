@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def test_greeks_sizing_and_reducing_only(travel_to, sdk, user, account, fut):  # noqa: ANN001
-    travel_to("2026-12-01 11:00 IST")
+    travel_to("2026-12-01 11:00 IST", tick=True)
     s = Strategy.objects.create(user=user, account=account, name="s", auto_square_off_on_loss_limit=False)
     sdk.orders.place(
         instrument_token=fut.instrument_token,
