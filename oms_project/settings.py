@@ -283,6 +283,15 @@ RISK_LIMITS_ENABLED: bool = env.bool("RISK_LIMITS_ENABLED", default=True)
 RISK_LIMIT_DEFAULTS: dict = env.json("RISK_LIMIT_DEFAULTS", default={})
 KILL_SWITCH_SQUARE_OFF_ATTEMPTS: int = env.int("KILL_SWITCH_SQUARE_OFF_ATTEMPTS", default=3)
 KILL_SWITCH_RETRY_SECONDS: float = env.float("KILL_SWITCH_RETRY_SECONDS", default=1.0)
+# The live monitor (risk/monitor.py, docs/risk.md): revaluation on every market-feed tick batch; the per-position
+# guards' house defaults (seeds/002 position monitor: target ₹2,000, stop −₹1,000 given as 1000, timeout 6 h);
+# sizing advice's house participation caps (no seed figure); the correlation that joins underlyings' exposure.
+RISK_MONITOR_ENABLED: bool = env.bool("RISK_MONITOR_ENABLED", default=True)
+RISK_POSITION_GUARDS: dict = env.json(
+    "RISK_POSITION_GUARDS", default={"enabled": True, "target_pnl": 2000, "stop_loss_pnl": 1000, "timeout_hours": 6}
+)
+RISK_SIZING: dict = env.json("RISK_SIZING", default={"participation_pct": 1.0, "oi_pct": 5.0})
+RISK_CORRELATION_THRESHOLD: float = env.float("RISK_CORRELATION_THRESHOLD", default=0.7)
 
 # --- Crash safety (docs/architecture.md, "Crash safety") ------------------------------------
 # An order claimed for sending (PENDING_SUBMIT, submitted_at set, no broker id) whose result is not
