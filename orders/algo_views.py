@@ -26,8 +26,8 @@ class AlgoStartForm(forms.Form):
     transaction_type = forms.ChoiceField(choices=[("BUY", "Buy"), ("SELL", "Sell")])
     lots = forms.IntegerField(min_value=1)
     product = forms.ChoiceField(choices=[("NRML", "NRML"), ("MIS", "MIS")], initial="NRML")
-    duration_minutes = forms.IntegerField(
-        min_value=1, max_value=algos.MAX_DURATION_SECONDS // 60, required=False, initial=10
+    duration_seconds = forms.IntegerField(
+        min_value=1, max_value=algos.MAX_DURATION_SECONDS, required=False, initial=600
     )
     slices = forms.IntegerField(min_value=1, max_value=algos.MAX_TWAP_SLICES, required=False, initial=5)
     visible_lots = forms.IntegerField(min_value=1, required=False, initial=1)
@@ -58,7 +58,7 @@ def _start(user, d: dict) -> object:  # noqa: ANN001
         return algos.iceberg_start(**common, limit_price=d["limit_price"], visible_lots=d["visible_lots"] or 1)
     return algos.twap_start(
         **common,
-        duration_seconds=(d["duration_minutes"] or 10) * 60,
+        duration_seconds=d["duration_seconds"] or 600,
         slices=d["slices"] or 5,
         limit_price=d["limit_price"],
         participation_cap_pct=d["participation_cap_pct"],

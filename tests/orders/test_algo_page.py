@@ -23,7 +23,7 @@ def test_start_watch_and_cancel_from_the_panel(client, user, other_user, account
             "transaction_type": "BUY",
             "lots": 4,
             "product": "NRML",
-            "duration_minutes": 4,
+            "duration_seconds": 240,
             "slices": 2,
         },
     )
