@@ -87,6 +87,7 @@ def live() -> Iterator[LiveServer]:
         DJANGO_SETTINGS_MODULE="oms_project.settings",
         MARKET_FEED_INTERVAL_SECONDS="0.5",
         RISK_LIMITS_ENABLED="false",  # the pages' tests place orders the limits would refuse (tests/conftest.py)
+        RISK_MONITOR_ENABLED="false",  # the live monitor's guards would alert on the pages' test positions
         PYTHONUNBUFFERED="1",
     )
     server = LiveServer(url=f"http://127.0.0.1:{port}", env=env, process=None, log_path=workdir / "server.log")  # type: ignore[arg-type]
