@@ -109,3 +109,6 @@ from oms_project.lib.admin import register_read_only  # noqa: E402
 from .models import AccountRiskDay  # noqa: E402
 
 register_read_only(AccountRiskDay)  # the day's peak equity per account (risk.services keeps it)
+
+
+from . import monitor_admin  # noqa: E402,F401 - the live monitor's tables (issue #12)

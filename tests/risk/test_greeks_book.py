@@ -110,3 +110,11 @@ def test_greeks_dashboard_renders_the_tables_the_chart_data_and_the_reducing_sta
     assert len(data["labels"]) == 1 and float(data["delta"][0]) == pytest.approx(total_delta, abs=0.05)
     assert 'data-testid="risk-status"' in html and "vega over" in html
     assert 'data-testid="correlation-matrix"' in html
+
+
+def test_admin_lists_the_monitor_tables(admin_client, book):  # noqa: ANN001
+    greeks_book.greeks_snapshots_due(now=AT)
+    for model in ("positionguardconfig", "riskstatus", "positionguardhit", "strategygreekssnapshot"):
+        r = admin_client.get(f"/admin/risk/{model}/")
+        assert r.status_code == 200, model
+    assert "calls" in admin_client.get("/admin/risk/strategygreekssnapshot/").content.decode()
