@@ -405,6 +405,14 @@ def _claim_next(
             ex.next_slice_at = now + timedelta(seconds=ICEBERG_POLL_SECONDS)
             ex.status_message = ""
             return None
+        last = _children(ex)[-1:] or [None]
+        leg = last[0]
+        seen = int(ex.params.get("resumed_after_leg") or 0)
+        if leg is not None and leg.status != OrderStatus.COMPLETE and leg.advanced_slice.number > seen:
+            # The leg ended unfilled (cancelled or modified away by the trader, expired, rejected): the trader
+            # decides what happens next.
+            _pause(ex, now, f"paused: leg #{leg.pk} ended {leg.status} outside the algorithm")
+            return None
         qty = algo_plan.iceberg_send_quantity(
             visible=int(ex.params["visible_quantity"]), total=ex.total_quantity, done=done, lot_size=lot
         )
@@ -464,6 +472,12 @@ def _claim_next(
     nxt.save(update_fields=["status", "claimed_at", "send_quantity"])
     ex.status_message = ""
     return nxt
+
+
+def _pause(ex: AdvancedOrderExecution, now: datetime, message: str) -> None:
+    ex.status, ex.next_slice_at = E.PAUSED, None
+    ex.params = {**ex.params, "paused_at": now.isoformat()}
+    ex.status_message = message[:300]
 
 
 def _lot(ex: AdvancedOrderExecution) -> int:
@@ -631,6 +645,9 @@ def execution_resume(*, user: AbstractBaseUser, execution_id: int, actor: str = 
                     ends = datetime.fromisoformat(ex.params["ends_at"]) + shift
                     ex.params = {**ex.params, "ends_at": ends.isoformat()}
         ex.params = {k: v for k, v in ex.params.items() if k != "paused_at"}
+        last_leg = ex.slices.order_by("-number").values_list("number", flat=True).first()
+        if ex.algorithm == AdvancedOrderExecution.Algorithm.ICEBERG and last_leg:
+            ex.params = {**ex.params, "resumed_after_leg": last_leg}  # the trader has seen how that leg ended
         ex.status, ex.status_message = E.RUNNING, ""
         nxt = ex.slices.filter(status=SL.PLANNED).order_by("number").values_list("planned_at", flat=True).first()
         ex.next_slice_at = nxt if nxt is not None else now

@@ -277,3 +277,34 @@ def test_a_childs_fills_are_in_the_slippage_history_as_its_algorithm(
         algos.algos_tick()
     rows = list(OrderSlippageHistory.objects.filter(order__advanced_slice__execution=ex))
     assert rows and {r.algorithm for r in rows} == {"TWAP"}
+
+
+def test_an_iceberg_leg_the_trader_cancels_pauses_it_until_resumed(
+    user,
+    account,
+    fut,
+    travel_to,
+    django_capture_on_commit_callbacks,  # noqa: ANN001
+) -> None:
+    from orders.services import order_cancel
+
+    clock = travel_to(T0)
+    ex = algos.iceberg_start(
+        user=user,
+        instrument_token=1001,
+        transaction_type="BUY",
+        quantity=375,
+        visible_quantity=150,
+        limit_price=D("23990.00"),
+    )
+    algos.algos_tick()
+    leg = _children(ex)[0]
+    with django_capture_on_commit_callbacks(execute=True):  # the leg's end reaches the execution
+        order_cancel(user=user, order_id=leg.pk)
+    ex.refresh_from_db()
+    assert ex.status == "PAUSED" and f"leg #{leg.pk} ended CANCELLED" in ex.status_message
+    assert len(_children(ex)) == 1  # no new leg behind the trader's back
+    algos.execution_resume(user=user, execution_id=ex.pk)
+    clock.shift(1)
+    assert algos.algos_tick() == 1
+    assert [k.status for k in _children(ex)] == ["CANCELLED", "OPEN"]
