@@ -73,3 +73,8 @@ from .execution_models import OrderExecutionAnalysis, OrderSlippageHistory  # no
 
 # The execution guard's analysis of each order and each fill's slippage (orders.services.execution).
 register_read_only(OrderExecutionAnalysis, OrderSlippageHistory)
+
+from .execution_models import AdvancedExecutionSlice, AdvancedOrderExecution  # noqa: E402
+
+# Parent executions (TWAP / ICEBERG) and their slices (orders.services.algos): read-only; the trader acts on them.
+register_read_only(AdvancedOrderExecution, AdvancedExecutionSlice)
