@@ -143,17 +143,23 @@ def utilisation_level(pct: Decimal | None) -> str:
     return "LOW"
 
 
-def _instruments(tokens: set[int]) -> dict[int, Any]:
+def _instruments(tokens: set[int], known: Sequence[Any] = ()) -> dict[int, Any]:
+    """Instrument rows by token; those in `known` (e.g. the order's own instrument) are not read again."""
     from marketdata.models import Instrument
 
-    return {i.instrument_token: i for i in Instrument.objects.filter(instrument_token__in=tokens)} if tokens else {}
+    found = {i.instrument_token: i for i in known if i.instrument_token in tokens}
+    missing = tokens - found.keys()
+    if missing:
+        found.update((i.instrument_token, i) for i in Instrument.objects.filter(instrument_token__in=missing))
+    return found
 
 
 def _held_items(
-    account: Any, exclude_tag: str = "", positions: Sequence[Any] | None = None
+    account: Any, exclude_tag: str = "", positions: Sequence[Any] | None = None, known: Sequence[Any] = ()
 ) -> tuple[list[sources.Item], list[sources.Item]]:
     """(position items at their average price, working-order items at their price) of the account. `positions`:
-    the account's open positions when the caller already read them (the pre-trade context's loader)."""
+    the account's open positions when the caller already read them (the pre-trade context's loader); `known`:
+    instrument rows the caller holds (an order's own instrument), not read again."""
     from oms_project.lib.open_orders import open_orders_for
     from portfolio.selectors import positions_for
 
@@ -161,7 +167,7 @@ def _held_items(
         positions = list(positions_for(account=account, open_only=True))
     positions = [p for p in positions if p.quantity]
     working = [o for o in open_orders_for(account.pk) if not exclude_tag or o.tag != exclude_tag]
-    found = _instruments({p.instrument_token for p in positions} | {o.instrument_token for o in working})
+    found = _instruments({p.instrument_token for p in positions} | {o.instrument_token for o in working}, known)
     held = [
         sources.Item(found[p.instrument_token], p.quantity, Decimal(p.average_price), p.product, ("position", p.pk))
         for p in positions
@@ -306,7 +312,9 @@ def order_margin(
     positions and working orders (final, required). See OrderMargin. `exclude_tag`: a working order to leave
     out (the broker judging the very order the OMS already holds as working)."""
     at = at or timezone.now()
-    held, pending = _held_items(account, exclude_tag, positions) if consider_positions else ([], [])
+    held, pending = (
+        _held_items(account, exclude_tag, positions, [o.instrument for o in orders]) if consider_positions else ([], [])
+    )
     new = [sources.Item(o.instrument, o.signed_quantity, o.price, o.product, ("new", i)) for i, o in enumerate(orders)]
     resolved = sources.legs_for([*held, *pending, *new], at)
     legs = resolved.legs
