@@ -11,6 +11,7 @@ from stocksblitz_sdk.exceptions import (
     AlertActionInvalidError,
     AlertAlreadyRespondedError,
     AlertNotFoundError,
+    InsufficientMarginError,
     NotFoundError,
 )
 from stocksblitz_sdk.models.alerts import (
@@ -277,13 +278,12 @@ def test_event_hub_gets_alerts_and_updates_of_its_own_sdk_orders_and_replays_onc
         assert any(u.kind == "trade" and u.data.get("order_id") == order.id for u in updates.items)
         assert any(u.kind == "position" for u in updates.items)
 
-        # 2. 1,800 units need ~65 lakh margin (15 % of notional) on 10 lakh capital: the paper broker
-        #    rejects it -> ORDER_REJECTED.
-        rejected = client.orders.place_market(instrument_token=1001, quantity=1800, side="BUY", confirm_duplicate=True)
-        assert rejected.status == "REJECTED"
-        assert wait_for(lambda: len(alerts.items) == 2, 10), client.events.last_error
-        assert alerts.items[1].type == "ORDER_REJECTED" and alerts.items[1].links == {"order_id": rejected.id}
-        assert wait_for(lambda: any(u.id == rejected.id and u.status == "REJECTED" for u in updates.items), 10)
+        # 2. 1,800 units need ~₹53 lakh margin on ₹10 lakh capital: the pre-trade margin stage refuses it
+        #    before an order exists (the SDK raises; no alert, no order to update).
+        with pytest.raises(InsufficientMarginError) as refused:
+            client.orders.place_market(instrument_token=1001, quantity=1800, side="BUY", confirm_duplicate=True)
+        assert refused.value.code == "INSUFFICIENT_MARGIN" and refused.value.shortfall > 0
+        assert len(alerts.items) == 1
 
         # 3. Drop the alerts socket; an order fills while it is down; the reconnect replays its alert once.
         connections = client.events.connections["/ws/alerts/"]
@@ -292,16 +292,16 @@ def test_event_hub_gets_alerts_and_updates_of_its_own_sdk_orders_and_replays_onc
         missed = client.orders.place_market(instrument_token=1001, quantity=75, side="SELL", confirm_duplicate=True)
         assert missed.status == "COMPLETE"
         # Still down when the alert was raised (so it can only come back through the replay).
-        assert client.events.connections["/ws/alerts/"] == connections and len(alerts.items) == 2
-        assert wait_for(lambda: len(alerts.items) == 3, 20), client.events.last_error
+        assert client.events.connections["/ws/alerts/"] == connections and len(alerts.items) == 1
+        assert wait_for(lambda: len(alerts.items) == 2, 20), client.events.last_error
         assert client.events.connections["/ws/alerts/"] == connections + 1
-        assert alerts.items[2].type == "ORDER_FILLED" and alerts.items[2].links == {"order_id": missed.id}
+        assert alerts.items[1].type == "ORDER_FILLED" and alerts.items[1].links == {"order_id": missed.id}
 
         # Exactly once: a later live alert arrives right after it, with no duplicate in between.
         later = client.orders.place_market(instrument_token=1001, quantity=75, side="BUY", confirm_duplicate=True)
-        assert wait_for(lambda: len(alerts.items) == 4, 10), client.events.last_error
-        assert [a.links["order_id"] for a in alerts.items] == [order.id, rejected.id, missed.id, later.id]
-        assert len(set(alerts.ids())) == 4
+        assert wait_for(lambda: len(alerts.items) == 3, 10), client.events.last_error
+        assert [a.links["order_id"] for a in alerts.items] == [order.id, missed.id, later.id]
+        assert len(set(alerts.ids())) == 3
 
         # Private: the other bot got none of it.
         assert others.items == []
