@@ -414,7 +414,9 @@ def margin_call_squared_off(*, margin_call_id: int, order_ids: list[int], failur
     """The order core reports what it sent for a call's square-off."""
     with transaction.atomic():
         call = (
-            MarginCall.objects.select_for_update().select_related("account", "user", "snapshot").get(pk=margin_call_id)
+            MarginCall.objects.select_for_update(of=("self",))
+            .select_related("account", "user", "snapshot")
+            .get(pk=margin_call_id)
         )
         call.status = MarginCall.Status.SQUARED_OFF
         call.closed_at = timezone.now()
