@@ -43,7 +43,7 @@ def test_command_serves_the_kite_api():
         login = requests.get(f"{root}/connect/login", params={"api_key": "cmd_key", "v": 3}, allow_redirects=False)
         assert login.status_code == 302 and "request_token=" in login.headers["Location"]
         token = login.headers["Location"].split("request_token=")[1].split("&")[0]
-        kite = KiteConnect("cmd_key", root=root)
+        kite = KiteConnect("cmd_key", root=root, timeout=30)  # the first calls build the sandbox's market: slow on a busy machine
         assert kite.generate_session(token, "cmd_secret")["user_id"] == "CM0001"
         order_id = kite.place_order(
             variety="regular", exchange="NSE", tradingsymbol="INFY", transaction_type="BUY", quantity=1,
