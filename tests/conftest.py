@@ -64,10 +64,25 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         _session_travel = None
 
 
-# Whole folders whose tests build their world for "today" (instruments expiring in 30 days, market
-# hours, the demo master): every test in them counts as date-sensitive. Elsewhere a test opts in with
-# `@pytest.mark.dates`. scripts/test-dates reruns `-m dates` at each pinned instant.
-DATE_SENSITIVE_PATHS = ("test_clock.py", "marketdata/", "orders/", "portfolio/", "alerts/")
+# Folders and files whose tests build their world for "today" (instruments expiring in 30 days, market
+# hours, the demo master, quiet hours): every test in them counts as date-sensitive. Elsewhere a test opts
+# in with `@pytest.mark.dates`. scripts/test-dates reruns `-m dates` at each pinned instant. The order core
+# is represented by the suites that walk an order through its life (the rest of tests/orders is about
+# shapes, codes and queries, the same on any day, and would make the matrix longer than the suite).
+DATE_SENSITIVE_PATHS = (
+    "test_clock.py",
+    "marketdata/",
+    "portfolio/",
+    "alerts/",
+    "orders/test_api.py",
+    "orders/test_paper_flow.py",
+    "orders/test_pipeline.py",
+    "orders/test_brackets.py",
+    "orders/test_crash_recovery.py",
+    "orders/test_safe_submission.py",
+    "orders/test_exchange_rules.py",
+    "orders/ui/test_order_pages.py",
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -79,6 +94,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         if relative.startswith(DATE_SENSITIVE_PATHS):
             item.add_marker(pytest.mark.dates)
+    # In the date matrix (`--at` with `-m dates`), a test that pins its own clock (the `travel_to` fixture,
+    # directly or through one such as small_master) means the same at every instant: run it once, in the
+    # main suite, not eight more times.
+    if config.getoption("--at") and "dates" in (config.option.markexpr or ""):
+        pinned = [i for i in items if "travel_to" in getattr(i, "fixturenames", ())]
+        if pinned:
+            config.hook.pytest_deselected(items=pinned)
+            items[:] = [i for i in items if "travel_to" not in getattr(i, "fixturenames", ())]
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
