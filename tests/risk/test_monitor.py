@@ -110,3 +110,21 @@ def test_the_feed_publishes_its_tick_batch(monkeypatch):
     finally:
         events.unsubscribe(TickBatch.name, seen.append)
     assert seen and seen[0].marks == {7: "10.5"} and seen[0].at == at
+
+
+def test_a_greeks_breach_sets_the_account_reducing_with_a_greeks_alert(travel_to, user, account, fut, place):
+    from risk import services
+
+    travel_to(SESSION, tick=True)
+    place()  # long 75 futures: ₹ delta ≈ 75 × 24000 = ₹18 lakh
+    services.limits_update(user=user, overrides={"greeks": {"enabled": True, "max_delta_inr": "1000000"}})
+    result = monitor.monitor_accounts([account.pk], marks={fut.instrument_token: D("24000")})
+    assert result.valuations[account.pk]["levels"]["greeks_delta"] == 3  # 180% of the cap: URGENT
+    status = RiskStatus.objects.get(account=account, strategy__isnull=True)
+    assert status.status == "REDUCING" and status.code == "RISK_GREEKS"
+    assert Alert.objects.filter(user=user, type="GREEKS_LIMIT", level="URGENT").count() == 1
+    assert not KillSwitch.objects.filter(account=account, state__in=["REDUCING", "HALTED"]).exists()
+    with pytest.raises(RiskReducingOnly):
+        place()
+    place(transaction_type="SELL")  # reducing passes
+    assert _open_qty(account) == 0
