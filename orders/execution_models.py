@@ -67,6 +67,7 @@ class OrderExecutionAnalysis(models.Model):
 
     class Meta:
         db_table = "order_execution_analysis"
+        verbose_name_plural = "order execution analyses"
 
     def __str__(self) -> str:
         return f"Execution analysis of order {self.order_id}: {self.spread_category} {self.impact_bps} bps"

@@ -35,6 +35,7 @@ class RiskStatus(models.Model):
 
     class Meta:
         db_table = "risk_status"
+        verbose_name_plural = "risk statuses"
         constraints = [
             models.UniqueConstraint(fields=["account"], condition=Q(strategy__isnull=True), name="one_account_status")
         ]
