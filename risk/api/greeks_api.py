@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from oms_project.lib.api.fields import QueryIntegerField, QueryParamsSerializer
+from oms_project.lib.api.fields import PriceField, QueryIntegerField, QueryParamsSerializer
 from risk import greeks_book
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -23,9 +23,7 @@ class GreeksFilterSerializer(QueryParamsSerializer):
 class SizingFilterSerializer(QueryParamsSerializer):
     account_id = QueryIntegerField(required=False, min_value=1)
     instrument_token = QueryIntegerField(min_value=1)
-    stop_distance = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, min_value=0, help_text="Points from entry to the stop."
-    )
+    stop_distance = PriceField(required=False, help_text="Points from entry to the stop.")
 
 
 class _Figures(serializers.Serializer):
