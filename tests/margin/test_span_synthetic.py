@@ -31,7 +31,18 @@ from margin.span.params import INDEX_FLOORS, INDEX_LONG_DATED_FLOORS, STOCK_FLOO
 from margin.span.synthetic import floors_for, future_risk_array, price_scan_range, synthetic_option, vol_scan_range
 from margin.span.types import ContractKind, RiskArray
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+
+def _shared_dir() -> Path:
+    """../shared next to the checkout (OMS_SHARED_DIR overrides; a checkout elsewhere finds /work/shared)."""
+    beside = Path(__file__).resolve().parents[2].parent / "shared"
+    candidates = [os.environ.get("OMS_SHARED_DIR", ""), beside, "/work/shared"]
+    for c in candidates:
+        if c and (Path(c) / "data" / "span").is_dir():
+            return Path(c)
+    return beside
+
+
+SHARED = _shared_dir()
 EXTRACTS = sorted((SHARED / "data" / "span").glob("banknifty_20250808_extract_0*.csv"))
 AS_OF = date(2025, 8, 8)
 SIGMA_FRACTION = Decimal("0.113")
