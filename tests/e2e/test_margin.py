@@ -46,7 +46,8 @@ def test_ticket_costs_market_confirmation_and_margin_dashboard(logged_in_page: A
 
     # Two lots: the card follows the ticket (about twice the margin).
     page.fill("[data-testid=lots]", "2")
-    expect(costs).to_have_attribute("data-title", re.compile(r"^BUY 2 lots "))
+    # (the change itself or, at the latest, the next tick's throttled refresh: within 15 s)
+    expect(costs).to_have_attribute("data-title", re.compile(r"^BUY 2 lots "), timeout=15000)
     two_lots = _rupees(costs.locator("[data-testid=margin-total]").inner_text())
     assert one_lot_total * Decimal("1.8") < two_lots < one_lot_total * Decimal("2.2")
 
