@@ -14,7 +14,10 @@ from marketdata.models import Instrument
 
 @pytest.fixture
 def nifty_fut(db: Any) -> Instrument:
-    expiry = calendar.monthly_expiries("NIFTY", timezone.localdate(), 1)[0]
+    # A contract that is not expiring today (on a monthly expiry day the margin buffer and settlement rules
+    # of an expiring contract would apply to every order of these tests).
+    today = timezone.localdate()
+    expiry = next(e for e in calendar.monthly_expiries("NIFTY", today, 2) if e > today)
     # Lot 65 and tick 0.10 for NIFTY futures: /work/shared/research/reference-data.md §5.
     return Instrument.objects.create(
         instrument_token=9_000_001,
