@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
+from oms_project.lib.admin import ReadOnlyAdmin
 from oms_project.lib.errors import DomainError
 
 from . import jobs
@@ -12,15 +13,7 @@ from .models import BrokerHealth, EodReport, HousekeepingEvent, HousekeepingPref
 from .services import reconciliation
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):  # noqa: ANN001, ANN201
-        return False
-
-    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
-        return False
+ReadOnly = ReadOnlyAdmin  # the project's one read-only admin (oms_project.lib.admin)
 
 
 @admin.register(HousekeepingEvent)
@@ -74,7 +67,7 @@ class EodReportAdmin(ReadOnly):
 
 admin.site.register(HousekeepingPreferences)
 
-from oms_project.lib.admin import register_read_only  # noqa: E402
+from oms_project.lib.admin import register_read_only  # noqa: E402, I001
 
 from .models import PositionArchive, StrategySnapshot  # noqa: E402
 
