@@ -71,6 +71,8 @@ class OrderTicketForm(RefuseUnknownInputsForm):
     auto_slice = forms.BooleanField(required=False)
     # Set by the wide-spread warning's "Proceed anyway" (static/js/execution.js): send the MARKET order as asked.
     execution_override = forms.BooleanField(required=False)
+    # Set by the duplicate error's "Place it again" (static/js/orders.js): a second, identical order is meant.
+    confirm_duplicate = forms.BooleanField(required=False)
 
     def service_kwargs(self, *, lot_size: int) -> dict[str, Any]:
         """The service's keyword arguments (call after is_valid): quantity = lots x lot size."""
@@ -103,6 +105,8 @@ class OrderTicketForm(RefuseUnknownInputsForm):
             fields["auto_slice"] = True
         if d.get("execution_override"):
             fields["execution_override"] = True  # "Proceed anyway" at the wide-spread warning
+        if d.get("confirm_duplicate"):
+            fields["confirm_duplicate"] = True
         return fields
 
 

@@ -27,7 +27,7 @@ class TraderError:
     title: str
     message: str = ""
     suggestion: str = ""
-    action: str = ""  # "split" | "kite_login" | ""
+    action: str = ""  # "split" | "kite_login" | "confirm_duplicate" | ""
     action_value: int | None = None
 
 
@@ -125,8 +125,20 @@ def _trigger_not_allowed(code: str, message: str, details: dict[str, Any]) -> Tr
                        "Choose SL or SL-M for a stop order, or clear the trigger.")
 
 
+def _duplicate(code: str, message: str, details: dict[str, Any]) -> TraderError:
+    # The service's sentence is for bots ("send it again with confirm_duplicate=true"); a trader gets a button.
+    of = _d(details, "duplicate_of")
+    m = re.search(r"\) (\d+(?:\.\d+)?) s ago", message or "")
+    ago = f" {m.group(1)} s ago" if m else " moments ago"
+    body = f"You placed the same order (#{of}){ago}." if of else humanise(message)
+    return TraderError(code, "This looks like the order you just placed", body,
+                       "Place it again if you mean a second order, or change duplicate protection in your "
+                       "preferences.", action="confirm_duplicate")
+
+
 # code -> (title, suggestion); the message is the service's, in words. Specific builders first.
 BUILDERS = {
+    "DUPLICATE_ORDER": _duplicate,
     "TICK_SIZE_MISMATCH": _tick_size,
     "FREEZE_QUANTITY_EXCEEDED": _freeze,
     "PRICE_OUT_OF_BAND": _band,
@@ -165,8 +177,6 @@ TITLES: dict[str, tuple[str, str]] = {
     "BRACKET_POINTS_INVALID": ("Those points would put the exit at or below zero", "Use fewer points."),
     "INVALID_ORDER_FIELD": ("Check the order", ""),
     "ORDER_INVALID": ("Check the order", ""),
-    "DUPLICATE_ORDER": ("This looks like the order you just placed",
-                        "Wait a few seconds, or change duplicate protection in your preferences."),
     "IDEMPOTENCY_KEY_REUSED": ("This order was already sent", "Refresh the order book to see it."),
     "IDEMPOTENCY_KEY_MISMATCH": ("This order was already sent with other details", "Refresh and try again."),
     "ORDER_RATE_LIMITED": ("Too many orders at once", "Wait a second and try again."),

@@ -85,8 +85,11 @@
   // The override is for the one submission it was given for.
   document.addEventListener("htmx:afterRequest", (evt) => {
     const f = form();
-    if (f && evt.detail.elt === f) setOverride(f, false);
+    if (!f || evt.detail.elt !== f) return;
+    // "Place it again" after a duplicate refusal resends the same answers (orders.js).
+    f.dataset.lastOverride = f.querySelector("input[name=execution_override]") ? "true" : "";
+    setOverride(f, false);
   });
 
-  OMS.execution = { useLimit };
+  OMS.execution = { useLimit, setOverride };
 })();

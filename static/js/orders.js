@@ -269,6 +269,19 @@
       form.requestSubmit();
     });
 
+    // The duplicate error's "Place it again": the same ticket, with the answers the refused one carried.
+    document.addEventListener("click", (e) => {
+      if (!e.target.closest("[data-oms-confirm-duplicate]")) return;
+      const input = document.createElement("input");
+      input.type = "hidden"; input.name = "confirm_duplicate"; input.value = "on";
+      form.appendChild(input);
+      if (form.dataset.lastOverride === "true" && OMS.execution) OMS.execution.setOverride(form, true);
+      form.requestSubmit();
+    });
+    form.addEventListener("htmx:afterRequest", () => {
+      form.querySelectorAll("input[name=confirm_duplicate]").forEach((el) => el.remove());
+    });
+
     // B / S pick the side when the focus is not in a text field.
     document.addEventListener("keydown", (e) => {
       if (e.altKey || e.ctrlKey || e.metaKey || OMS.modal && OMS.modal.open) return;

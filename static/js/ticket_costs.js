@@ -31,6 +31,8 @@
     const type = form.querySelector("#ticket-order-type");
     if (!card || !type || type.value !== "MARKET" || card.dataset.confirmMarket !== "true") return;
     if (!OMS.modal) return;
+    // "Place it again" after a duplicate refusal: the trader confirmed this very order a moment ago.
+    if (form.querySelector("input[name=confirm_duplicate]")) return;
     evt.preventDefault();
     const box = card.querySelector("[data-testid=costs]");
     const fits = !box || box.dataset.canExecute !== "false";

@@ -24,6 +24,18 @@ def test_freeze_limit_offers_the_split_control():
     assert "1,950 units" in err.message
 
 
+def test_a_duplicate_offers_place_it_again_without_the_api_flag():
+    err = explain({"code": "DUPLICATE_ORDER",
+                   "message": "You placed the same order (#7: BUY 75 NIFTY26DECFUT) 0.6 s ago. Send it again with "
+                              "confirm_duplicate=true if you mean it.",
+                   "details": {"duplicate_of": 7, "window_seconds": 5.0}})
+    assert err.action == "confirm_duplicate"
+    assert err.message == "You placed the same order (#7) 0.6 s ago."
+    assert "confirm_duplicate" not in err.message + err.suggestion
+    html = Template("{% load oms_errors %}{% trader_error e testid='order-error' %}").render(Context({"e": err}))
+    assert 'data-testid="confirm-duplicate"' in html and "Place it again" in html
+
+
 def test_field_names_become_words_and_numbers_are_grouped():
     text = humanise("A LIMIT order takes no trigger_price (got 25999.4); order #12345 on 26 Nov 2026 at 09:15.")
     assert "trigger price" in text and "25,999.4" in text

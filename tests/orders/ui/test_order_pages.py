@@ -251,6 +251,22 @@ def test_near_duplicate_needs_approval_and_the_modal_approves_it(logged_in: Any,
     assert 'data-testid="order-placed"' in answered and '<div hx-swap-oob="innerHTML:#modal-root"></div>' in answered
 
 
+def test_a_refused_duplicate_is_placed_again_when_the_trader_says_so(logged_in: Any, user: Any, nifty_fut: Any) -> None:
+    from orders.models import OrderPreferences
+
+    OrderPreferences.objects.update_or_create(
+        user=user,
+        defaults={"duplicate_action": OrderPreferences.DuplicateAction.REFUSE, "duplicate_window_seconds": 60},
+    )
+    _place(logged_in, nifty_fut)
+    refused = _place(logged_in, nifty_fut).content.decode()
+    assert 'data-error-code="DUPLICATE_ORDER"' in refused and 'data-testid="confirm-duplicate"' in refused
+    assert "confirm_duplicate" not in refused.split('data-testid="order-error"')[1].split("</div>")[0]
+    assert Order.objects.filter(user=user).count() == 1
+    again = _place(logged_in, nifty_fut, confirm_duplicate="on").content.decode()
+    assert 'data-testid="order-placed"' in again and Order.objects.filter(user=user).count() == 2
+
+
 def test_rejecting_a_pending_order_from_the_modal(logged_in: Any, user: Any, nifty_fut: Any) -> None:
     from orders.models import OrderPreferences
 
