@@ -92,7 +92,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             relative = Path(item.path).relative_to(root).as_posix()
         except ValueError:
             continue
-        if relative.startswith(DATE_SENSITIVE_PATHS):
+        if relative.startswith(DATE_SENSITIVE_PATHS) and item.get_closest_marker("clock_free") is None:
             item.add_marker(pytest.mark.dates)
     # In the date matrix (`--at` with `-m dates`), a test that pins its own clock (the `travel_to` fixture,
     # directly or through one such as small_master) means the same at every instant: run it once, in the

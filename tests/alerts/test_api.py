@@ -126,6 +126,7 @@ def test_unauthenticated_refused(client):  # noqa: ANN001
     assert client.get("/api/v1/alerts/").status_code in (401, 403)
 
 
+@pytest.mark.clock_free
 def test_schema_includes_alert_endpoints(api):
     schema = api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert schema.status_code == 200

@@ -32,12 +32,14 @@ async def connect_as(user) -> WsClient:  # noqa: ANN001
 raise_alert = sync_to_async(services.alert_raise)
 
 
+@pytest.mark.clock_free
 async def test_unauthenticated_is_closed():
     ws = WsClient(application, "/ws/alerts/")
     ok, code = await ws.connect()
     assert not ok and code == 4401
 
 
+@pytest.mark.clock_free
 async def test_bad_key_is_closed():
     ws = WsClient(application, "/ws/alerts/", headers=key_header("nope.nope"))
     ok, code = await ws.connect()

@@ -44,6 +44,7 @@ async def _next_of_type(ws: WsClient, kind: str) -> dict[str, Any]:
     raise AssertionError(f"no {kind} frame")
 
 
+@pytest.mark.clock_free
 async def test_anonymous_is_refused() -> None:
     ws = WsClient(application, "/ws/market/", headers=[(b"origin", b"http://testserver")])
     connected, code = await ws.connect()

@@ -156,6 +156,7 @@ def test_positions_trades_exit_and_metrics(api, other_api, account, other_accoun
     assert D(m["realized_pnl"]) == (D("24099.95") - D("24000.05")) * 75
 
 
+@pytest.mark.clock_free  # idempotency under concurrency: the same on any day
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_identical_requests_make_one_order(user, account, fut, api_key_for):
     key = api_key_for(user)

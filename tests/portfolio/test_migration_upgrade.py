@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.clock_free]  # a schema move
 
 PRE_MOVE = ("orders", "0004_order_status_submitted_idx")  # the last orders migration of the old main
 BEFORE_MOVE = [PRE_MOVE, ("portfolio", None)]  # and no portfolio migration applied
