@@ -93,6 +93,9 @@ class OrderIntent:
     disclosed_quantity: int = 0
     market_protection: int | None = None
     variety: str = "regular"
+    # Kite's iceberg variety (variety="iceberg"): iceberg_legs legs of iceberg_quantity (orders.kite_iceberg).
+    iceberg_legs: int | None = None
+    iceberg_quantity: int | None = None
     tag: str = ""
     strategy_id: int | None = None
     client_order_id: str | None = None
@@ -291,9 +294,16 @@ def run(intent: OrderIntent, ctx: PretradeContext) -> PipelineResult:
     return result
 
 
-def _run(intent: OrderIntent, ctx: PretradeContext) -> PipelineResult:
+def run_named(names: list[str], intent: OrderIntent, ctx: PretradeContext) -> PipelineResult:
+    """Run only the named registered stages, in the declared order (a name not registered is skipped): a
+    check that must be made again later, e.g. `risk.kill_switch` when a parked order is approved. No observer."""
+    wanted = set(names)
+    return _run(intent, ctx, [n for n in stage_order() if n in wanted])
+
+
+def _run(intent: OrderIntent, ctx: PretradeContext, names: list[str] | None = None) -> PipelineResult:
     result = PipelineResult(findings=[], amendments=ctx.amendments)
-    for name in stage_order():
+    for name in stage_order() if names is None else names:
         started = time.perf_counter_ns()
         try:
             answer = _stages[name](intent, ctx)

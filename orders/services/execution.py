@@ -98,7 +98,7 @@ def _plain(value: Any) -> Any:
 
 def guard_alert_handler(alert: Any, action: str, actor: str) -> None:
     """Registered for WIDE_SPREAD and HIGH_IMPACT alerts: the trader's answer to a parked order."""
-    from .order_changes import order_approve, order_reject
+    from .order_changes import _approve, order_reject
 
     links, payload = alert.links or {}, alert.payload or {}
     if payload.get("source") != "orders" or "order_id" not in links:
@@ -106,11 +106,13 @@ def guard_alert_handler(alert: Any, action: str, actor: str) -> None:
     order = Order.objects.filter(pk=links["order_id"], user_id=alert.user_id).select_related("user").first()
     if order is None or order.status != S.PENDING_APPROVAL:
         return
+    # _approve: a refusal on re-check (the kill switch engaged meanwhile) leaves the order REJECTED, not raised
+    # into the alert's answer.
     if action == AlertAction.PROCEED:
-        order_approve(user=order.user, order_id=order.pk, actor=actor)
+        _approve(order, actor=actor)
     elif action == AlertAction.USE_LIMIT:
-        order_use_recommended_limit(user=order.user, order_id=order.pk, actor=actor)
-        order_approve(user=order.user, order_id=order.pk, actor=actor)
+        order = order_use_recommended_limit(user=order.user, order_id=order.pk, actor=actor)
+        _approve(order, actor=actor)
     else:
         order_reject(
             user=order.user,

@@ -14,6 +14,7 @@ from django.db.models import F
 
 from alerts.types import AlertAction
 from oms_project.lib.brokers import ReportOutcome, report_of_call
+from oms_project.lib.errors import DomainError
 
 from .. import errors, market, rate_limit, validation
 from ..brokers import broker_for
@@ -262,10 +263,58 @@ def orders_cancel_all(
     return out
 
 
+# Stages judged again when a parked order is approved: what may have changed while it waited. The kill switch
+# engaged meanwhile refuses it (its commit guard reads the switch share-locked in the approving transaction).
+APPROVAL_RECHECK_STAGES = ["risk.kill_switch"]
+
+
 def order_approve(*, user: AbstractBaseUser, order_id: int, actor: str = "") -> Order:
+    """Send a parked (PENDING_APPROVAL) order. The stages in APPROVAL_RECHECK_STAGES run again first: a refusal
+    rejects the order (REJECTED, with the refusal's message, audited) and is raised with its own code, e.g.
+    KILL_SWITCH_ENGAGED when the kill switch was engaged after the order was parked."""
     order = _owned(user, order_id)
-    actor = actor or f"user:{user.pk}"
+    refusal = _approve(order, actor=actor or f"user:{user.pk}")
+    if refusal is not None:
+        raise refusal
+    return order
+
+
+def _approve(order: Order, *, actor: str) -> Any:
+    """Approve `order`, or reject it when a re-checked stage refuses; returns that refusal (a DomainError)."""
+    from oms_project.lib import pretrade
+
+    from .. import pipeline
+
+    if order.status != S.PENDING_APPROVAL:
+        raise errors.OrderNotPendingApproval()
+    intent = pretrade.OrderIntent(
+        user_id=order.user_id,
+        actor=actor,
+        account_id=order.account_id,
+        strategy_id=order.strategy_id,
+        instrument_token=order.instrument_token,
+        transaction_type=order.transaction_type,
+        product=order.product,
+        order_type=order.order_type,
+        quantity=order.quantity,
+        price=order.price,
+        trigger_price=order.trigger_price,
+        variety=order.variety,
+        role=order.role,
+    )
+    ctx = pipeline.build_context(intent, user=order.user, dry_run=False)
+    checked = pretrade.run_named(APPROVAL_RECHECK_STAGES, intent, ctx)
+    refusal = checked.denial.error if checked.denial is not None else None
     with transaction.atomic():
+        if refusal is None:
+            try:
+                for guard in ctx.scratch.get("commit_guards", ()):
+                    guard()
+            except DomainError as exc:
+                refusal = exc
+        if refusal is not None:
+            _reject_parked(order, actor=actor, reason=refusal.message)
+            return refusal
         if order.status != S.PENDING_APPROVAL or not _transition(
             order, S.PENDING_SUBMIT, actor=actor, kind=EventKind.APPROVED, reason="confirmed by the user"
         ):
@@ -275,7 +324,16 @@ def order_approve(*, user: AbstractBaseUser, order_id: int, actor: str = "") -> 
         )
     rate_limit.acquire(order.account_id)
     transaction.on_commit(lambda: submission._submit_tree(order, actor=actor))
-    return order
+    return None
+
+
+def _reject_parked(order: Order, *, actor: str, reason: str) -> None:
+    """A parked order (and its parked slices) refused at approval: REJECTED with the refusal's message."""
+    fields = dict(pending_quantity=0, status_message=reason[:500])
+    if not _transition(order, S.REJECTED, actor=actor, kind=EventKind.REJECTED, reason=reason[:500], **fields):
+        raise errors.OrderNotPendingApproval()
+    for kid in Order.objects.filter(parent=order, role=OrderRole.SLICE, status=S.PENDING_APPROVAL):
+        _transition(kid, S.REJECTED, actor=actor, kind=EventKind.REJECTED, reason=reason[:500], **fields)
 
 
 def order_reject(*, user: AbstractBaseUser, order_id: int, actor: str = "", reason: str = "not confirmed") -> Order:
@@ -314,7 +372,7 @@ def approval_alert_handler(alert: Any, action: str, actor: str) -> None:
     if order is None or order.status != S.PENDING_APPROVAL:
         return
     if action == AlertAction.APPROVE:
-        order_approve(user=order.user, order_id=order.pk, actor=actor)
+        _approve(order, actor=actor)  # a refusal on re-check leaves the order REJECTED with its reason
     else:
         order_reject(
             user=order.user,

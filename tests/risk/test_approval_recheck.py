@@ -1,0 +1,73 @@
+"""Issue #12: an order parked for approval (PENDING_APPROVAL) that is approved after the kill switch was engaged
+is refused (the `risk.kill_switch` stage runs again at approval) and left REJECTED with the refusal; approved
+while the switch is ACTIVE it is sent; the alert's Approve button follows the same rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from alerts.models import Alert
+from alerts.services import alert_respond
+from oms_project.lib import events
+from orders import services as order_services
+from orders.models import Order, OrderPreferences
+from orders.services import square_off as square_off_module
+from risk import errors, services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def parked(user, account, fut, place):  # noqa: ANN001, ANN201
+    """A near-duplicate held for the trader's confirmation."""
+    OrderPreferences.objects.update_or_create(
+        user=user,
+        defaults={"duplicate_action": OrderPreferences.DuplicateAction.CONFIRM, "duplicate_window_seconds": 60},
+    )
+    place()
+    order = place(confirm_duplicate=False)
+    assert order.status == "PENDING_APPROVAL"
+    return order
+
+
+def _engage_without_square_off(user, capture) -> None:  # noqa: ANN001
+    """Engaged (REDUCING) with the order core's cancel/square-off held back: the parked order is still there,
+    as in the moment between an engage and its square-off reaching it."""
+    events.unsubscribe("risk.kill_switch_engaged", square_off_module.on_kill_switch_engaged)
+    try:
+        with capture(execute=True):
+            services.kill_switch_engage(user=user, reason="stop now")
+    finally:
+        events.subscribe("risk.kill_switch_engaged", square_off_module.on_kill_switch_engaged)
+
+
+def test_approval_after_an_engage_is_refused_and_the_order_rejected(
+    user, parked, django_capture_on_commit_callbacks
+) -> None:
+    _engage_without_square_off(user, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(errors.KillSwitchEngaged) as exc:
+        order_services.order_approve(user=user, order_id=parked.pk)
+    assert exc.value.code == "KILL_SWITCH_ENGAGED" and "stop now" in exc.value.message
+    parked.refresh_from_db()
+    assert parked.status == "REJECTED" and parked.submitted_at is None
+    assert "kill switch" in parked.status_message
+    assert parked.events.filter(kind="REJECTED").exists() and not parked.events.filter(kind="APPROVED").exists()
+
+
+def test_approval_while_active_sends_and_after_release_too(user, parked, django_capture_on_commit_callbacks) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        order = order_services.order_approve(user=user, order_id=parked.pk)
+    order.refresh_from_db()
+    assert order.status == "COMPLETE"
+
+
+def test_the_alerts_approve_button_after_an_engage_rejects_without_raising(
+    user, parked, django_capture_on_commit_callbacks
+) -> None:
+    alert = Alert.objects.filter(user=user, links__order_id=parked.pk).order_by("-id").first()
+    assert alert is not None
+    _engage_without_square_off(user, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        alert_respond(user=user, alert_id=alert.pk, action="Approve", actor=f"user:{user.pk}")
+    parked.refresh_from_db()
+    assert parked.status == "REJECTED"
