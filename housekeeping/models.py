@@ -158,11 +158,15 @@ class StrategySnapshot(models.Model):
     realised_pnl = models.DecimalField(max_digits=16, decimal_places=2)
     unrealised_pnl = models.DecimalField(max_digits=16, decimal_places=2)
     margin_used = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
-    greeks = models.JSONField(default=dict, blank=True)
+    greeks = models.JSONField(default=dict, blank=True)  # the risk engine's ₹ Greeks (services/snapshots.py)
 
     class Meta:
         ordering = ["strategy_id", "at"]
         constraints = [models.UniqueConstraint(fields=["strategy", "at"], name="hk_one_snapshot_per_mark")]
+
+    @property
+    def m2m(self):  # noqa: ANN201 - a Decimal
+        return self.realised_pnl + self.unrealised_pnl
 
 
 class BrokerHealth(models.Model):

@@ -174,14 +174,19 @@ def strategy_settings(request: HttpRequest) -> HttpResponse:
                                                **{k: form.cleaned_data[k] for k in SETTINGS_FIELDS})  # fmt: skip
             messages.success(request, f"{chosen.name}: settings saved.")
             return redirect(f"{request.path}?strategy={chosen.pk}")
-    chart = {"labels": [], "total": [], "realised": []}
+    chart: dict[str, list] = {"labels": [], "total": [], "realised": [], "margin": [], "delta": []}
+    snaps: list = []
     if chosen is not None:
         from .services.snapshots import snapshots_for
 
-        for snap in snapshots_for(user=request.user, strategy_id=chosen.pk, day=timezone.localdate()):
+        snaps = snapshots_for(user=request.user, strategy_id=chosen.pk, day=timezone.localdate())
+        for snap in snaps:
             chart["labels"].append(timezone.localtime(snap.at).strftime("%H:%M"))
             chart["total"].append(f"{snap.realised_pnl + snap.unrealised_pnl:.2f}")
             chart["realised"].append(f"{snap.realised_pnl:.2f}")
+            chart["margin"].append(None if snap.margin_used is None else f"{snap.margin_used:.2f}")
+            chart["delta"].append((snap.greeks or {}).get("delta_inr"))
     return render(request, "housekeeping/strategy_settings.html", {
         "strategies": strategies, "chosen": chosen, "form": form, "presets": STRATEGY_PRESETS, "chart": chart,
+        "snapshots": list(reversed(snaps))[:12],
     })  # fmt: skip

@@ -155,18 +155,26 @@ def _instruments(tokens: set[int], known: Sequence[Any] = ()) -> dict[int, Any]:
 
 
 def _held_items(
-    account: Any, exclude_tag: str = "", positions: Sequence[Any] | None = None, known: Sequence[Any] = ()
+    account: Any,
+    exclude_tag: str = "",
+    positions: Sequence[Any] | None = None,
+    known: Sequence[Any] = (),
+    strategy_id: int | None = None,
 ) -> tuple[list[sources.Item], list[sources.Item]]:
     """(position items at their average price, working-order items at their price) of the account. `positions`:
     the account's open positions when the caller already read them (the pre-trade context's loader); `known`:
-    instrument rows the caller holds (an order's own instrument), not read again."""
+    instrument rows the caller holds (an order's own instrument), not read again; `strategy_id`: only that
+    strategy's positions and working orders."""
     from oms_project.lib.open_orders import open_orders_for
     from portfolio.selectors import positions_for
 
     if positions is None:
-        positions = list(positions_for(account=account, open_only=True))
+        positions = list(positions_for(account=account, strategy_id=strategy_id, open_only=True))
     positions = [p for p in positions if p.quantity]
     working = [o for o in open_orders_for(account.pk) if not exclude_tag or o.tag != exclude_tag]
+    if strategy_id is not None:
+        positions = [p for p in positions if p.strategy_id == strategy_id]
+        working = [o for o in working if o.strategy_id == strategy_id]
     found = _instruments({p.instrument_token for p in positions} | {o.instrument_token for o in working}, known)
     held = [
         sources.Item(found[p.instrument_token], p.quantity, Decimal(p.average_price), p.product, ("position", p.pk))
@@ -294,6 +302,21 @@ def account_margin(account: Any, *, at: datetime | None = None) -> AccountMargin
     legs = resolved.legs
     return _account_figures(
         account, legs[: len(held)], legs[len(held) :], resolved, _policy(account), _funds(account), at
+    )
+
+
+def strategy_margin(strategy: Any, *, at: datetime | None = None) -> AccountMargin:
+    """One strategy's own margin: its open positions and working orders margined together as if they were the
+    whole account (no hedge against the account's other strategies, so strategies' figures can add up to more
+    than the account's), with the strategy's buffer policy; funds are the account's. Read by housekeeping's
+    5-minute strategy snapshots (`margin_used` = `total_blocked`)."""
+    at = at or timezone.now()
+    account = strategy.account
+    held, pending = _held_items(account, strategy_id=strategy.pk)
+    resolved = sources.legs_for([*held, *pending], at)
+    legs = resolved.legs
+    return _account_figures(
+        account, legs[: len(held)], legs[len(held) :], resolved, _policy(account, strategy.pk), _funds(account), at
     )
 
 
