@@ -69,6 +69,9 @@ class Order(models.Model):
     product = models.CharField(max_length=4, choices=_choices(Product))
     order_type = models.CharField(max_length=6, choices=_choices(OrderType))
     variety = models.CharField(max_length=10, default="regular")
+    # Kite's iceberg variety (an ICEBERG execution routed to Kite, orders.kite_iceberg): legs and leg quantity.
+    iceberg_legs = models.PositiveSmallIntegerField(null=True, blank=True)
+    iceberg_quantity = models.PositiveIntegerField(null=True, blank=True)
     price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     trigger_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     validity = models.CharField(max_length=3, choices=_choices(Validity), default=Validity.DAY)

@@ -198,15 +198,23 @@ def stage_validate(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
         from dataclasses import replace
 
         facts = replace(facts, last_price=None)  # exits may sit anywhere relative to a moving market
+    draft = draft_of(intent)
+    if intent.variety == "iceberg" and intent.iceberg_quantity:
+        # Kite's iceberg: each leg is one exchange order, so the freeze limit applies to a leg (orders.kite_iceberg).
+        from dataclasses import replace as _replace
+
+        draft = _replace(draft, quantity=min(draft.quantity, intent.iceberg_quantity))
     validation.validate(
-        draft_of(intent),
+        draft,
         facts,
         today=timezone.localdate(ctx.now),
         amo=intent.variety == "amo",
         market_open=market.market_open(ctx.instrument, ctx.now, simulated=ctx.account.is_paper),
     )
     _check_session_rules(intent, ctx, facts)
-    slices = validation.slice_plan(intent.quantity or 0, facts, slice_requested=bool(intent.algo.auto_slice))
+    slices = validation.slice_plan(draft.quantity, facts, slice_requested=bool(intent.algo.auto_slice))
+    if intent.variety == "iceberg":
+        slices = [intent.quantity or 0]  # Kite works the legs: one order
     if len(slices) > 1:
         return StageResult(
             Outcome.AMEND,

@@ -186,6 +186,8 @@ class KiteSandboxApp:
         # Set by KiteSandboxServer when it runs the ticker endpoint (kite_sandbox/ticker.py).
         self.ticker: Any = None
         self.requests_seen: list[tuple[str, str]] = []
+        # Iceberg-variety orders: order id -> (legs, leg quantity), shown as `meta.iceberg` (one id for every leg).
+        self.icebergs: dict[str, tuple[int, int]] = {}
         for user in users:
             self.add_user(user)
         self.routes: list[Route] = [
@@ -272,7 +274,13 @@ class KiteSandboxApp:
     # --- postbacks and ticker order updates -------------------------------------------------------
 
     def _order_changed(self, user: SandboxUser, order: Any) -> None:
-        payload = render.postback_json(order, user_id=user.user_id, app_id=user.app_id, api_secret=user.api_secret)
+        payload = render.postback_json(
+            order,
+            user_id=user.user_id,
+            app_id=user.app_id,
+            api_secret=user.api_secret,
+            iceberg=self.icebergs.get(order.broker_order_id),
+        )
         if self.ticker is not None:
             # Ticker order updates carry the postback shape with a blank checksum (kite-api.md §4.2).
             self.ticker.publish_order(user.api_key, {**payload, "checksum": ""})
@@ -481,12 +489,15 @@ class KiteSandboxApp:
 
     def h_orders(self, request: _Request) -> list[dict[str, Any]]:
         uid = request.user.user_id
-        return [render.order_json(o, user_id=uid) for o in self._venue_call(request.user.venue.orders)]
+        return [
+            render.order_json(o, user_id=uid, iceberg=self.icebergs.get(o.broker_order_id))
+            for o in self._venue_call(request.user.venue.orders)
+        ]
 
     def h_order_info(self, request: _Request, order_id: str) -> list[dict[str, Any]]:
         uid = request.user.user_id
         history = self._venue_call(lambda: request.user.venue.order_history(order_id))
-        return [render.order_json(o, user_id=uid) for o in history]
+        return [render.order_json(o, user_id=uid, iceberg=self.icebergs.get(o.broker_order_id)) for o in history]
 
     def h_trades(self, request: _Request) -> list[dict[str, Any]]:
         return [render.trade_json(t) for t in self._venue_call(request.user.venue.trades)]
@@ -544,6 +555,8 @@ class KiteSandboxApp:
                 trigger_price=order_request.trigger_price,
                 autoslice=request.form_value("autoslice") == "true",
                 variety=variety,
+                iceberg_legs=order_request.iceberg_legs,
+                iceberg_quantity=order_request.iceberg_quantity,
             ),
         )
         self._count_order_call(request.user)
@@ -551,7 +564,13 @@ class KiteSandboxApp:
         if resolve is not None:
             token = self._venue_call(lambda: resolve(order_request.exchange, order_request.tradingsymbol))
             order_request = replace(order_request, instrument_token=token)
+        # An iceberg: Kite answers with the first leg's id and places each next leg when the last one filled; the
+        # sandbox works the whole quantity as one order under that id and reports the leg in `meta.iceberg`.
         order_id = self._venue_call(lambda: request.user.venue.place_order(order_request))
+        if variety == "iceberg":
+            with self._lock:
+                legs, leg_quantity = order_request.iceberg_legs or 0, order_request.iceberg_quantity or 0
+                self.icebergs[str(order_id)] = (int(legs), int(leg_quantity))
         return {"order_id": str(order_id)}
 
     def h_order_modify(self, request: _Request, variety: str, order_id: str) -> dict[str, str]:
@@ -763,7 +782,19 @@ def _parse_place(request: _Request, variety: str) -> BrokerOrderRequest:
         disclosed_quantity=int(f("disclosed_quantity")) if f("disclosed_quantity").isdigit() else 0,
         market_protection=int(protection) if protection.lstrip("-").isdigit() else None,
         variety=variety,
+        # Kite's iceberg variety; a regular order ignores these (kite-api.md §2.2).
+        iceberg_legs=_iceberg_int(f("iceberg_legs"), "iceberg_legs") if variety == "iceberg" else None,
+        iceberg_quantity=_iceberg_int(f("iceberg_quantity"), "iceberg_quantity") if variety == "iceberg" else None,
     )
+
+
+def _iceberg_int(value: str, name: str) -> int | None:
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise KiteError(400, "InputException", f"Invalid `{name}`.") from None
 
 
 class _Request:

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from oms_project.lib.brokers import BrokerFunds, BrokerOrder, BrokerTrade
+from orders import kite_iceberg
 from orders.brokers.kite.convert import postback_checksum, to_kite_time
 from portfolio import positions_math
 
@@ -24,9 +25,17 @@ def num(value: Decimal | int | None) -> float | int:
     return float(value)
 
 
-def order_json(order: BrokerOrder, *, user_id: str) -> dict[str, Any]:
-    """An element of GET /orders (orders.json)."""
+def order_json(order: BrokerOrder, *, user_id: str, iceberg: tuple[int, int] | None = None) -> dict[str, Any]:
+    """An element of GET /orders (orders.json). `iceberg` = (legs, leg quantity) of an iceberg-variety order: its
+    `meta.iceberg` says which leg works (the sandbox keeps every leg under the first order id, see
+    docs/architecture.md "Kite's iceberg")."""
     raw = order.raw or {}
+    meta: dict[str, Any] = {}
+    if iceberg is not None:
+        meta["iceberg"] = kite_iceberg.leg_progress(
+            total=order.quantity, legs=iceberg[0], leg_quantity=iceberg[1], filled=order.filled_quantity
+        )
+        raw = {**raw, "variety": "iceberg"}
     exchange_time = to_kite_time(order.exchange_timestamp)
     return {
         "account_id": user_id,
@@ -59,16 +68,18 @@ def order_json(order: BrokerOrder, *, user_id: str) -> dict[str, Any]:
         "pending_quantity": order.pending_quantity,
         "cancelled_quantity": order.cancelled_quantity,
         "market_protection": 0,
-        "meta": {},
+        "meta": meta,
         "tag": order.tag,
         "tags": [order.tag] if order.tag else [],
         "guid": f"sandbox-{order.broker_order_id}",
     }
 
 
-def postback_json(order: BrokerOrder, *, user_id: str, app_id: int, api_secret: str) -> dict[str, Any]:
+def postback_json(
+    order: BrokerOrder, *, user_id: str, app_id: int, api_secret: str, iceberg: tuple[int, int] | None = None
+) -> dict[str, Any]:
     """The body Kite POSTs to an app's postback URL (postback.json), with a real checksum."""
-    body = order_json(order, user_id=user_id)
+    body = order_json(order, user_id=user_id, iceberg=iceberg)
     for key in ("account_id", "validity_ttl", "tags"):
         body.pop(key, None)
     body.pop("modified", None)

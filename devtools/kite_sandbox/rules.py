@@ -5,7 +5,8 @@ order book?": freeze quantity, trigger price against the LTP, ...; docs/exchange
 with `error_type` InputException (kite-api.md §1.4), which kiteconnect raises as `InputException`. The rules are
 the product's own (`orders.validation`, `orders.trading_rules`), so a client tested against the sandbox sees
 the refusals it would get from Kite: lot size, tick size, freeze quantity, product, trigger side, SL-M on
-options and BSE, the AMO window and no MARKET AMO on options (market protection and the tag are checked while
+options and BSE, the AMO window and no MARKET AMO on options, Kite's iceberg variety (legs, leg quantity, LIMIT
+only, a leg within the freeze quantity: orders.kite_iceberg) (market protection and the tag are checked while
 parsing, in app.py). Texts: Kite's where
 kite-api.md quotes one (freeze), otherwise ours in Kite's style (the exact API strings are not published).
 """
@@ -18,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from oms_project.lib.errors import DomainError
-from orders import trading_rules, validation
+from orders import kite_iceberg, trading_rules, validation
 from orders.validation import InstrumentFacts
 
 
@@ -44,6 +45,8 @@ class Ask:
     trigger_price: Decimal | None = None
     autoslice: bool = False
     variety: str = "regular"
+    iceberg_legs: int | None = None
+    iceberg_quantity: int | None = None
 
 
 def _dec(value: Any) -> Decimal | None:
@@ -118,7 +121,19 @@ def check(ask: Ask, f: InstrumentFacts) -> None:
     if ask.quantity % lot:
         raise RuleViolation(f"Quantity should be a multiple of the lot size {lot}.")
     freeze = f.freeze_quantity
-    if freeze and ask.quantity > freeze and not ask.autoslice:
+    if ask.variety == kite_iceberg.VARIETY:
+        # Kite's iceberg (orders.kite_iceberg): 2-10 legs of iceberg_quantity, LIMIT only, each leg within freeze.
+        why = kite_iceberg.refusal(
+            quantity=ask.quantity,
+            legs=ask.iceberg_legs,
+            leg_quantity=ask.iceberg_quantity,
+            lot_size=lot,
+            freeze_quantity=freeze,
+            order_type=ask.order_type,
+        )
+        if why:
+            raise RuleViolation(why)
+    elif freeze and ask.quantity > freeze and not ask.autoslice:
         # kite-api.md §6: the text Kite shows for a quantity above the freeze limit.
         raise RuleViolation(
             f"The order quantity {ask.quantity} ({ask.quantity // lot} lots) is higher than the maximum quantity "

@@ -29,6 +29,8 @@ class BrokerOrderRequest:
     disclosed_quantity: int = 0
     market_protection: int | None = None  # percent; -1 = broker's automatic protection
     variety: str = "regular"  # regular / amo / iceberg
+    iceberg_legs: int | None = None  # variety iceberg: Kite's iceberg_legs (2-10) and iceberg_quantity (a leg)
+    iceberg_quantity: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

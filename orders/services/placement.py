@@ -112,6 +112,8 @@ def _create_and_send(intent: OrderIntent, ctx: Any, result: Any, *, submit: bool
         product=product,
         order_type=order_type,
         variety=variety,
+        iceberg_legs=intent.iceberg_legs,
+        iceberg_quantity=intent.iceberg_quantity,
         price=price,
         trigger_price=trigger_price,
         validity=validity,

@@ -105,6 +105,8 @@ def _request_for(order: Order) -> BrokerOrderRequest:
         disclosed_quantity=order.disclosed_quantity,
         market_protection=order.market_protection,
         variety=order.variety,
+        iceberg_legs=order.iceberg_legs,
+        iceberg_quantity=order.iceberg_quantity,
     )
 
 

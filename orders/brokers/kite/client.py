@@ -172,6 +172,10 @@ class KiteBroker:
             "disclosed_quantity": request.disclosed_quantity or None,
             "tag": request.tag or None,
         }
+        if request.variety == "iceberg":
+            # Kite's own iceberg (orders.kite_iceberg): one request, Kite places each leg after the last filled.
+            params["iceberg_legs"] = request.iceberg_legs
+            params["iceberg_quantity"] = request.iceberg_quantity
         if request.order_type in ("MARKET", "SL-M"):
             # Mandatory since 1 April 2026; -1 = Kite's automatic protection (kite-api.md §6).
             params["market_protection"] = request.market_protection if request.market_protection is not None else -1
