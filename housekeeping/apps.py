@@ -7,10 +7,13 @@ class HousekeepingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from oms_project.lib import events, pretrade
+        from oms_project.lib import archive, events, pretrade
 
         from . import observability, tasks  # noqa: F401 - tasks: the Celery task and the start-up hook
-        from .services import broker_health, orphans
+        from .services import archiving, broker_health, orphans
+
+        archive.register(archive.ORDERS, archiving.hide_archived_orders)
+        archive.register(archive.POSITIONS, archiving.hide_archived_positions)
 
         pretrade.register_stage("housekeeping.broker_health", broker_health.stage_broker_health)
         events.subscribe("portfolio.position_closed", orphans.on_position_closed)

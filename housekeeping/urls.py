@@ -11,6 +11,7 @@ urlpatterns: list = [
     path("housekeeping/orphans/<int:order_id>/<slug:action>/", views.orphan_action, name="housekeeping-orphan-action"),
     path("housekeeping/mismatches/", views.mismatch_list, name="housekeeping-mismatches"),
     path("housekeeping/mismatches/<int:mismatch_id>/adopt/", views.mismatch_adopt, name="housekeeping-adopt"),
+    path("housekeeping/archive/", views.archive_page, name="housekeeping-archive"),
     path("housekeeping/eod/", views.eod_page, name="housekeeping-eod"),
     path("housekeeping/eod.csv", views.eod_csv, name="housekeeping-eod-csv"),
     path("housekeeping/audit.csv", views.audit_csv, name="housekeeping-audit-csv"),

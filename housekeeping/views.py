@@ -1,5 +1,5 @@
 """Housekeeping pages (htmx, server-rendered): the jobs panel (run now for staff), orphaned orders
-(cancel / keep), reconciliation mismatches (adopt, staff), EOD reports (+ CSV), the audit CSV, the strategy
+(cancel / keep), reconciliation mismatches (adopt, staff), EOD reports (+ CSV), the archive, the audit CSV, the strategy
 settings panel with the two presets; and the operations endpoints /health/ready and /metrics."""
 
 from __future__ import annotations
@@ -54,6 +54,19 @@ def run_now(request: HttpRequest, name: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("housekeeping-panel")
+
+
+@login_required
+def archive_page(request: HttpRequest) -> HttpResponse:
+    """The current account's archived orders and positions (out of the order book and positions pages)."""
+    from .services import archiving
+
+    account = account_for_request(request)
+    account_id = account.pk if account else None
+    return render(request, "housekeeping/archive.html", {
+        "orders": archiving.archived_orders_for(user=request.user, account_id=account_id),
+        "positions": archiving.archived_positions_for(user=request.user, account_id=account_id),
+    })  # fmt: skip
 
 
 @login_required

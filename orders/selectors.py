@@ -11,6 +11,7 @@ from django.db.models import Count, DecimalField, F, QuerySet, Sum
 from django.utils import timezone
 
 from marketdata.models import Instrument
+from oms_project.lib import archive
 from portfolio import selectors as portfolio_selectors
 from portfolio.kite_conventions import DayTrades, KiteFigures, kite_figures
 from portfolio.models import Position, Trade
@@ -36,8 +37,13 @@ def order_list(
     account_id: int | None = None,
     strategy_id: int | None = None,
     instrument_token: int | None = None,
+    include_archived: bool = False,
 ) -> QuerySet[Order]:
+    """The owner's orders, newest first. Archived orders (finished, a day old: housekeeping) are left out
+    unless `include_archived`; they stay reachable by id (`order_get`) with their audit trail."""
     qs = Order.objects.filter(user=user)
+    if not include_archived:
+        qs = archive.hide_archived(archive.ORDERS, qs)
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif status == "closed":
@@ -78,11 +84,19 @@ def trade_list(
 
 
 def position_list(
-    *, user: AbstractBaseUser, account_id: int | None = None, strategy_id: int | None = None, open_only: bool = False
+    *,
+    user: AbstractBaseUser,
+    account_id: int | None = None,
+    strategy_id: int | None = None,
+    open_only: bool = False,
+    include_archived: bool = False,
 ) -> QuerySet[Position]:
-    return portfolio_selectors.positions_for(
+    """The owner's positions for the working views: settled positions archived by housekeeping (flat, expired)
+    are left out unless `include_archived`."""
+    qs = portfolio_selectors.positions_for(
         user=user, account_id=account_id, strategy_id=strategy_id, open_only=open_only
     )
+    return qs if include_archived else archive.hide_archived(archive.POSITIONS, qs)
 
 
 position_get = portfolio_selectors.position_get

@@ -1,7 +1,8 @@
 """Order aging (seed 001 "Order Aging & Timeout", every 15 minutes): a working order older than 1 hour is
 notified once, older than 4 hours cancelled where the trader turned that on
 (`HousekeepingPreferences.auto_cancel_aged_orders`), and any order older than a day that is finished is
-archived (flagged in OrderFlags; the order and its audit trail are kept). Idempotent: each step is marked."""
+archived (flagged in OrderFlags, out of the working views at once: services/archiving.py; the order and
+its audit trail are kept). Idempotent: each step is marked."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from orders.domain import TERMINAL, WORKING
 from orders.models import Order
 
 from ..models import HousekeepingPreferences, OrderFlags
+from .archiving import archive_orders
 
 NOTIFY_AFTER = timedelta(hours=1)  # seed 001
 CANCEL_AFTER = timedelta(hours=4)  # seed 001
@@ -61,11 +63,3 @@ def job_order_aging(run: Any) -> None:
     run.look("finished_orders_over_1d", n)
     if n:
         run.did["archived"] = n
-
-
-def archive_orders(order_ids: Any, *, at: Any, reason: str) -> int:
-    ids = list(order_ids)
-    have = set(OrderFlags.objects.filter(order_id__in=ids).values_list("order_id", flat=True))
-    OrderFlags.objects.bulk_create([OrderFlags(order_id=i) for i in ids if i not in have])
-    return OrderFlags.objects.filter(order_id__in=ids, archived_at__isnull=True).update(archived_at=at,
-                                                                                      archive_reason=reason)

@@ -1,8 +1,8 @@
 """End-of-day reconciliation (seed 001 "End-of-Day Reconciliation", 15:30 IST): per active account, the
 positions and orders against the broker (the data reconciliation, recorded in the report), the day's
 realised P&L (the portfolio ledger's REALISED_PNL entries of the IST day), the day's finished orders
-archived (OrderFlags), and one `EodReport` per account and day (page /housekeeping/eod/ and CSV).
-A rerun replaces the day's report (unique per account and day)."""
+archived from the next IST midnight (OrderFlags; today's book stays whole until the day is over), and one
+`EodReport` per account and day (page /housekeeping/eod/ and CSV). A rerun replaces the day's report (unique per account and day)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from portfolio.domain import LedgerKind
 from portfolio.models import LedgerEntry, Position
 
 from ..models import EodReport, Mismatch
-from .aging import archive_orders
+from .archiving import archive_orders, next_ist_midnight
 from .reconciliation import reconcile_account
 
 IST = ZoneInfo("Asia/Kolkata")
@@ -47,7 +47,7 @@ def eod_account(account: TradingAccount, *, day: Any, now: datetime) -> EodRepor
     day_orders = Order.objects.filter(account=account, created_at__gte=start, created_at__lt=end)
     counts = day_orders.aggregate(total=Count("id"), complete=Count("id", filter=Q(status=OrderStatus.COMPLETE)))
     finished = day_orders.filter(status__in=list(TERMINAL)).values_list("pk", flat=True)
-    archived = archive_orders(finished, at=now, reason="end of day")
+    archived = archive_orders(finished, at=max(now, next_ist_midnight(now)), reason="end of day")
     positions = [
         {"tradingsymbol": p.tradingsymbol, "product": p.product, "strategy": p.strategy.name if p.strategy else "",
          "quantity": p.quantity, "average_price": f"{p.average_price:.2f}", "realised_pnl": f"{p.realized_pnl:.2f}"}

@@ -74,10 +74,14 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 
 
 class OrderListCreateApi(generics.ListAPIView):
-    """GET: your orders (filters: status=open|closed|<STATUS>, account_id, strategy_id, instrument_token).
-    POST: place an order (quantity in units; or lots)."""
+    """GET: your orders (filters: status=open|closed|<STATUS>, account_id, strategy_id, instrument_token;
+    archived orders only with include_archived=true). POST: place an order (quantity in units; or lots)."""
 
     serializer_class = OrderOutputSerializer
+
+    @extend_schema(parameters=[OrderListFilterSerializer])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):  # noqa: ANN201
         f = OrderListFilterSerializer(data=self.request.query_params)
@@ -205,7 +209,8 @@ class TradeListApi(generics.ListAPIView):
 
 
 class PositionListApi(generics.ListAPIView):
-    """Net positions with mark-to-market P&L (mark = LTP). `?open=true` hides flat rows."""
+    """Net positions with mark-to-market P&L (mark = LTP). `?open=true` hides flat rows; settled positions
+    archived by housekeeping only with `?include_archived=true`."""
 
     serializer_class = PositionOutputSerializer
     filter_serializer: type[QueryParamsSerializer] = PositionListFilterSerializer
