@@ -186,4 +186,5 @@ from .monitor_models import (  # noqa: E402,F401 - the live monitor's tables (is
     PositionGuardHit,
     RiskStatus,
     StrategyGreeksSnapshot,
+    StrategyRiskDay,
 )

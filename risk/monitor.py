@@ -45,7 +45,14 @@ from oms_project.lib import events
 from . import greeks
 from . import monitor_math as mm
 from .domain import EngagedBy, Scope
-from .models import AccountRiskDay, PositionGuardConfig, PositionGuardHit, RiskEvent, RiskStatus
+from .models import (
+    AccountRiskDay,
+    PositionGuardConfig,
+    PositionGuardHit,
+    RiskEvent,
+    RiskStatus,
+    StrategyRiskDay,
+)
 from .monitor_events import PositionExitRequested, SquareOffRequested
 
 logger = logging.getLogger(__name__)
@@ -368,6 +375,7 @@ def monitor_accounts(
             level = int(checks.level[i, j])
             if level:
                 _act_account(a, check, level, float(checks.value[i, j]), float(checks.used[i, j]), today, result)
+    _raise_strategy_peaks(strat_index, val.strategy_pnl, today)
     for sid, i in strat_index.items():
         level = int(mm.alert_level(np.array([strat_used[i]]))[0])
         if level:
@@ -385,6 +393,27 @@ def _raise_peak(account_id: int, day: Any, value: float) -> None:
         [AccountRiskDay(account_id=account_id, trading_day=day, peak_equity=q)], ignore_conflicts=True
     )
     AccountRiskDay.objects.filter(account_id=account_id, trading_day=day, peak_equity__lt=q).update(peak_equity=q)
+
+
+def _raise_strategy_peaks(strat_index: dict[int, int], pnl: np.ndarray, day: Any) -> None:
+    """The strategies' best P&L today (StrategyRiskDay): one read, writes only for those that rose."""
+    if not strat_index:
+        return
+    stored = {
+        r.strategy_id: float(r.peak_pnl)
+        for r in StrategyRiskDay.objects.filter(strategy_id__in=list(strat_index), trading_day=day)
+    }
+    for sid, i in strat_index.items():
+        value = float(pnl[i])
+        if sid in stored and value <= stored[sid]:
+            continue
+        if sid not in stored and value <= 0:
+            continue  # the day starts at 0: a peak is only stored once the strategy has been in profit
+        q = Decimal(str(round(value, 2)))
+        StrategyRiskDay.objects.bulk_create(
+            [StrategyRiskDay(strategy_id=sid, trading_day=day, peak_pnl=q)], ignore_conflicts=True
+        )
+        StrategyRiskDay.objects.filter(strategy_id=sid, trading_day=day, peak_pnl__lt=q).update(peak_pnl=q)
 
 
 def _status_row(account: TradingAccount, strategy: Any, today: Any) -> RiskStatus:

@@ -119,3 +119,21 @@ class StrategyGreeksSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"Greeks of strategy {self.strategy_id} at {self.slot}"
+
+
+class StrategyRiskDay(models.Model):
+    """A strategy's best P&L of the day (realised today + unrealised), raised by the live monitor on each
+    revaluation; the strategy risk dashboard measures the strategy's drawdown from it (as AccountRiskDay's peak
+    equity is the account's)."""
+
+    strategy = models.ForeignKey("portfolio.Strategy", on_delete=models.CASCADE, related_name="risk_days")
+    trading_day = models.DateField()
+    peak_pnl = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "risk_strategy_day"
+        constraints = [models.UniqueConstraint(fields=["strategy", "trading_day"], name="one_risk_day_per_strategy")]
+
+    def __str__(self) -> str:
+        return f"strategy {self.strategy_id} peak P&L {self.peak_pnl} on {self.trading_day}"

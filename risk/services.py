@@ -260,13 +260,15 @@ def kill_switch_release_switch(*, switch_id: int, user: AbstractBaseUser, reason
 
 def kill_switch_square_off_result(
     *, switch_id: int, flat: bool, attempt: int, max_attempts: int, summary: dict
-) -> None:
+) -> bool:
     """The order core's square-off reports each attempt: flat → HALTED; attempts exhausted → HALTED with an
-    URGENT alert (a person must look); otherwise the switch stays REDUCING for the next attempt."""
+    URGENT alert (a person must look); otherwise the switch stays REDUCING for the next attempt. Returns whether
+    the switch is still engaged: False when it was released meanwhile (from REDUCING), and the order core then
+    makes no further attempt."""
     with transaction.atomic():
         switch = KillSwitch.objects.select_for_update().get(pk=switch_id)
         if switch.state not in ENGAGED:
-            return  # released meanwhile
+            return False  # released meanwhile
         switch.attempts = attempt
         _audit(switch, KillAction.SQUARE_OFF, actor="system", reason=f"attempt {attempt}", flat=flat, **summary)
         if flat or attempt >= max_attempts:
@@ -298,6 +300,7 @@ def kill_switch_square_off_result(
                     )
         else:
             switch.save()
+    return True
 
 
 # --- limits ------------------------------------------------------------------------------------------------
@@ -422,3 +425,102 @@ def on_portfolio_event(event: Any) -> None:
         equity_observe(account_id=event.account_id)
     except Exception:  # noqa: BLE001 - a subscriber never undoes the publisher's commit
         logger.exception("risk: equity_observe failed for account %s", getattr(event, "account_id", None))
+
+
+# --- the monitor's REDUCING status and the per-position guards (the strategy risk dashboard) ---------------------
+GUARD_MAX_INR = Decimal("1000000000")
+GUARD_MAX_HOURS = Decimal("9999")
+
+
+def risk_status_release(
+    *, user: AbstractBaseUser, reason: str, account_id: int | None = None, strategy_id: int | None = None
+) -> Any:
+    """Back to ACTIVE: the live monitor's REDUCING status of one of the user's strategies (strategy_id) or of the
+    account (account_id), with a reason; audited as a RiskEvent. The monitor's alert memory of the day is kept,
+    so the same breach does not set it again at the same level (it does at a higher one). Another user's
+    strategy is not found (RISK_STRATEGY_NOT_FOUND); a status that is not REDUCING today is refused
+    (RISK_STATUS_NOT_REDUCING)."""
+    from .models import RiskStatus
+    from .monitor_errors import RiskStatusNotReducing
+
+    reason = _clean_reason(reason)
+    account, strategy = selectors.owner_objects(user=user, account_id=account_id, strategy_id=strategy_id)
+    lookup = {"strategy": strategy} if strategy is not None else {"account": account, "strategy__isnull": True}
+    with transaction.atomic():
+        row = RiskStatus.objects.select_for_update().filter(**lookup).first()
+        if row is None or row.status != RiskStatus.REDUCING or row.trading_day != timezone.localdate():
+            raise RiskStatusNotReducing()
+        before_code = row.code
+        row.status, row.code, row.reason, row.since = RiskStatus.ACTIVE, "", reason, timezone.now()
+        row.save(update_fields=["status", "code", "reason", "since", "updated_at"])
+        what = f"strategy {strategy.name}" if strategy is not None else f"account {account.name}"
+        _risk_event(
+            user.pk,
+            account.pk,
+            "RISK_STATUS_RELEASED",
+            before_code,
+            f"REDUCING of {what} released by {user.get_username()}: {reason}",
+            strategy_id=strategy.pk if strategy is not None else None,
+            actor=f"user:{user.pk}",
+        )
+    return row
+
+
+def _guard_amount(name: str, raw: Any, ceiling: Decimal) -> Decimal | None:
+    from decimal import InvalidOperation
+
+    from .monitor_errors import PositionGuardsInvalid
+
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None  # this guard off
+    try:
+        value = Decimal(str(raw).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise PositionGuardsInvalid(f"{name} must be a number.", details={"field": name}) from None
+    if not value.is_finite() or value <= 0 or value > ceiling:
+        raise PositionGuardsInvalid(
+            f"{name} must be above 0 and at most {ceiling}.", details={"field": name, "value": str(raw)}
+        )
+    return value.quantize(Decimal("0.01"))
+
+
+def position_guards_update(
+    *,
+    user: AbstractBaseUser,
+    strategy_id: int,
+    enabled: bool,
+    target_pnl: Any,
+    stop_loss_pnl: Any,
+    timeout_hours: Any,
+    auto_close_on_target: bool,
+    auto_close_on_stop: bool,
+    auto_close_on_timeout: bool,
+) -> Any:
+    """Store a strategy's per-position guards (the monitor reads them on the next tick batch): a target and a stop
+    in ₹ of P&L per position (the stop as a loss: 1000 means −₹1,000), a timeout in hours, each blank for off,
+    and whether each closes the position (as the system, through the pipeline) or only alerts. Values that are
+    not positive numbers are refused (RISK_GUARDS_INVALID); another user's strategy is not found."""
+    from .models import PositionGuardConfig
+
+    _, strategy = selectors.owner_objects(user=user, account_id=None, strategy_id=strategy_id)
+    fields = {
+        "enabled": bool(enabled),
+        "target_pnl": _guard_amount("target_pnl", target_pnl, GUARD_MAX_INR),
+        "stop_loss_pnl": _guard_amount("stop_loss_pnl", stop_loss_pnl, GUARD_MAX_INR),
+        "timeout_hours": _guard_amount("timeout_hours", timeout_hours, GUARD_MAX_HOURS),
+        "auto_close_on_target": bool(auto_close_on_target),
+        "auto_close_on_stop": bool(auto_close_on_stop),
+        "auto_close_on_timeout": bool(auto_close_on_timeout),
+    }
+    with transaction.atomic():
+        row, _ = PositionGuardConfig.objects.update_or_create(strategy=strategy, defaults=fields)
+        _risk_event(
+            user.pk,
+            strategy.account_id,
+            "GUARDS_CHANGED",
+            "",
+            f"Position guards of strategy {strategy.name} changed",
+            strategy_id=strategy.pk,
+            changes={k: limits._jsonable(v) for k, v in fields.items()},
+        )
+    return row

@@ -14,7 +14,7 @@ from accounts.selectors import account_for_request, account_resolve
 from oms_project.lib.errors import DomainError
 from portfolio.models import Strategy
 
-from . import limits, selectors, services
+from . import dashboard, limits, selectors, services
 
 
 def _account(request: HttpRequest) -> Any:
@@ -31,6 +31,12 @@ def kill_switch_page(request: HttpRequest) -> HttpResponse:
             "ks": selectors.kill_switch_view(user=request.user, account=account),
             "account": account,
             "summary": selectors.risk_summary(user=request.user, account_id=account.pk),
+            "extras": dashboard.risk_page_extras(
+                user=request.user,
+                account_id=account.pk,
+                instrument_key=(request.GET.get("instrument") or "")[:64],
+                stop_distance=(request.GET.get("stop") or "")[:20],
+            ),
         },
     )
 

@@ -186,10 +186,10 @@ def on_kill_switch_engaged(event: Any) -> None:
             "results": [r.as_json() for r in results],
             "open": {str(r.account_id): r.open_positions for r in results if not r.flat},
         }
-        kill_switch_square_off_result(
+        engaged = kill_switch_square_off_result(
             switch_id=event.switch_id, flat=not pending, attempt=attempt, max_attempts=attempts, summary=summary
         )
-        if not pending:
-            return
+        if not pending or not engaged:
+            return  # flat, or released from REDUCING meanwhile: no further attempt
         if attempt < attempts:
             _sleep(pause)

@@ -61,5 +61,24 @@ def test_engage_from_the_ui_flattens_the_paper_position_and_shows_the_banner(log
     page.goto(f"{live.url}/risk/")
     page.fill("[data-testid=release-reason]", "e2e: new day")
     page.click("[data-testid=kill-switch-release]")
+    modal = page.locator("[data-testid=confirm-modal]")  # the product's modal, never a native dialog
+    expect(modal).to_contain_text("Release the kill switch?")
+    expect(modal).to_contain_text("e2e: new day")
+    page.click("[data-testid=risk-confirm-ok]")
     expect(page.locator("[data-testid=kill-switch-state]")).to_have_attribute("data-state", "ACTIVE")
     expect(page.locator("[data-testid=kill-switch-banner]")).to_have_count(0)
+
+    # The strategy risk dashboard and /risk/ (exposure, sizing) on a phone: nothing wider than the screen.
+    live.shell(
+        "from django.contrib.auth import get_user_model\n"
+        "from accounts.selectors import account_resolve\n"
+        "from portfolio.models import Strategy\n"
+        f"u = get_user_model().objects.get(username={page.username!r})\n"
+        "Strategy.objects.get_or_create(user=u, account=account_resolve(user=u), name='e2e-strategy-with-a-long-name')\n"
+    )
+    page.set_viewport_size({"width": 390, "height": 900})
+    for url in ("/risk/strategies/", f"/risk/?instrument=NFO:{inst['symbol']}&stop=25"):
+        page.goto(f"{live.url}{url}")
+        expect(page.locator("[data-testid=risk-card-account], [data-testid=sizing-advice]").first).to_be_visible()
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{url} is {overflow}px wider than a 390 px screen"
