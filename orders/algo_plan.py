@@ -1,15 +1,22 @@
-"""Slice plans for parent executions (issue #11, started): pure, no Django.
+"""Slice plans for parent executions (issue #11): pure, no Django.
 
 `twap_plan` spreads an order over a duration: n slices in whole lots (sizes within ±size_jitter of an equal
 share, the total exact), each sent at a time inside its own interval (jittered by ±time_jitter of the
 interval around its middle), so the times never cross and the last slice is sent before the end. The same
 seed gives the same plan, so a restart re-derives what was planned (and the slice table says what was sent).
+
+`depth_split_child` sizes a depth-aware split's next child against the book of that moment (the largest whole-lot
+quantity within the impact budget, marketdata.depth_analysis's position size; at least one lot).
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from decimal import Decimal
+
+from marketdata import depth_analysis as da
+from marketdata.types import Quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,3 +135,57 @@ def vwap(fills: list[tuple[int, object]]) -> object | None:
     if qty <= 0:
         return None
     return sum(q * p for q, p in fills if q > 0) / qty  # type: ignore[operator]
+
+
+# --- Depth-aware split: each child sized against the book as it is when the child is sent ----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DepthChild:
+    quantity: int  # units, whole lots; 0 = nothing to send (no book on that side, nothing left)
+    limit_price: Decimal | None  # the worst price the walk of `quantity` reaches (Decimal): the child's IOC limit
+    impact_bps: Decimal | None  # that walk's impact vs the mid (Decimal); may exceed the budget for a forced lot
+    limited_by: str  # "impact budget", "visible depth", "max quantity", "remaining", "one lot minimum", "no book"
+
+
+def depth_split_child(
+    quote: Quote,
+    *,
+    side: str,
+    lot_size: int,
+    impact_budget_bps: Decimal,
+    remaining: int,
+    max_quantity: int | None = None,
+) -> DepthChild:
+    """The next child of a depth-aware split: the largest whole-lot quantity whose walk of `quote`'s visible book
+    stays within `impact_budget_bps` (marketdata.depth_analysis.recommend_position_size), at least one lot, at
+    most `remaining` and `max_quantity` (e.g. the freeze limit). Its limit is the worst level that walk reaches,
+    so it cannot sweep further if the book moved before it arrives. A book that is deeper at every level (same
+    prices) never gives a smaller child (property-tested)."""
+    left = lots_down(remaining, lot_size)
+    if left <= 0:
+        return DepthChild(0, None, None, "remaining")
+    levels = list(quote.sell_depth if side == "BUY" else quote.buy_depth)
+    if not levels or not quote.buy_depth or not quote.sell_depth:
+        return DepthChild(0, None, None, "no book")
+    cap = left if max_quantity is None else min(left, max(lot_size, lots_down(max_quantity, lot_size)))
+    size = da.recommend_position_size(
+        quote,
+        side,  # type: ignore[arg-type]
+        lot_size=lot_size,
+        impact_budget_bps=impact_budget_bps,
+        max_quantity=cap,
+    )
+    qty, why = size.quantity, size.limited_by
+    if qty >= cap:
+        qty, why = cap, ("remaining" if cap == left else "max quantity")
+    if qty < lot_size:
+        qty, why = lot_size, "one lot minimum"
+    walk = da.walk_book(levels, qty)
+    if walk.filled_quantity <= 0:
+        return DepthChild(0, None, None, "no book")
+    bid, ask = quote.buy_depth[0].price, quote.sell_depth[0].price
+    mid = (bid + ask) / 2
+    cost = walk.notional - mid * walk.filled_quantity
+    impact = ((cost if side == "BUY" else -cost) / (mid * walk.filled_quantity) * 10_000).quantize(Decimal("0.01"))
+    return DepthChild(qty, walk.worst_price, impact, why)
