@@ -1,5 +1,6 @@
-"""The ticket's costs & margin card and its MARKET-order confirmation setting (#10). Thin: parse the ticket's
-form, call `orders.confirmation.ticket_confirmation` (margin engine + charges), render a partial."""
+"""The ticket's costs & margin card and its MARKET-order confirmation setting (#10), and its TWAP / iceberg start
+(#11). Thin: parse the ticket's form, call one service (`orders.confirmation.ticket_confirmation`, margin engine +
+charges; `orders.services.algos.twap_start` / `iceberg_start`, as the API does), render a partial."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from marketdata import selectors as md
 from oms_project.lib.errors import DomainError
 
 from . import services
+from .algo_presenters import execution_json
 from .confirmation import ticket_confirmation
-from .forms import OrderTicketForm
+from .forms import ICEBERG, OrderTicketForm
+from .services import algos
 
 
 def _instrument(token: Any) -> Any:
@@ -33,7 +36,7 @@ def order_ticket_costs(request: HttpRequest) -> HttpResponse:
     instrument = _instrument(request.GET.get("instrument_token"))
     account = account_for_request(request)
     context: dict[str, Any] = {"costs": None, "reason": ""}
-    form = OrderTicketForm(request.GET)
+    form = OrderTicketForm(request.GET, order_only=True)
     if instrument is None:
         context["reason"] = "Choose an instrument to see what the order costs and the margin it blocks."
     elif account is None:
@@ -72,3 +75,16 @@ def order_market_confirm_preference(request: HttpRequest) -> HttpResponse:
         return HttpResponse("confirm_market_orders must be true or false.", status=400)
     services.preferences_update(user=request.user, confirm_market_orders=value == "true")
     return HttpResponse(status=204)
+
+
+def ticket_algo_start(request: HttpRequest, form: OrderTicketForm, account: Any) -> dict[str, Any]:
+    """The ticket's "Execution: TWAP / Iceberg" (after form.is_valid): start the parent execution through the same
+    service as the API; the result card shows its progress (live over /ws/orders/) and links to /algos/. Returns
+    the result partial's context: `algo_execution` (execution_json) or `error` (the DomainError's body)."""
+    algorithm, kwargs = form.algo_start_kwargs()
+    start = algos.iceberg_start if algorithm == ICEBERG else algos.twap_start
+    try:
+        ex = start(user=request.user, account_id=account.pk, actor=f"user:{request.user.pk}", **kwargs)
+    except DomainError as exc:
+        return {"error": exc.as_body()["error"], "status": exc.http_status if 400 <= exc.http_status < 500 else 400}
+    return {"algo_execution": execution_json(ex), "status": 200}

@@ -1,6 +1,7 @@
 // The ticket's execution panel and the wide-spread warning (issue #11; templates/orders/partials/_execution_panel.html).
 // Loaded with the panel (re-rendered with every preview), so it installs its listeners once.
 //  - "Use" next to the recommended limit price: the ticket becomes a LIMIT order at that price.
+//  - "Work it as a TWAP / an iceberg" when the advice is TWAP or ICEBERG: the ticket's Execution switches to it.
 //  - Submitting a MARKET order the guard would stop (VERY_WIDE spread, high impact, illiquid) opens the shared
 //    modal (OMS.modal) with the seed's choices: Cancel / Use LIMIT order / Proceed anyway (execution_override).
 //    Without JavaScript the server parks the order for approval instead (orders.execution).
@@ -27,6 +28,28 @@
     setField(f, "price", price);
   }
 
+  // "Work it as a TWAP / an iceberg" (the advice is TWAP or ICEBERG): the ticket's Execution switches to it, with
+  // the advised slice size (an iceberg's visible lots; a TWAP's number of slices) and, for an iceberg, LIMIT at the
+  // recommended price. The trader still reviews and submits.
+  function useAlgo(algorithm, sliceQuantity, limitPrice) {
+    const f = form();
+    if (!f) return;
+    const lotEl = document.getElementById("ticket-lot-size");
+    const lot = lotEl ? Number(lotEl.dataset.lotSize) : 0;
+    const lots = Number(f.elements.lots ? f.elements.lots.value : 0);
+    const sliceLots = lot > 0 && sliceQuantity ? Math.max(1, Math.floor(Number(sliceQuantity) / lot)) : 0;
+    setField(f, "execution", algorithm);
+    if (algorithm === "ICEBERG") {
+      if (limitPrice) { setField(f, "order_type", "LIMIT"); setField(f, "price", limitPrice); }
+      if (sliceLots && sliceLots < lots) setField(f, "iceberg_visible_lots", String(sliceLots));
+    } else {
+      if (f.elements.twap_duration && !f.elements.twap_duration.value) setField(f, "twap_duration", "10");
+      if (sliceLots && lots > sliceLots) setField(f, "twap_slices", String(Math.ceil(lots / sliceLots)));
+    }
+    const first = f.querySelector(algorithm === "ICEBERG" ? "[name=iceberg_visible_lots]" : "[name=twap_duration]");
+    if (first) first.focus();
+  }
+
   function setOverride(f, on) {
     let input = f.querySelector("input[name=execution_override]");
     if (on && !input) {
@@ -38,7 +61,8 @@
 
   function guarded(p, f) {
     const severe = p && p.dataset.guarded === "true" && ["WIDE_SPREAD", "HIGH_IMPACT"].includes(p.dataset.guard);
-    return severe && f.elements.order_type && f.elements.order_type.value === "MARKET" &&
+    const algo = f.elements.execution && f.elements.execution.value && f.elements.execution.value !== "REGULAR";
+    return severe && !algo && f.elements.order_type && f.elements.order_type.value === "MARKET" &&
       !f.querySelector("input[name=execution_override]");
   }
 
@@ -49,6 +73,13 @@
     if (!btn) return;
     const p = panel();
     if (p) useLimit(p.dataset.limitPrice);
+  });
+
+  document.addEventListener("click", (e) => {
+    const btn = e.target.closest("[data-execution-use-algo]");
+    if (!btn) return;
+    const p = panel();
+    useAlgo(btn.dataset.executionUseAlgo, btn.dataset.sliceQuantity, p ? p.dataset.limitPrice : "");
   });
 
   // Runs on the form before the document-level listeners (modal.js's data-confirm), and stops them: the
@@ -91,5 +122,5 @@
     setOverride(f, false);
   });
 
-  OMS.execution = { useLimit, setOverride };
+  OMS.execution = { useLimit, useAlgo, setOverride };
 })();

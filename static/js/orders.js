@@ -118,8 +118,16 @@
         el.querySelectorAll("input").forEach((i) => { i.disabled = !on; });
       });
     }
+    const execution = form.querySelector("#ticket-execution");
+    const submitButton = form.querySelector("#ticket-submit");
     function syncFields() {
       const t = orderType.value;
+      const algo = execution ? execution.value : "REGULAR";
+      show(".needs-twap", algo === "TWAP");
+      show(".needs-iceberg", algo === "ICEBERG");
+      if (submitButton) {
+        submitButton.textContent = algo === "TWAP" ? "Start TWAP" : algo === "ICEBERG" ? "Start iceberg" : "Place order";
+      }
       show(".needs-price", t === "LIMIT" || t === "SL");
       show(".needs-trigger", t === "SL" || t === "SL-M");
       show(".needs-protection", t === "MARKET" || t === "SL-M");
@@ -281,6 +289,28 @@
     form.addEventListener("htmx:afterRequest", () => {
       form.querySelectorAll("input[name=confirm_duplicate]").forEach((el) => el.remove());
     });
+
+    // A TWAP / iceberg started from the ticket: its card's progress bar follows the execution's pushes on
+    // /ws/orders/ (the socket opens with the first such card).
+    let executions = null;
+    function followExecutions() {
+      if (executions || !document.querySelector("[data-testid=ticket-execution]")) return;
+      executions = OMS.socket("/ws/orders/", {
+        onMessage(msg) {
+          if (msg.type !== "execution" || !msg.execution) return;
+          const e = msg.execution;
+          document.querySelectorAll(`[data-testid=ticket-execution][data-execution-id="${e.id}"]`).forEach((card) => {
+            const bar = card.querySelector('progress[data-field="progress"]');
+            if (bar) { bar.value = Number(e.progress_pct); bar.setAttribute("aria-label", `Filled ${e.progress_pct}%`); }
+            ["filled_quantity", "status", "status_message"].forEach((k) => {
+              card.querySelectorAll(`[data-field="${k}"]`).forEach((el) => { el.textContent = e[k] == null ? "" : e[k]; });
+            });
+          });
+        },
+      });
+    }
+    document.body.addEventListener("htmx:afterSwap", (e) => { if (e.target.id === "ticket-result") followExecutions(); });
+    followExecutions();
 
     // B / S pick the side when the focus is not in a text field.
     document.addEventListener("keydown", (e) => {

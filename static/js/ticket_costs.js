@@ -33,6 +33,9 @@
     if (!OMS.modal) return;
     // "Place it again" after a duplicate refusal: the trader confirmed this very order a moment ago.
     if (form.querySelector("input[name=confirm_duplicate]")) return;
+    // A TWAP / iceberg (#11) is not one MARKET order: its slices go out over time, each through the checks.
+    const execution = form.querySelector("#ticket-execution");
+    if (execution && execution.value && execution.value !== "REGULAR") return;
     evt.preventDefault();
     const box = card.querySelector("[data-testid=costs]");
     const fits = !box || box.dataset.canExecute !== "false";
