@@ -28,8 +28,11 @@ def _d(v: Any) -> Decimal | None:
     return Decimal(str(v)) if v is not None else None
 
 
-def _limit_row(title: str, value: Any, limit: Any, *, unit: str = "₹", code: str = "") -> dict[str, Any]:
-    """One limit on a card: its value, the limit, the headroom and how much is used (level)."""
+def _limit_row(
+    title: str, value: Any, limit: Any, *, unit: str = "₹", code: str = "", level: str | None = None
+) -> dict[str, Any]:
+    """One limit on a card: its value, the limit, the headroom and how much is used; its level from that share
+    (`level` given: margin utilisation, whose own figure the seeds' bands judge)."""
     v, cap = _d(value), _d(limit)
     used = levels.used_pct(v, cap)
     return {
@@ -40,7 +43,7 @@ def _limit_row(title: str, value: Any, limit: Any, *, unit: str = "₹", code: s
         "limit": cap,
         "headroom": (cap - abs(v)) if v is not None and cap is not None else None,
         "used_pct": used,
-        "level": levels.level_of(used),
+        "level": level or levels.level_of(used),
     }
 
 
@@ -136,7 +139,14 @@ def strategy_dashboard(
         if util is not None:
             mu = resolved["margin_utilisation"]
             rows.append(
-                _limit_row("Margin utilisation", util, mu["pct"] if mu.enabled else None, unit="%", code=mu.code)
+                _limit_row(
+                    "Margin utilisation",
+                    util,
+                    mu["pct"] if mu.enabled else None,
+                    unit="%",
+                    code=mu.code,
+                    level=levels.level_of(util),
+                )
             )
         gl = resolved["greeks"]
         rows.append(
@@ -180,7 +190,8 @@ def strategy_dashboard(
     ):
         r = account_limits.get(key)
         if r is not None and r["enabled"] and r["limit"] is not None:
-            arows.append(_limit_row(title, r["value"], r["limit"], unit=unit, code=r["code"]))
+            own = levels.level_of(_d(r["value"])) if key == "margin_utilisation" else None
+            arows.append(_limit_row(title, r["value"], r["limit"], unit=unit, code=r["code"], level=own))
     a_status = _status(statuses.get(None), today)
     a_levels = [r["level"] for r in arows]
     if util is not None:

@@ -2,8 +2,8 @@
 
 The seeds' levels (000, "Key Concepts · Risk Levels", of margin utilisation): LOW < 70 % ≤ MEDIUM < 80 % ≤ HIGH
 < 90 % ≤ EXTREME ("stop new orders"); margin.selectors.utilisation_level names the account's utilisation with the
-same bands. The dashboard applies them to how much of each limit is used (loss cap, margin, Greeks, open
-positions): a card's level is its worst; a strategy or account the monitor set REDUCING is EXTREME."""
+same bands. The dashboard applies them to how much of each limit is used (loss cap, Greeks, open positions) and to
+margin utilisation itself: a card's level is its worst; a strategy or account the monitor set REDUCING is EXTREME."""
 
 from __future__ import annotations
 

@@ -3,12 +3,15 @@ position through the served product, and the banner shows on every page until it
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import ROOT
 from tests.e2e.test_order_alerts import _api_key, _future, _place
 
 pytestmark = pytest.mark.e2e
@@ -69,16 +72,26 @@ def test_engage_from_the_ui_flattens_the_paper_position_and_shows_the_banner(log
     expect(page.locator("[data-testid=kill-switch-banner]")).to_have_count(0)
 
     # The strategy risk dashboard and /risk/ (exposure, sizing) on a phone: nothing wider than the screen.
-    live.shell(
+    out = live.shell(
         "from django.contrib.auth import get_user_model\n"
         "from accounts.selectors import account_resolve\n"
         "from portfolio.models import Strategy\n"
         f"u = get_user_model().objects.get(username={page.username!r})\n"
-        "Strategy.objects.get_or_create(user=u, account=account_resolve(user=u), name='e2e-strategy-with-a-long-name')\n"
+        "s, _ = Strategy.objects.get_or_create(user=u, account=account_resolve(user=u), "
+        "name='e2e-strategy-with-a-long-name')\n"
+        "print('STRATEGY=%s' % s.pk)\n"
     )
+    strategy_id = next(line for line in out.splitlines() if line.startswith("STRATEGY=")).split("=", 1)[1]
     page.set_viewport_size({"width": 390, "height": 900})
-    for url in ("/risk/strategies/", f"/risk/?instrument=NFO:{inst['symbol']}&stop=25"):
+    shots = Path(os.environ.get("SCREENSHOT_DIR") or ROOT / "artifacts" / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
+    for name, url, testid in (
+        ("risk-strategies", "/risk/strategies/", f"risk-card-{strategy_id}"),
+        ("risk-strategy", f"/risk/strategies/{strategy_id}/", "guards-form"),
+        ("risk-sizing", f"/risk/?instrument=NFO:{inst['symbol']}&stop=25", "sizing-advice"),
+    ):
         page.goto(f"{live.url}{url}")
-        expect(page.locator("[data-testid=risk-card-account], [data-testid=sizing-advice]").first).to_be_visible()
+        expect(page.locator(f"[data-testid={testid}]")).to_be_visible()
+        page.screenshot(path=str(shots / f"{name}-phone.png"), full_page=True)
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{url} is {overflow}px wider than a 390 px screen"

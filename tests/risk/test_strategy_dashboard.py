@@ -72,6 +72,10 @@ def test_cards_show_pnl_drawdown_from_the_strategys_peak_limits_and_level(
     loss = next(r for r in card["limits"] if r["code"] == "RISK_DAILY_LOSS")
     assert loss["limit"] == summary_row["loss_limit"] and loss["headroom"] == summary_row["loss_headroom"]
     assert loss["level"] == "HIGH" and card["level"] == "HIGH"
+    margin_row = next(r for r in card["limits"] if r["code"] == "RISK_MARGIN_UTILISATION")
+    assert card["utilisation_pct"] is not None and card["utilisation_pct"] > 0
+    # the seeds' bands judge utilisation itself, not its share of the 90% limit
+    assert margin_row["level"] == levels.level_of(card["utilisation_pct"])
     assert StrategyRiskDay.objects.get(strategy=book).peak_pnl == peak  # a lower P&L leaves the peak
     client.force_login(user)
     html = client.get(reverse("risk-strategies")).content.decode()
