@@ -38,7 +38,6 @@ class PaperVenueOrder(models.Model):
     filled_quantity = models.PositiveIntegerField(default=0)
     cancelled_quantity = models.PositiveIntegerField(default=0)
     average_price = models.DecimalField(max_digits=14, decimal_places=4, default=ZERO)
-    blocked_margin = models.DecimalField(max_digits=16, decimal_places=2, default=ZERO)
     modified_count = models.PositiveSmallIntegerField(default=0)
     # A resting order's place in the queue at its price: the quantity still ahead of it (paper_venue/book.py);
     # null until it rests.
@@ -88,8 +87,8 @@ class PaperVenueTrade(models.Model):
 class PaperVenuePosition(models.Model):
     """The venue's running net position per (account, instrument, product), kept with every fill.
 
-    The margin check of each new order reads these few rows (and one SUM over the working orders)
-    instead of replaying every trade of the account, so placement cost no longer grows with history.
+    The venue's cash (`PaperVenue.funds`) sums their realised P&L in one statement instead of replaying every
+    trade of the account. (The venue holds no margin: the OMS's margin engine gates orders, margin.funds.)
     `average_price`/`realized` keep the exact running values of `positions_math.apply_fill`.
     Overnight: `day_start_quantity` is the quantity before the first fill of `last_fill_day`.
     """
@@ -99,7 +98,7 @@ class PaperVenuePosition(models.Model):
     product = models.CharField(max_length=4)
     exchange = models.CharField(max_length=8)
     tradingsymbol = models.CharField(max_length=64)
-    instrument_type = models.CharField(max_length=4, blank=True)  # for the margin estimate
+    instrument_type = models.CharField(max_length=4, blank=True)
     strike = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     quantity = models.IntegerField(default=0)
     average_price = models.DecimalField(max_digits=30, decimal_places=12, default=ZERO)

@@ -16,27 +16,23 @@ Behaviour (documented choices):
 - The book is one market for everyone: what a fill takes (a taker's levels, or what trades with a resting
   order and the queue ahead of it) is used up for the next order (`PaperVenueBook`, per instrument and side) and
   comes back over `book.BOOK_REFILL_SECONDS` (docs/market-model.md, "The paper venue's book").
-- Funds = account capital (paper capital + the portfolio ledger's pay-ins/outs) + realised P&L − margin of open
-  positions − margin blocked by open orders. The venue's margin is a simple documented estimate (see
-  `margin_estimate`, the broker's own view); the OMS gates every order before it with the margin engine (the
-  pre-trade stage margin.funds). An order that reduces a position needs nothing for the part it closes (a
-  reversal only what it opens net of what the close frees). An order that would need
-  more is REJECTED with Kite's text "Insufficient funds. Required margin is X but available margin is Y."
-  Positions and realised P&L come from the venue's running ledger (`PaperVenuePosition`, updated with every
-  fill in the fill's transaction). The funds check of a new order is one statement (`_margin_state`): the
-  ledger's realised P&L and the margin of its open positions summed in SQL, the margin blocked by working
-  orders, and the position the order may reduce. Nothing replays history; no ledger row is read into Python.
+- Funds: the venue does not judge margin. The gate for every venue is the OMS's pre-trade stage margin.funds
+  (margin/stages.py): the margin engine, against the account's positions and working orders, with hedges and
+  the closing part of a reversal netted (a SELL of 3 lots against a long of 2 needs margin for 1 lot). A second,
+  cruder check here refused what the engine allowed (a call spread's short leg at 15 % of the strike) and
+  counted the order's own OMS row twice, so it was removed (docs/market-model.md "Funds"). `funds()` reports the
+  cash: account capital (paper capital + the portfolio ledger's pay-ins/outs) + the realised P&L of the venue's
+  running ledger (`PaperVenuePosition`, updated with every fill in the fill's transaction), summed in one
+  statement; no margin is held at the venue (used_margin 0; the margin engine holds it in the OMS).
 Changes are reported to listeners as (BrokerOrder, [new BrokerTrade]) after the venue's transaction.
 """
 
 from __future__ import annotations
 
-import functools
 import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
@@ -62,13 +58,6 @@ from .models import PaperVenueBook, PaperVenueOrder, PaperVenuePosition, PaperVe
 ZERO = Decimal("0")
 # Automatic market protection for the paper venue (Kite's automatic value varies by price band; 3 % is our choice).
 PAPER_AUTO_PROTECTION_PCT = Decimal("3")
-# Simple margin estimate (until the margin engine exists). Percentages of notional; NSE SPAN+ELM for index
-# futures is roughly 11-15 % (reference-data.md §3), so 15 % is a deliberately conservative stand-in.
-MARGIN_PCT_FUTURES = Decimal("15")
-MARGIN_PCT_SHORT_OPTIONS = Decimal("15")  # of strike × quantity (a proxy for the underlying's notional)
-MARGIN_PCT_EQUITY_MIS = Decimal("20")  # intraday equity leverage 5× (Zerodha MIS)
-MARGIN_PCT_EQUITY_CNC = Decimal("100")  # delivery: full value
-
 WORKING = ("OPEN", "TRIGGER PENDING")
 Listener = Callable[[BrokerOrder, list[BrokerTrade]], None]
 _id_lock = threading.Lock()
@@ -88,62 +77,11 @@ def _round_tick(value: Decimal, tick: Decimal, rounding: str) -> Decimal:
     return ((value / tick).to_integral_value(rounding=rounding) * tick).quantize(Decimal("0.01"))
 
 
-def margin_estimate(
-    *, instrument_type: str, product: str, side: str, quantity: int, price: Decimal, strike: Decimal | None
-) -> Decimal:
-    """Futures: 15 % of notional. Long options: the premium. Short options: 15 % of strike × qty.
-    Equity: MIS 20 %, CNC 100 % of value."""
-    notional = price * quantity
-    if instrument_type == "FUT":
-        m = notional * MARGIN_PCT_FUTURES / 100
-    elif instrument_type in ("CE", "PE"):
-        if side == "BUY":
-            m = notional
-        else:
-            m = (strike or price) * quantity * MARGIN_PCT_SHORT_OPTIONS / 100
-    else:
-        m = notional * (MARGIN_PCT_EQUITY_MIS if product == "MIS" else MARGIN_PCT_EQUITY_CNC) / 100
-    return m.quantize(Decimal("0.01"))
-
-
-@dataclass(frozen=True, slots=True)
-class MarginState:
-    blocked: Decimal  # margin blocked by working orders
-    realized: Decimal  # realised P&L of every position ever held
-    held: Decimal  # margin of the open positions (margin_estimate of each)
-    position_quantity: int  # net quantity in the instrument/product asked about (0 if none)
-
-
 def _dec(value: object) -> Decimal:
     # PostgreSQL answers numeric as Decimal; SQLite answers int/float (its decimal columns have NUMERIC affinity).
     if value is None:
         return ZERO
     return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-@functools.cache
-def _margin_state_sql() -> str:
-    """`margin_estimate` of every open position, summed in SQL (each rounded to the paisa as the Python estimate
-    rounds it), with the realised P&L, the blocked margin of working orders and one position's quantity."""
-    pos, orders = PaperVenuePosition._meta.db_table, PaperVenueOrder._meta.db_table
-    notional = "(ABS(p.quantity) * p.average_price)"
-    held = (
-        "CASE WHEN p.quantity = 0 THEN 0"
-        f" WHEN p.instrument_type = 'FUT' THEN ROUND({notional} * {MARGIN_PCT_FUTURES} / 100, 2)"
-        f" WHEN p.instrument_type IN ('CE', 'PE') AND p.quantity > 0 THEN ROUND({notional}, 2)"
-        " WHEN p.instrument_type IN ('CE', 'PE')"
-        f" THEN ROUND(COALESCE(p.strike, p.average_price) * ABS(p.quantity) * {MARGIN_PCT_SHORT_OPTIONS} / 100, 2)"
-        f" WHEN p.product = 'MIS' THEN ROUND({notional} * {MARGIN_PCT_EQUITY_MIS} / 100, 2)"
-        f" ELSE ROUND({notional} * {MARGIN_PCT_EQUITY_CNC} / 100, 2) END"
-    )
-    return (
-        f"SELECT (SELECT COALESCE(SUM(o.blocked_margin), 0) FROM {orders} o"
-        "         WHERE o.account_ref = %s AND o.status IN (%s, %s)),"
-        "       COALESCE(SUM(p.realized), 0),"
-        f"      COALESCE(SUM({held}), 0),"
-        "       COALESCE(SUM(CASE WHEN p.instrument_token = %s AND p.product = %s THEN p.quantity ELSE 0 END), 0)"
-        f" FROM {pos} p WHERE p.account_ref = %s"
-    )
 
 
 class PaperVenue:
@@ -156,7 +94,7 @@ class PaperVenue:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.account_ref = account_ref
-        # A figure, or a function read once when funds are first judged (the matcher never needs it).
+        # A figure, or a function read once when funds are first reported (placement never needs it).
         self._capital: Decimal | Callable[[], Decimal] = capital if callable(capital) else Decimal(capital)
         self._listeners: list[Listener] = [on_update] if on_update else []
         self._clock = clock or timezone.now
@@ -222,27 +160,15 @@ class PaperVenue:
             )
             vo.expires_at = self._expiry_for(vo, instrument, at)
             q = market.quote(instrument, at)
-            ref_price = self._reference_price(vo, q, instrument)
-            state = self._margin_state(vo.instrument_token, vo.product)  # one statement, whatever the history
-            required = self._required_margin(vo, instrument, ref_price, state.position_quantity)
-            available = (self.capital + state.realized - state.blocked - state.held).quantize(Decimal("0.01"))
-            if required > 0 and required > available:  # an order that needs nothing goes even when under water
-                vo.status = "REJECTED"
-                vo.status_message = (
-                    f"Insufficient funds. Required margin is {required:.2f} but available margin is {available:.2f}."
-                )
-                vo.save()
-                changes.append((vo, []))
-            else:
-                vo.blocked_margin = required
-                if vo.order_type in ("SL", "SL-M"):
-                    vo.status = "TRIGGER PENDING"
-                elif vo.order_type == "LIMIT" and q is not None:  # where it will rest (stored with the insert)
-                    own = book.as_levels(q.buy_depth if vo.transaction_type == "BUY" else q.sell_depth)
-                    vo.queue_ahead = book.queue_ahead_at(own, vo.price, buy=vo.transaction_type == "BUY")
-                vo.save()
-                trades = self._work(vo, instrument, q, at, taker=True) if q is not None else []
-                changes.append((vo, trades))
+            # No funds check here: the pre-trade stage margin.funds judged the order with the margin engine.
+            if vo.order_type in ("SL", "SL-M"):
+                vo.status = "TRIGGER PENDING"
+            elif vo.order_type == "LIMIT" and q is not None:  # where it will rest (stored with the insert)
+                own = book.as_levels(q.buy_depth if vo.transaction_type == "BUY" else q.sell_depth)
+                vo.queue_ahead = book.queue_ahead_at(own, vo.price, buy=vo.transaction_type == "BUY")
+            vo.save()
+            trades = self._work(vo, instrument, q, at, taker=True) if q is not None else []
+            changes.append((vo, trades))
         self._notify(changes)
         return vo.venue_order_id
 
@@ -304,7 +230,6 @@ class PaperVenue:
                 raise BrokerRejected(f"Order cannot be cancelled as it is {vo.status.lower()}.")
             vo.cancelled_quantity = vo.quantity - vo.filled_quantity
             vo.status = "CANCELLED"
-            vo.blocked_margin = ZERO
             vo.updated_at = at
             vo.save()
         self._notify([(vo, [])])
@@ -347,14 +272,9 @@ class PaperVenue:
         return out
 
     def funds(self) -> BrokerFunds:
-        state = self._margin_state()
-        used, realized = state.blocked + state.held, state.realized
-        net = self.capital + realized - used
-        return BrokerFunds(
-            available_cash=(self.capital + realized).quantize(Decimal("0.01")),
-            used_margin=used.quantize(Decimal("0.01")),
-            net=net.quantize(Decimal("0.01")),
-        )
+        """Cash (capital + the realised P&L of the venue's fills); no margin is held here (margin.funds gates)."""
+        cash = (self.capital + self._realised()).quantize(Decimal("0.01"))
+        return BrokerFunds(available_cash=cash, used_margin=ZERO.quantize(Decimal("0.01")), net=cash)
 
     # --- the matcher step -------------------------------------------------------------------
     def match(self, at: datetime | None = None) -> int:
@@ -385,69 +305,22 @@ class PaperVenue:
             return market.session_close_after(instrument, at)
         return None
 
-    def _reference_price(self, vo: PaperVenueOrder, q, instrument) -> Decimal:  # noqa: ANN001
-        if vo.order_type in ("LIMIT", "SL") and vo.price:
-            return vo.price
-        if vo.order_type == "SL-M" and vo.trigger_price:
-            return vo.trigger_price
-        if q is not None and q.last_price:
-            return q.last_price
-        return Decimal(instrument.last_price or 0)
-
     def _positions(self) -> dict[tuple[int, str], PaperVenuePosition]:
         """The running ledger of this account: one row per (instrument, product) ever traded."""
         return {
             (p.instrument_token, p.product): p for p in PaperVenuePosition.objects.filter(account_ref=self.account_ref)
         }
 
-    def _margin_state(self, instrument_token: int | None = None, product: str | None = None) -> MarginState:
-        """What the funds check needs, in one statement that brings no row into Python: the realised P&L of the
-        ledger, the margin held by open positions (`margin_estimate` per position, in SQL), the margin blocked by
-        working orders, and the position in (instrument_token, product). It reads the account's index ranges
-        only and does not grow with the account's history in statements or rows transferred."""
+    def _realised(self) -> Decimal:
+        """The realised P&L of every position the account ever held, summed in SQL (one statement; no row is
+        read into Python, whatever the history)."""
         with connection.cursor() as cursor:
             cursor.execute(
-                _margin_state_sql(),
-                [self.account_ref, *WORKING, instrument_token or 0, product or "", self.account_ref],
+                f"SELECT COALESCE(SUM(realized), 0) FROM {PaperVenuePosition._meta.db_table} WHERE account_ref = %s",
+                [self.account_ref],
             )
-            blocked, realized, held, position_quantity = cursor.fetchone()
-        return MarginState(
-            blocked=_dec(blocked),
-            realized=_dec(realized),
-            held=_dec(held),
-            position_quantity=int(position_quantity or 0),
-        )
-
-    def _required_margin(
-        self,
-        vo: PaperVenueOrder,
-        instrument,  # noqa: ANN001
-        price: Decimal,
-        position_quantity: int,
-    ) -> Decimal:
-        # An order that reduces the current position needs no margin for the part that closes; a reversal needs
-        # what it opens beyond the position less what the close frees (a SELL of 3 lots against a long of 2:
-        # 1 lot's margin against the 2 lots' released). The pre-trade stage margin.funds judges it with the engine.
-        qty = position_quantity
-        closes = qty != 0 and (qty > 0) != (vo.transaction_type == "BUY")
-        opening = max(vo.quantity - abs(qty), 0) if closes else vo.quantity
-        if opening == 0:
-            return ZERO
-
-        def estimate(side: str, quantity: int) -> Decimal:
-            return margin_estimate(
-                instrument_type=instrument.instrument_type,
-                product=vo.product,
-                side=side,
-                quantity=quantity,
-                price=price,
-                strike=instrument.strike,
-            )
-
-        required = estimate(vo.transaction_type, opening)
-        if closes:
-            required = max(ZERO, required - estimate("BUY" if qty > 0 else "SELL", abs(qty)))
-        return required
+            (realised,) = cursor.fetchone()
+        return _dec(realised)
 
     def _ledger_apply(self, t: PaperVenueTrade, instrument) -> None:  # noqa: ANN001
         """Book one fill into the running position (row-locked: concurrent fills apply one after the other)."""
@@ -589,16 +462,10 @@ class PaperVenue:
             vo.filled_quantity = total
         if vo.filled_quantity >= vo.quantity:
             vo.status = "COMPLETE"
-            vo.blocked_margin = ZERO
         elif vo.validity == "IOC":
             vo.cancelled_quantity = vo.quantity - vo.filled_quantity
             vo.status = "CANCELLED"
-            vo.blocked_margin = ZERO
         else:
-            if fills and vo.quantity:
-                vo.blocked_margin = (vo.blocked_margin * (vo.quantity - vo.filled_quantity) / vo.quantity).quantize(
-                    Decimal("0.01")
-                )
             if vo.queue_ahead is None and vo.status == "OPEN":  # it rests now: behind what is shown at its price
                 own = book.as_levels(q.buy_depth if buy else q.sell_depth)
                 vo.queue_ahead = book.queue_ahead_at(own, limit, buy=buy)
@@ -611,7 +478,6 @@ class PaperVenue:
     def _close(self, vo: PaperVenueOrder, status: str, at: datetime) -> None:
         vo.cancelled_quantity = vo.quantity - vo.filled_quantity
         vo.status = status
-        vo.blocked_margin = ZERO
         vo.updated_at = at
         vo.save()
 

@@ -87,3 +87,74 @@ def test_extreme_utilisation_refuses_risk_increasing_orders(api, account, fut):
     assert D(r.json()["error"]["details"]["utilisation_pct"]) >= 90
     _set_capital(account, (one / D("0.5")).quantize(D("1")))
     assert api.post("/api/v1/orders/", {**BODY, "quantity": 75}, format="json").status_code == 201
+
+
+# What the paper venue's own estimate held before it stopped judging funds (15 % of a future's notional, 15 % of a
+# short option's strike × quantity): the engine allows what that estimate refused, and the venue must not refuse it.
+OLD_VENUE_PCT = D("0.15")
+
+
+def test_the_paper_venue_accepts_a_reversal_the_engine_allows(api, account, fut):
+    from paper_venue.models import PaperVenueOrder
+
+    two = _lots_margin(account, fut, 2)
+    capital = (two / D("0.86")).quantize(D("1"))  # 86 % utilised by the long: under EXTREME, funds cover it
+    assert capital < OLD_VENUE_PCT * 24000 * 150  # the old venue estimate refused the long itself
+    _set_capital(account, capital)
+    r = api.post("/api/v1/orders/", {**BODY, "quantity": 150}, format="json")
+    assert r.status_code == 201 and r.json()["status"] == "COMPLETE", r.json()
+    r = api.post(
+        "/api/v1/orders/",
+        {**BODY, "transaction_type": "SELL", "quantity": 225, "confirm_duplicate": True},
+        format="json",
+    )
+    assert r.status_code == 201 and r.json()["status"] == "COMPLETE", r.json()
+    assert PaperVenueOrder.objects.filter(status="COMPLETE").count() == 2
+    assert not PaperVenueOrder.objects.filter(status="REJECTED").exists()
+    after = ms.account_margin(account)
+    assert after.positions_count == 1 and 0 < after.total_blocked < two  # short 1 lot now
+
+
+def test_the_paper_venue_accepts_a_hedged_basket_and_the_engine_refuses_a_naked_leg(
+    api, account, make_instrument, travel_to
+):
+    """A call spread on the simulated market (its own prices, consistent with the engine's arrays), the clock
+    pinned to a Wednesday morning in the session."""
+    from django.utils import timezone
+
+    from marketdata import selectors as md
+    from paper_venue.models import PaperVenueOrder
+
+    travel_to("2026-12-02 11:00 IST")
+    probe = make_instrument(token=2100, symbol="NIFTYPROBEFUT")
+    atm = (md.risk_inputs(probe, timezone.now()).spot / 100).quantize(D("1")) * 100
+    near, far = (
+        make_instrument(token=2101 + i, symbol=f"NIFTY26DEC{k}CE", type_="CE", strike=str(k))
+        for i, k in enumerate((atm, atm + 200))
+    )
+    naked = ms.order_margin(account, [ms.MarginOrder(near, "SELL", 75)], consider_positions=False)
+    long_leg = ms.order_margin(account, [ms.MarginOrder(far, "BUY", 75)], consider_positions=False)
+    spread = ms.order_margin(
+        account, [ms.MarginOrder(far, "BUY", 75), ms.MarginOrder(near, "SELL", 75)], consider_positions=False
+    )
+    assert spread.required < naked.required  # the hedge benefit
+    capital = (max(spread.required, long_leg.required) * D("2.5")).quantize(D("1"))
+    assert capital < naked.required and capital < OLD_VENUE_PCT * atm * 75  # neither the naked leg nor the estimate
+    _set_capital(account, capital)
+    leg = {"product": "NRML", "order_type": "MARKET", "quantity": 75}
+    buy_far = {**leg, "instrument_token": far.instrument_token, "transaction_type": "BUY"}
+    sell_near = {**leg, "instrument_token": near.instrument_token, "transaction_type": "SELL"}
+    # A naked short call: the engine refuses it, with the margin stage's code, and nothing reaches the venue.
+    refused = api.post("/api/v1/orders/", sell_near, format="json")
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "INSUFFICIENT_MARGIN", refused.json()
+    assert not PaperVenueOrder.objects.exists()
+    # The call spread, leg by leg: the long first, then the short margined against it — both fill at the venue.
+    r = api.post("/api/v1/orders/", buy_far, format="json")
+    assert r.status_code == 201 and r.json()["status"] == "COMPLETE", r.json()
+    preview = api.post("/api/v1/orders/preview/", sell_near, format="json")
+    f = _findings(preview)["margin.funds"]
+    assert f["outcome"] == "pass" and D(f["details"]["required"]) < naked.required
+    r = api.post("/api/v1/orders/", sell_near, format="json")
+    assert r.status_code == 201 and r.json()["status"] == "COMPLETE", r.json()
+    assert sorted(PaperVenueOrder.objects.values_list("status", flat=True)) == ["COMPLETE", "COMPLETE"]
+    assert ms.account_margin(account).total_blocked < naked.required

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from oms_project.lib.brokers import BrokerRejected
 from orders import rate_limit
 from orders.errors import OrderRateLimited
 from orders.models import Order, OrderEvent
@@ -62,13 +63,11 @@ def test_failed_alert_statement_never_undoes_the_order_change(account, fut, plac
             cursor.execute("SELECT * FROM no_such_table_for_alerts")
 
     monkeypatch.setattr("alerts.services.alert_raise", broken_alert_raise)
-    # The margin stages would refuse it before the broker; without them the venue rejects it (and alerts).
-    from oms_project.lib import pretrade
 
-    for name in ("margin.funds", "margin.utilisation"):
-        monkeypatch.setitem(pretrade._stages, name, lambda intent, ctx: pretrade.PASS)
-    account.paper_capital = D("1000")  # far too little: the venue rejects, and the rejection raises an alert
-    account.save()
+    def refuse(self: Any, request: Any) -> str:  # the broker refuses it, and the rejection raises an alert
+        raise BrokerRejected("Insufficient funds. Required margin is 1.00 but available margin is 0.00.")
+
+    monkeypatch.setattr("paper_venue.venue.PaperVenue.place_order", refuse)
     order = place(order_type="LIMIT", price="24000")
     assert order.status == "REJECTED"
     assert "Insufficient funds" in order.status_message

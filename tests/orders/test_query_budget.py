@@ -1,6 +1,6 @@
 """Query budget of the hot path (counts, not timings): a resting paper LIMIT order through the API, a filled
 MARKET order, and proof that neither grows with the account's history; `GET /api/v1/positions/` in constant
-queries; the paper venue's one-statement funds check agrees with `margin_estimate`."""
+queries."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from rest_framework.test import APIClient
 from accounts.services import api_key_create
 from paper_venue.broker import account_ref
 from paper_venue.models import PaperVenuePosition
-from paper_venue.venue import PaperVenue, margin_estimate
 from portfolio.models import Position
 
 pytestmark = pytest.mark.django_db
@@ -26,12 +25,13 @@ pytestmark = pytest.mark.django_db
 #   the pre-trade context: open positions (shared by margin and risk), funds (one grouped ledger
 #   aggregate), working orders (margin), risk status (monitor), kill switches                        5
 #   Order + CREATED event + execution analysis (claimed for sending)                                 3
-#   the venue: its funds check (one statement), its capital (ledger aggregate), venue order          3
+#   the venue: the venue order (no funds check of its own: margin.funds is the gate)                 1
 #   the broker's answer: PLACED event, locked read + status UPDATE + event                           4
 # History: 29 (+8 transaction statements) when the venue replayed every trade, 14 before margin, risk and
 # execution advice became stages (#10-#12), 21 with them, 20 once margin stopped re-reading the order's own
-# instrument. The count never depends on how many positions or orders the account has (test below).
-RESTING_LIMIT_STATEMENTS = 20
+# instrument, 18 once the venue stopped judging funds a second time with its own estimate. The count never
+# depends on how many positions or orders the account has (test below).
+RESTING_LIMIT_STATEMENTS = 18
 # The order (claimed), the venue, the broker's answer (PLACED event + the report applied, in one block).
 RESTING_LIMIT_TRANSACTIONS = 3
 # A MARKET order that fills at once (one depth level), placed through the service: the resting order's, plus
@@ -39,7 +39,7 @@ RESTING_LIMIT_TRANSACTIONS = 3
 # venue position locked + updated, venue order updated) and in the order core (stored fills read once, replay
 # check of the trade id, trade, position locked + updated, status + event, the fill's alert with its
 # preferences), and the margin snapshot after the fill (eager Celery in tests; a worker's job on a server).
-FILLED_MARKET_STATEMENTS = 33
+FILLED_MARKET_STATEMENTS = 31
 
 
 def _statements(ctx: CaptureQueriesContext) -> list[str]:
@@ -105,7 +105,6 @@ def _history(user, account, n: int, start: int = 0) -> None:  # noqa: ANN001
             product="NRML",
             exchange="NFO",
             tradingsymbol=f"HIST{start + i}",
-            instrument_type="FUT" if i % 2 else "CE",
             quantity=0 if i % 3 else 75,
             average_price=Decimal("10.5"),
             realized=Decimal("1.25"),
@@ -157,54 +156,6 @@ def test_placement_cost_does_not_grow_with_account_history(user, account, fut, p
                 assert 'NOT ("orders_position"."quantity" = 0)' in sql, sql[:200]
                 open_book_reads += 1
     assert open_book_reads <= 1
-
-
-def test_funds_check_sums_margin_estimate_of_each_open_position(user, account):
-    """The venue's one-statement funds check equals `margin_estimate` applied position by position."""
-    ref = account_ref(account)
-    rows = [
-        ("FUT", "NRML", 75, "24012.3456", None, "120.50"),
-        ("FUT", "MIS", -150, "23999.95", None, "-40.25"),
-        ("CE", "NRML", 75, "101.3333", "24000", "0"),
-        ("PE", "NRML", -75, "88.05", "23500", "310.10"),
-        ("PE", "NRML", -75, "88.05", None, "0"),
-        ("EQ", "MIS", 10, "2875.4", None, "0"),
-        ("EQ", "CNC", 3, "1500.333", None, "5"),
-        ("FUT", "NRML", 0, "24000", None, "999.99"),  # closed: only its realised P&L counts
-    ]
-    for i, (kind, product, qty, avg, strike, realized) in enumerate(rows):
-        PaperVenuePosition.objects.create(
-            account_ref=ref,
-            instrument_token=5000 + i,
-            product=product,
-            exchange="NFO",
-            tradingsymbol=f"P{i}",
-            instrument_type=kind,
-            strike=Decimal(strike) if strike else None,
-            quantity=qty,
-            average_price=Decimal(avg),
-            realized=Decimal(realized),
-        )
-    expected_held = sum(
-        (
-            margin_estimate(
-                instrument_type=kind,
-                product=product,
-                side="BUY" if qty > 0 else "SELL",
-                quantity=abs(qty),
-                price=Decimal(avg),
-                strike=Decimal(strike) if strike else None,
-            )
-            for kind, product, qty, avg, strike, _ in rows
-            if qty
-        ),
-        Decimal("0"),
-    )
-    state = PaperVenue(ref, capital=Decimal("1000000"))._margin_state(5003, "NRML")
-    assert state.held.quantize(Decimal("0.01")) == expected_held
-    assert state.realized.quantize(Decimal("0.01")) == sum(Decimal(r[5]) for r in rows)
-    assert state.blocked == 0
-    assert state.position_quantity == -75
 
 
 def _positions_api(user):  # noqa: ANN001, ANN202
