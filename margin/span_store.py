@@ -3,8 +3,8 @@
 `contracts_for(instruments, day)` answers the contracts of the latest complete file imported for the
 trade date `day` (NSE's, or the simulated market's own) that list the instruments — matched by
 underlying (`pfCode` == the instrument's name), kind, expiry and strike — with the file's spot prices
-and calendar spreads, and the ELM rates of the latest AEL file seen (margin.nse_files); an empty answer
-when no file covers the day (the engine then goes synthetic for every leg). An instrument the file does
+and calendar spreads, and the ELM rates of the latest AEL file seen (margin.nse_files); when no file covers
+the day, no contracts (the engine then goes synthetic for every leg) but still the AEL file's ELM rates. An instrument the file does
 not list falls back to a synthetic array alone.
 
 Contracts and commodities are cached in-process per file (a file never changes once complete); which
@@ -152,7 +152,9 @@ def contracts_for(instruments: Sequence[Any], day: date) -> Filed:
 
     fid, bday = day_file(day)
     if fid is None or not instruments:
-        return Filed()
+        # No SPAN file for the day (paper, or before NSE's file): the engine builds the arrays itself, but the
+        # exposure margin still takes the latest AEL file's rates (an additional ELM on a stock moves it).
+        return Filed(elm=elm_table(day) if instruments else None)
     keys = {inst.instrument_token: k for inst in instruments if (k := _key(inst)) is not None}
     missing = {k for k in keys.values() if (fid, *k) not in _contracts}
     if missing:

@@ -116,3 +116,67 @@ def test_an_additional_elm_raises_margin_change_for_the_accounts_holding_it(
     snap = MarginSnapshot.objects.get(account=mine, key=f"nse:{row.pk}")
     assert snap.trigger == "REGULATORY" and snap.total_required > 0
     assert not MarginSnapshot.objects.filter(account=theirs).exists()
+
+
+def test_an_additional_elm_moves_the_exposure_without_a_span_file(
+    tmp_path, settings, user, fake_market, django_capture_on_commit_callbacks
+):
+    """No SPAN file for the day (the engine builds the risk arrays itself): the AEL file's rate is still the
+    exposure margin, so an additional ELM on the stock moves the figure and the account is told."""
+    from margin import selectors as ms
+    from margin import span_store
+    from margin.monitoring import snapshot_take
+    from margin.span_models import SpanFile
+
+    settings.NSE_MARGIN_FILES_DIR = str(tmp_path)
+    account = _paper_account(user)
+    inst = Instrument.objects.create(
+        instrument_token=7101,
+        exchange_token=7101,
+        tradingsymbol="RELIANCEELMFUT",
+        name="RELIANCE",
+        last_price=D("1000"),
+        expiry=date.today() + timedelta(days=20),
+        tick_size=D("0.05"),
+        lot_size=500,
+        instrument_type="FUT",
+        segment="NFO-FUT",
+        exchange="NFO",
+        freeze_quantity=10000,
+        source="demo",
+    )
+    fake_market.set(inst.instrument_token, "1000")
+    Position.objects.create(
+        user=user,
+        account=account,
+        exchange="NFO",
+        tradingsymbol=inst.tradingsymbol,
+        instrument_token=inst.instrument_token,
+        product="NRML",
+        quantity=500,
+        average_price=D("1000"),
+    )
+    span_store.clear_cache()
+    assert not SpanFile.objects.exists()
+    notional = D("1000") * 500
+    minimum = ms.account_margin(account)
+    assert minimum.source == "synthetic"
+    _ael(tmp_path, date(2025, 8, 20), T10_ROWS.replace("345,RELIANCE,OTH,3.5,0,3.5", "345,RELIANCE,OTH,4,0,4"))
+    with django_capture_on_commit_callbacks(execute=True):
+        nse_files.nse_files_import()
+    normal = ms.account_margin(account)
+    assert normal.source == "synthetic" and normal.exposure == notional * D("0.04")  # the AEL's 4%, not 3.5%
+    assert normal.span == minimum.span
+    before = snapshot_take(account, trigger="MANUAL", key="before-elm")
+    _ael(tmp_path, date(2025, 8, 21), T10_ROWS.replace("345,RELIANCE,OTH,3.5,0,3.5", "345,RELIANCE,OTH,4,15,19"))
+    with django_capture_on_commit_callbacks(execute=True):
+        (row,) = nse_files.nse_files_import()
+    after = ms.account_margin(account)
+    assert after.exposure == notional * D("0.19") and after.span == normal.span
+    snap = MarginSnapshot.objects.get(account=account, key=f"nse:{row.pk}")
+    assert snap.trigger == "REGULATORY" and snap.exposure == after.exposure > before.exposure
+    alerts = {a.title: a for a in Alert.objects.filter(type="MARGIN_CHANGE", user=user)}
+    regulatory = alerts.pop("Exchange margin change: RELIANCE")
+    assert regulatory.payload["changes"][0]["after_pct"] == "19"
+    (moved,) = alerts.values()  # the snapshot's own MARGIN_CHANGE: the required margin went up > 10%
+    assert moved.title.startswith("Margin up ") and moved.payload["previous_required"] == str(before.total_required)
