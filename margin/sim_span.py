@@ -5,7 +5,10 @@ expired, the synthetic risk array the engine would build itself (margin/sources.
 underlying level and ATM volatility at 09:00 IST that day, NSE's published scan parameters, docs/span.md), the
 published calendar spreads per underlying, and the underlyings' spot; writes them in NSE's layout
 (margin.span.writer) as `nsccl.YYYYMMDD.sim.spn` and imports it (`import_span`, source SIM). Arrays are then
-those of the morning, as NSE's BOD file's are until its intraday revisions. Run by `manage.py publish_sim_span`.
+those of the morning, as NSE's BOD file's are until its intraday revisions. Run by `manage.py publish_sim_span`,
+and on beat (`sim_span_publish_due`, task margin.sim_span_publish, django-celery-beat rows from margin 0008): at the
+top of every hour 09:00-15:00 IST Mon-Fri, publishing once per trading day of NSE's calendar (holidays and weekends
+skipped) and never over a complete file already imported for the day (NSE's own, imported at 08:30, or the first run's).
 """
 
 from __future__ import annotations
@@ -75,3 +78,20 @@ def sim_span_publish(day: date | None = None, *, out_dir: Path | None = None, do
         directory.rmdir()
         return Published(None, count, file_id)
     return Published(path, count, file_id)
+
+
+def sim_span_publish_due(*, now: datetime | None = None) -> dict[str, object]:
+    """Beat's run: today's simulated SPAN file unless today is no NSE trading day or a complete file for today is
+    already imported (the day's NSE file, or an earlier run's: idempotent). Returns what it did."""
+    from marketdata import calendar as mcal
+
+    from .span_models import SpanFile
+
+    day = timezone.localdate(now or timezone.now(), IST)
+    if not mcal.is_trading_day("NSE", day):
+        return {"day": day.isoformat(), "skipped": "not a trading day"}
+    existing = SpanFile.objects.filter(business_date=day, complete=True).order_by("-id").first()
+    if existing is not None:
+        return {"day": day.isoformat(), "skipped": f"{existing.source} file #{existing.pk} already imported"}
+    done = sim_span_publish(day)
+    return {"day": day.isoformat(), "contracts": done.contracts, "file_id": done.file_id}
