@@ -22,6 +22,13 @@ def _rupees(text: str) -> Decimal:
     return Decimal(m.group(1) + m.group(2).replace(",", ""))
 
 
+def _card(page: Any) -> dict[str, str]:
+    """Every figure of the costs card read in one go (a refresh cannot swap the card between two reads)."""
+    return page.locator("[data-testid=costs]").evaluate(
+        "el => Object.fromEntries([...el.querySelectorAll('[data-testid]')].map(e => [e.dataset.testid, e.innerText]))"
+    )
+
+
 def test_ticket_costs_market_confirmation_and_margin_dashboard(logged_in_page: Any, live: Any) -> None:
     page = logged_in_page
     page.goto(f"{live.url}/orders/new/")
@@ -31,24 +38,20 @@ def test_ticket_costs_market_confirmation_and_margin_dashboard(logged_in_page: A
     page.fill("[data-testid=lots]", "1")
     costs = page.locator("[data-testid=costs]")
     expect(costs).to_be_visible(timeout=15000)
-    span = _rupees(costs.locator("[data-testid=margin-span]").inner_text())
-    one_lot_total = _rupees(costs.locator("[data-testid=margin-total]").inner_text())
-    available = _rupees(costs.locator("[data-testid=margin-available]").inner_text())
-    remaining = costs.locator("[data-testid=margin-remaining]").inner_text()
+    card = _card(page)  # one render of the card (a MARKET order's figures move with every tick's refresh)
+    span, one_lot_total = _rupees(card["margin-span"]), _rupees(card["margin-total"])
+    available, remaining = _rupees(card["margin-available"]), card["margin-remaining"]
     assert span > 0 and one_lot_total >= span
     assert _rupees(remaining) == available - one_lot_total and remaining.strip().endswith("✓")
-    value = _rupees(costs.locator("[data-testid=cost-order-value]").inner_text())
-    charges = _rupees(costs.locator("[data-testid=cost-total-charges]").inner_text())
-    assert (
-        value > 0 and charges > 0 and _rupees(costs.locator("[data-testid=cost-net]").inner_text()) == value + charges
-    )
-    assert _rupees(costs.locator("[data-testid=cost-brokerage]").inner_text()) == Decimal("20.00")  # futures cap
+    value, charges = _rupees(card["cost-order-value"]), _rupees(card["cost-total-charges"])
+    assert value > 0 and charges > 0 and _rupees(card["cost-net"]) == value + charges
+    assert _rupees(card["cost-brokerage"]) == Decimal("20.00")  # futures cap
 
-    # Two lots: the card follows the ticket (about twice the margin).
+    # Two lots: the card follows the ticket at once (about twice the margin), not at the next tick's refresh:
+    # within the lots' 300 ms delay and one request, well inside the default 5 s wait.
     page.fill("[data-testid=lots]", "2")
-    # (the change itself or, at the latest, the next tick's throttled refresh: within 15 s)
-    expect(costs).to_have_attribute("data-title", re.compile(r"^BUY 2 lots "), timeout=15000)
-    two_lots = _rupees(costs.locator("[data-testid=margin-total]").inner_text())
+    expect(costs).to_have_attribute("data-title", re.compile(r"^BUY 2 lots "))
+    two_lots = _rupees(_card(page)["margin-total"])
     assert one_lot_total * Decimal("1.8") < two_lots < one_lot_total * Decimal("2.2")
 
     # MARKET: the modal shows the card's figures; Cancel sends nothing, Confirm places.
