@@ -213,7 +213,7 @@ def stage_validate(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
     )
     _check_session_rules(intent, ctx, facts)
     slices = validation.slice_plan(draft.quantity, facts, slice_requested=bool(intent.algo.auto_slice))
-    if intent.variety == "iceberg":
+    if intent.variety == "iceberg" and intent.iceberg_quantity:
         slices = [intent.quantity or 0]  # Kite works the legs: one order
     if len(slices) > 1:
         return StageResult(
