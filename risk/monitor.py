@@ -396,24 +396,30 @@ def _raise_peak(account_id: int, day: Any, value: float) -> None:
 
 
 def _raise_strategy_peaks(strat_index: dict[int, int], pnl: np.ndarray, day: Any) -> None:
-    """The strategies' best P&L today (StrategyRiskDay): one read, writes only for those that rose."""
+    """The strategies' best P&L today (StrategyRiskDay): one read, then one upsert of those that rose (the day
+    starts at 0: a peak is stored once the strategy has been in profit). The feed's one process revalues a book,
+    so the read-then-write does not race another writer."""
     if not strat_index:
         return
     stored = {
         r.strategy_id: float(r.peak_pnl)
         for r in StrategyRiskDay.objects.filter(strategy_id__in=list(strat_index), trading_day=day)
     }
-    for sid, i in strat_index.items():
-        value = float(pnl[i])
-        if sid in stored and value <= stored[sid]:
-            continue
-        if sid not in stored and value <= 0:
-            continue  # the day starts at 0: a peak is only stored once the strategy has been in profit
-        q = Decimal(str(round(value, 2)))
-        StrategyRiskDay.objects.bulk_create(
-            [StrategyRiskDay(strategy_id=sid, trading_day=day, peak_pnl=q)], ignore_conflicts=True
+    now = timezone.now()
+    rose = [
+        StrategyRiskDay(
+            strategy_id=sid, trading_day=day, peak_pnl=Decimal(str(round(float(pnl[i]), 2))), updated_at=now
         )
-        StrategyRiskDay.objects.filter(strategy_id=sid, trading_day=day, peak_pnl__lt=q).update(peak_pnl=q)
+        for sid, i in strat_index.items()
+        if float(pnl[i]) > stored.get(sid, 0.0)
+    ]
+    if rose:
+        StrategyRiskDay.objects.bulk_create(
+            rose,
+            update_conflicts=True,
+            unique_fields=["strategy", "trading_day"],
+            update_fields=["peak_pnl", "updated_at"],
+        )
 
 
 def _status_row(account: TradingAccount, strategy: Any, today: Any) -> RiskStatus:
