@@ -8,6 +8,8 @@ class OrdersConfig(AppConfig):
         from alerts.services import register_response_handler
         from alerts.types import AlertType
 
+        # Completion policies' models (issue #11); to join the re-export block at the end of models.py.
+        from . import completion_models  # noqa: F401
         from .services import approval_alert_handler
 
         register_response_handler(AlertType.APPROVAL_REQUIRED, approval_alert_handler)
@@ -31,9 +33,10 @@ class OrdersConfig(AppConfig):
 
         from oms_project.lib import broker_margins
 
-        from .selectors import broker_basket_margins
+        from .selectors import broker_basket_margins, broker_order_margins
 
         broker_margins.register_provider(broker_basket_margins)  # margin compares its figure with Kite's
+        broker_margins.register_orders_provider(broker_order_margins)  # ... for a single order's too
 
         from oms_project.lib import events
 
@@ -50,6 +53,16 @@ class OrdersConfig(AppConfig):
 
         events.subscribe("orders.filled", algos.on_child_event)
         events.subscribe("orders.terminal", algos.on_child_event)
+        # Completion policies (docs/completion-policies.md): the trader's touch stops an order's policy at once; the
+        # strategy's policy is one of its settings groups (written with the strategy, shown by its API).
+        from portfolio.services import register_settings_group
+
+        from .services import completion
+
+        events.subscribe("orders.updated", completion.on_order_updated)
+        register_settings_group(
+            "completion_policy", write=completion.strategy_policy_write, read=completion.strategy_policy_read
+        )
 
         from portfolio.events import PositionClosed
 

@@ -266,6 +266,17 @@ class NothingToExit(Conflict):
     default_message = "The position is already flat."
 
 
+
+# --- completion policies (orders.services.completion) ----------------------------------------------------------
+class CompletionPolicyInvalid(InvalidInput):
+    code = "COMPLETION_POLICY_INVALID"
+    default_message = "The completion policy's settings do not fit together."
+
+
+class CompletionNotApplicable(Conflict):
+    code = "COMPLETION_NOT_APPLICABLE"
+    default_message = "A completion policy does not apply to this order."
+
 def details(**kw: Any) -> dict[str, Any]:
     return {
         k: (str(v) if not isinstance(v, (int, float, str, bool, type(None), list, dict)) else v) for k, v in kw.items()

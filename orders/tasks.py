@@ -50,3 +50,12 @@ def algo_tick() -> int:
     from .services.algos import algos_tick
 
     return algos_tick()
+
+
+@shared_task(name="orders.completion_tick", ignore_result=True)
+def completion_tick() -> int:
+    """Advance the completion policies of working orders (beat every 3 s: orders migration 0013; nothing while the
+    exchange session is closed)."""
+    from .services.completion import completions_tick
+
+    return completions_tick()

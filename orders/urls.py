@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import algo_views, execution_views, ticket_views, views
+from . import algo_views, completion_views, execution_views, ticket_views, views
 
 urlpatterns: list = [
     path("broker/kite/", include("orders.brokers.kite_page_urls")),
@@ -23,6 +23,11 @@ urlpatterns: list = [
     path("orders/<int:order_id>/reject/", views.order_reject, name="order-reject"),
     path("analytics/slippage/", execution_views.slippage_page, name="slippage"),
     path("algos/", algo_views.algo_panel, name="algo-panel"),
+    path(
+        "strategies/<int:strategy_id>/completion-policy/",
+        completion_views.completion_policy_save,
+        name="strategy-completion-policy",
+    ),
     path("algos/<int:execution_id>/<str:action>/", algo_views.algo_action, name="algo-action"),
     path("positions/", views.positions, name="positions"),
     path("positions/<int:position_id>/row/", views.position_row, name="position-row"),

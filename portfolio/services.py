@@ -17,6 +17,7 @@ rollback.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -212,7 +213,9 @@ def strategy_create(
     values = {**STRATEGY_PRESETS[preset], **_settings_only(overrides)}
     try:
         with transaction.atomic():
-            return Strategy.objects.create(user=user, account=account, name=name, preset=preset, **_typed(values))
+            strategy = Strategy.objects.create(user=user, account=account, name=name, preset=preset, **_typed(values))
+            _write_groups(strategy, overrides)
+            return strategy
     except IntegrityError:
         raise errors.StrategyNameTaken() from None
 
@@ -231,7 +234,31 @@ def strategy_update(*, user: AbstractBaseUser, strategy_id: int, **fields: Any) 
             strategy.save()
     except IntegrityError:
         raise errors.StrategyNameTaken() from None
+    _write_groups(strategy, fields)
     return strategy
+
+
+# Settings groups kept by a higher app in its own one-to-one table (docs/architecture.md "Where the strategy limits
+# go"): registered in that app's ready(), written in the strategy's transaction, read by the strategies API.
+_SETTINGS_GROUPS: dict[str, tuple[Callable[[Strategy, dict[str, Any]], Any], Callable[[Strategy], dict[str, Any]]]] = {}
+
+
+def register_settings_group(
+    name: str, *, write: Callable[[Strategy, dict[str, Any]], Any], read: Callable[[Strategy], dict[str, Any]]
+) -> None:
+    """A group of strategy settings (e.g. the order core's `completion_policy`) given as one nested field."""
+    _SETTINGS_GROUPS[name] = (write, read)
+
+
+def settings_group_read(strategy: Strategy, name: str) -> dict[str, Any] | None:
+    entry = _SETTINGS_GROUPS.get(name)
+    return entry[1](strategy) if entry else None
+
+
+def _write_groups(strategy: Strategy, fields: dict[str, Any]) -> None:
+    for name, (write, _read) in _SETTINGS_GROUPS.items():
+        if fields.get(name) is not None:
+            write(strategy, dict(fields[name]))
 
 
 def _settings_only(fields: dict[str, Any]) -> dict[str, Any]:
