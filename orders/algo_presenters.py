@@ -1,5 +1,5 @@
-"""The JSON of a parent execution (TWAP / ICEBERG): the API's answer and the `/ws/orders/` push (frame type
-"execution") are the same dict. Decimals are strings (the API's money format)."""
+"""The JSON of a parent execution (TWAP / ICEBERG / DEPTH_SPLIT): the API's answer and the `/ws/orders/` push
+(frame type "execution") are the same dict. Decimals are strings (the API's money format)."""
 
 from __future__ import annotations
 
@@ -26,9 +26,10 @@ def _iso(v: datetime | None) -> str | None:
 
 
 def time_left_seconds(ex: AdvancedOrderExecution, now: datetime) -> int | None:
-    """A TWAP's seconds until its planned end (0 when past it or ended); None for an iceberg (no clock)."""
+    """A TWAP's (or a depth-aware split's) seconds until its planned end (0 when past it or ended); None for an
+    iceberg (no clock)."""
     ends = (ex.params or {}).get("ends_at")
-    if ex.algorithm != AdvancedOrderExecution.Algorithm.TWAP or not ends:
+    if ex.algorithm == AdvancedOrderExecution.Algorithm.ICEBERG or not ends:
         return None
     if ex.status not in ("PENDING", "RUNNING", "PAUSED"):
         return 0
@@ -72,7 +73,7 @@ def execution_json(
         if s.status == AdvancedExecutionSlice.Status.SKIPPED
         or (s.status == AdvancedExecutionSlice.Status.SENT and s.order is not None and s.order.status in TERMINAL)
     )
-    params = {k: v for k, v in (ex.params or {}).items() if k not in ("paused_at",)}
+    params = {k: v for k, v in (ex.params or {}).items() if k not in ("paused_at", "claim")}
     out = {
         "id": ex.pk,
         "algorithm": ex.algorithm,

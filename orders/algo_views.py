@@ -1,5 +1,5 @@
-"""The algorithm panel (issue #11): start a TWAP or an iceberg, watch its progress bar (live over /ws/orders/),
-pause / resume / cancel. Thin: parse, call one service (orders.services.algos), render."""
+"""The algorithm panel (issue #11): start a TWAP, an iceberg or a depth-aware split, watch its progress bar (live
+over /ws/orders/), pause / resume / cancel. Thin: parse, call one service (orders.services.algos), render."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ from .services import algos
 
 
 class AlgoStartForm(forms.Form):
-    algorithm = forms.ChoiceField(choices=[("TWAP", "TWAP"), ("ICEBERG", "Iceberg")])
+    algorithm = forms.ChoiceField(
+        choices=[("TWAP", "TWAP"), ("ICEBERG", "Iceberg"), ("DEPTH_SPLIT", "Depth-aware split")]
+    )
     exchange = forms.CharField(max_length=8, initial="NFO")
     tradingsymbol = forms.CharField(max_length=64)
     transaction_type = forms.ChoiceField(choices=[("BUY", "Buy"), ("SELL", "Sell")])
@@ -33,6 +35,9 @@ class AlgoStartForm(forms.Form):
     visible_lots = forms.IntegerField(min_value=1, required=False, initial=1)
     limit_price = forms.CharField(required=False, help_text="TWAP: the price guard; iceberg: the leg price.")
     participation_cap_pct = forms.IntegerField(min_value=1, max_value=100, required=False)
+    max_impact_bps = forms.IntegerField(
+        min_value=1, max_value=10_000, required=False, help_text="Depth-aware split: default your strategy's budget."
+    )
 
     def clean_limit_price(self) -> Decimal | None:
         raw = (self.cleaned_data.get("limit_price") or "").strip()
@@ -56,6 +61,8 @@ def _start(user, d: dict) -> object:  # noqa: ANN001
     )
     if d["algorithm"] == "ICEBERG":
         return algos.iceberg_start(**common, limit_price=d["limit_price"], visible_lots=d["visible_lots"] or 1)
+    if d["algorithm"] == "DEPTH_SPLIT":
+        return algos.depth_split_start(**common, limit_price=d["limit_price"], max_impact_bps=d["max_impact_bps"])
     return algos.twap_start(
         **common,
         duration_seconds=d["duration_seconds"] or 600,

@@ -106,8 +106,8 @@ class OrderSlippageHistory(models.Model):
 
 class AdvancedOrderExecution(models.Model):
     """A parent execution (the seeds' `advanced_order_executions`, [IDX "From Bonus Features"]): an order worked
-    by an algorithm (TWAP, ICEBERG) as child orders (role ALGO) that each go through the pipeline; run by
-    `orders.services.algos` (docs/execution.md "Algorithms"). Depth-aware split is not built yet."""
+    by an algorithm (TWAP, ICEBERG, DEPTH_SPLIT) as child orders (role ALGO) that each go through the pipeline;
+    run by `orders.services.algos` (docs/execution.md "Algorithms")."""
 
     class Algorithm(models.TextChoices):
         TWAP = "TWAP", "TWAP"

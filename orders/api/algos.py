@@ -1,7 +1,9 @@
-"""Parent executions API (issue #11): start a TWAP or an iceberg, list / read them, pause, resume, cancel.
+"""Parent executions API (issue #11): start a TWAP, an iceberg or a depth-aware split, list / read them, pause,
+resume, cancel.
 
     POST /api/v1/orders/twap/                      start a TWAP (201: the execution)
     POST /api/v1/orders/iceberg/                   start an iceberg (201)
+    POST /api/v1/orders/depth-split/               start a depth-aware split (201)
     GET  /api/v1/executions/                       your executions (newest first; ?status=, ?algorithm=)
     GET  /api/v1/executions/{id}/                  one, with its slices and their child orders
     POST /api/v1/executions/{id}/pause|resume|cancel/
@@ -125,6 +127,28 @@ class IcebergInputSerializer(_AlgoBase):
         return attrs
 
 
+@request_constraints(_INSTRUMENT, _SIZE)
+class DepthSplitInputSerializer(_AlgoBase):
+    """Send `quantity` in children sized, each as it is sent, to the largest whole-lot quantity whose walk of the
+    then-current book stays within `max_impact_bps` (default: the strategy's `max_market_impact_bps`, 50 without
+    one), at least one lot and at most `max_child_quantity` (default: the freeze limit); each child an IOC LIMIT at
+    the worst level of its walk (never beyond `limit_price`, the price guard), the next `interval_seconds` later
+    (default 5: the paper venue's used-up depth comes back over 5 s). Stops after `max_duration_seconds`."""
+
+    max_impact_bps = StrictIntegerField(required=False, allow_null=True, min_value=1, max_value=10_000)
+    interval_seconds = StrictIntegerField(
+        required=False,
+        min_value=algos.MIN_DEPTH_SPLIT_INTERVAL_SECONDS,
+        max_value=algos.MAX_DURATION_SECONDS,
+        default=algos.DEPTH_SPLIT_INTERVAL_SECONDS,
+    )
+    max_duration_seconds = StrictIntegerField(
+        required=False, min_value=1, max_value=algos.MAX_DURATION_SECONDS, default=algos.MAX_DURATION_SECONDS
+    )
+    max_child_quantity = StrictIntegerField(required=False, allow_null=True, min_value=1, help_text="Units.")
+    limit_price = PositivePriceField(required=False, allow_null=True, help_text="The price guard.")
+
+
 class ExecutionSliceSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     status = serializers.ChoiceField(choices=["PLANNED", "CLAIMED", "SENT", "SKIPPED"])
@@ -166,7 +190,7 @@ class ExecutionOutputSerializer(serializers.Serializer):
     slices_total = serializers.IntegerField()
     slices_sent = serializers.IntegerField()
     slices_done = serializers.IntegerField()
-    time_left_seconds = serializers.IntegerField(allow_null=True, help_text="TWAP only.")
+    time_left_seconds = serializers.IntegerField(allow_null=True, help_text="TWAP and depth-aware split.")
     next_slice_at = serializers.DateTimeField(allow_null=True)
     started_at = serializers.DateTimeField(allow_null=True)
     ended_at = serializers.DateTimeField(allow_null=True)
@@ -212,6 +236,18 @@ class IcebergStartApi(APIView):
         data = IcebergInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         ex = algos.iceberg_start(user=request.user, actor=actor_of(request), **_start_fields(data.validated_data))
+        return Response(execution_json(ex, with_slices=True), status=status.HTTP_201_CREATED)
+
+
+class DepthSplitStartApi(APIView):
+    """Start a depth-aware split (each child sized within the impact budget against the book it meets)."""
+
+    @extend_schema(request=DepthSplitInputSerializer, responses={201: ExecutionOutputSerializer, **START_ERRORS})
+    def post(self, request: Request) -> Response:
+        data = DepthSplitInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = _start_fields(data.validated_data)
+        ex = algos.depth_split_start(user=request.user, actor=actor_of(request), **fields)
         return Response(execution_json(ex, with_slices=True), status=status.HTTP_201_CREATED)
 
 

@@ -6,6 +6,7 @@
     client.positions.list(); client.positions.exit(position_id); client.trades.list()
     ex = client.orders.place_twap(instrument_token=..., lots=20, side="BUY", duration_seconds=600, slices=10)
     client.orders.place_iceberg(instrument_token=..., lots=20, visible_lots=2, side="SELL", limit_price=Decimal("101"))
+    client.orders.place_depth_split(instrument_token=..., lots=20, side="BUY", max_impact_bps=30)
     client.orders.get_execution(ex.id); client.orders.pause_execution(ex.id); resume_execution; cancel_execution
 
 Quantities are units (Kite semantics); pass `lots=` instead of `quantity=` to give lots. Every placement
@@ -21,6 +22,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ._http import HttpSession, wire_decimal
+from .models.completion import OrderCompletion
 from .models.orders import (
     Execution,
     ExecutionAnalysis,
@@ -203,7 +205,7 @@ class OrdersAPI:
     def get(self, order_id: int) -> Order:
         return Order.model_validate(self._http.request("GET", f"/orders/{order_id}/"))
 
-    # --- parent executions (TWAP / ICEBERG) ---------------------------------------------------------------------
+    # --- parent executions (TWAP / ICEBERG / DEPTH_SPLIT) -------------------------------------------------------
     def place_twap(
         self,
         *,
@@ -263,6 +265,37 @@ class OrdersAPI:
             strategy_id=strategy_id,
         )
         return Execution.model_validate(self._http.request("POST", "/orders/iceberg/", json=body))
+
+    def place_depth_split(
+        self,
+        *,
+        side: str | None = None,
+        transaction_type: str | None = None,
+        instrument_token: int | None = None,
+        exchange: str | None = None,
+        tradingsymbol: str | None = None,
+        quantity: int | None = None,
+        lots: int | None = None,
+        product: str = "NRML",
+        max_impact_bps: int | None = None,
+        interval_seconds: int | None = None,
+        max_duration_seconds: int | None = None,
+        max_child_quantity: int | None = None,
+        limit_price: Decimal | None = None,
+        account_id: int | None = None,
+        strategy_id: int | None = None,
+    ) -> Execution:
+        """Work an order in children each sized, when it is sent, to the largest whole-lot quantity whose walk of the
+        book stays within `max_impact_bps` (default: the strategy's budget, 50 without one), at least one lot; each
+        an IOC LIMIT at its walk's worst level, the next `interval_seconds` later (default 5) while the book refills."""
+        body = _order_body(
+            side=side, transaction_type=transaction_type, instrument_token=instrument_token, exchange=exchange,
+            tradingsymbol=tradingsymbol, quantity=quantity, lots=lots, product=product, max_impact_bps=max_impact_bps,
+            interval_seconds=interval_seconds, max_duration_seconds=max_duration_seconds,
+            max_child_quantity=max_child_quantity, limit_price=limit_price, account_id=account_id,
+            strategy_id=strategy_id,
+        )
+        return Execution.model_validate(self._http.request("POST", "/orders/depth-split/", json=body))
 
     def list_executions(self, *, status: str | None = None, algorithm: str | None = None) -> list[Execution]:
         params = {k: v for k, v in {"status": status, "algorithm": algorithm}.items() if v is not None}
@@ -393,6 +426,29 @@ class StrategiesAPI:
 
     def presets(self) -> dict[str, dict[str, Any]]:
         return self._http.request("GET", "/strategies/presets/")
+
+    def set_settings(self, strategy_id: int, *, preset: str | None = None, **settings: Any) -> Strategy:
+        """`PUT /strategies/{id}/settings/`: any of the strategy's settings, optionally from a preset first, e.g.
+        `completion_policy={"unfilled_action": "CHASE", "chase_ticks": 2}` (fields not given keep their value)."""
+        body = _body(preset=preset, **settings)
+        return Strategy.model_validate(self._http.request("PUT", f"/strategies/{strategy_id}/settings/", json=body))
+
+    def set_completion_policy(self, strategy_id: int, **policy: Any) -> Strategy:
+        """The strategy's completion policy for unfilled and partly filled LIMIT orders (docs/completion-policies.md):
+        `unfilled_action` (NONE, CHASE, CONVERT_MARKET, SPLIT_DEPTH, CANCEL), `unfilled_after_seconds`,
+        `chase_interval_seconds`, `chase_ticks`, `chase_max_adjustment_pct`, `after_chase`, `partial_fill_action`
+        (NONE, IMMEDIATE, TIME_BASED, PRICE_BASED, CANCEL_REMAINING), `partial_fill_wait_seconds`,
+        `partial_fill_price_move_pct`. Raises CompletionPolicyInvalidError for a combination that means nothing."""
+        return self.set_settings(strategy_id, completion_policy=_body(**policy))
+
+    def order_completion(self, order_id: int) -> OrderCompletion:
+        """One order's completion policy: the settings it runs with, its state, and why it ended."""
+        return OrderCompletion.model_validate(self._http.request("GET", f"/orders/{order_id}/completion/"))
+
+    def set_order_completion(self, order_id: int, *, enabled: bool = True, **policy: Any) -> OrderCompletion:
+        """Override one working LIMIT order's policy (`enabled=False` switches it off for this order)."""
+        body = _body(enabled=enabled, **policy)
+        return OrderCompletion.model_validate(self._http.request("PUT", f"/orders/{order_id}/completion/", json=body))
 
     def square_off_all(
         self, *, account_id: int | None = None, strategy_id: int | None = None, reason: str = "square off all"
