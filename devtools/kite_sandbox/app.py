@@ -188,6 +188,7 @@ class KiteSandboxApp:
         self.requests_seen: list[tuple[str, str]] = []
         # Iceberg-variety orders: order id -> (legs, leg quantity), shown as `meta.iceberg` (one id for every leg).
         self.icebergs: dict[str, tuple[int, int]] = {}
+        self._iceberg_tags: dict[str, tuple[int, int]] = {}  # until the id is known (a postback sent while placing)
         for user in users:
             self.add_user(user)
         self.routes: list[Route] = [
@@ -279,7 +280,7 @@ class KiteSandboxApp:
             user_id=user.user_id,
             app_id=user.app_id,
             api_secret=user.api_secret,
-            iceberg=self.icebergs.get(order.broker_order_id),
+            iceberg=self._iceberg_of(order),
         )
         if self.ticker is not None:
             # Ticker order updates carry the postback shape with a blank checksum (kite-api.md §4.2).
@@ -490,14 +491,14 @@ class KiteSandboxApp:
     def h_orders(self, request: _Request) -> list[dict[str, Any]]:
         uid = request.user.user_id
         return [
-            render.order_json(o, user_id=uid, iceberg=self.icebergs.get(o.broker_order_id))
+            render.order_json(o, user_id=uid, iceberg=self._iceberg_of(o))
             for o in self._venue_call(request.user.venue.orders)
         ]
 
     def h_order_info(self, request: _Request, order_id: str) -> list[dict[str, Any]]:
         uid = request.user.user_id
         history = self._venue_call(lambda: request.user.venue.order_history(order_id))
-        return [render.order_json(o, user_id=uid, iceberg=self.icebergs.get(o.broker_order_id)) for o in history]
+        return [render.order_json(o, user_id=uid, iceberg=self._iceberg_of(o)) for o in history]
 
     def h_trades(self, request: _Request) -> list[dict[str, Any]]:
         return [render.trade_json(t) for t in self._venue_call(request.user.venue.trades)]
@@ -566,12 +567,22 @@ class KiteSandboxApp:
             order_request = replace(order_request, instrument_token=token)
         # An iceberg: Kite answers with the first leg's id and places each next leg when the last one filled; the
         # sandbox works the whole quantity as one order under that id and reports the leg in `meta.iceberg`.
+        iceberg = (int(order_request.iceberg_legs or 0), int(order_request.iceberg_quantity or 0))
+        if variety == "iceberg" and order_request.tag:
+            with self._lock:
+                self._iceberg_tags[order_request.tag] = iceberg
         order_id = self._venue_call(lambda: request.user.venue.place_order(order_request))
         if variety == "iceberg":
             with self._lock:
-                legs, leg_quantity = order_request.iceberg_legs or 0, order_request.iceberg_quantity or 0
-                self.icebergs[str(order_id)] = (int(legs), int(leg_quantity))
+                self.icebergs[str(order_id)] = iceberg
         return {"order_id": str(order_id)}
+
+    def _iceberg_of(self, order: Any) -> tuple[int, int] | None:
+        """(legs, leg quantity) of an iceberg-variety order, by its id (or its tag while it is being placed)."""
+        found = self.icebergs.get(order.broker_order_id)
+        if found is None and order.tag and (order.raw or {}).get("variety") == "iceberg":
+            found = self._iceberg_tags.get(order.tag)
+        return found
 
     def h_order_modify(self, request: _Request, variety: str, order_id: str) -> dict[str, str]:
         changes: dict[str, Any] = {}

@@ -149,3 +149,22 @@ def test_an_iceberg_outside_kites_rules_is_sliced_here_with_the_reason(user, kit
 def test_fit(total: int, visible: int, freeze: int | None, native: bool, why: str) -> None:
     answer = kite_iceberg.fit(total=total, visible=visible, lot_size=75, freeze_quantity=freeze)
     assert answer.native is native and why in answer.reason
+
+
+def test_the_postbacks_of_an_iceberg_carry_its_leg(venue: MemoryVenue, settings: Any) -> None:
+    sent: list[dict[str, Any]] = []
+    sandbox = KiteSandboxApp(
+        [SandboxUser(user_id=KITE_USER_ID, api_key=API_KEY, api_secret=API_SECRET, venue=venue,
+                     postback_url="http://testserver/api/v1/broker/kite/postback/")],
+        instruments=lambda: ROWS,
+        postback_sink=lambda url, payload: sent.append(payload),
+    )  # fmt: skip
+    with KiteSandboxServer(sandbox) as server:
+        sandbox.server_url = server.url  # type: ignore[attr-defined]
+        order_id = _place(sandbox, tag="ice1")  # rests: the LTP is above the limit
+        venue.set_price("NFO", SYMBOL, D("25980"))  # fills
+        assert sandbox.postbacks.wait_idle()
+    legs = [(p["status"], p["variety"], p["meta"]["iceberg"]["leg"]) for p in sent if p["order_id"] == order_id]
+    assert legs[0] == ("OPEN", "iceberg", 1) and legs[-1] == ("COMPLETE", "iceberg", 3)
+    assert sent[-1]["meta"]["iceberg"] == {"leg": 3, "legs": 3, "leg_quantity": 525, "total_quantity": 1875,
+                                           "remaining_quantity": 0}  # fmt: skip
