@@ -348,3 +348,27 @@ def test_a_per_order_override_switches_the_policy_off(user, account, fut, place,
     assert completion.completions_tick() == 0
     order.refresh_from_db()
     assert order.status == "OPEN"
+
+
+def test_the_runner_is_on_beat_every_three_seconds(user, account, fut, place, travel_to) -> None:  # noqa: ANN001
+    from django_celery_beat.models import PeriodicTask
+
+    from oms_project.celery import app
+    from orders import tasks
+
+    row = PeriodicTask.objects.get(name="orders: completion policies")  # orders migration 0013
+    assert (row.task, row.interval.every, row.interval.period, row.enabled) == (
+        "orders.completion_tick",
+        3,
+        "seconds",
+        True,
+    )
+    assert "orders.completion_tick" in app.tasks
+    clock = travel_to(T0)
+    strategy = _strategy(user, account, unfilled_action="CANCEL", unfilled_after_seconds=5)
+    order = _limit(place, strategy, "23990")
+    tasks.completion_tick()
+    clock.shift(5)
+    assert tasks.completion_tick() == 1
+    order.refresh_from_db()
+    assert order.status == "CANCELLED" and _comp(order).reason.endswith("cancel")
