@@ -78,3 +78,8 @@ from .execution_models import AdvancedExecutionSlice, AdvancedOrderExecution  # 
 
 # Parent executions (TWAP / ICEBERG) and their slices (orders.services.algos): read-only; the trader acts on them.
 register_read_only(AdvancedOrderExecution, AdvancedExecutionSlice)
+
+from .completion_models import OrderCompletion, StrategyCompletionPolicy  # noqa: E402
+
+# Completion policies (docs/completion-policies.md): set through the strategy settings, run by the runner.
+register_read_only(StrategyCompletionPolicy, OrderCompletion)
