@@ -428,8 +428,8 @@ def on_portfolio_event(event: Any) -> None:
 
 
 # --- the monitor's REDUCING status and the per-position guards (the strategy risk dashboard) ---------------------
-GUARD_MAX_INR = Decimal("1000000000")
-GUARD_MAX_HOURS = Decimal("9999")
+GUARD_MAX_INR = Decimal("10000000000")  # the API's price ceiling
+GUARD_MAX_HOURS = Decimal("9999.99")  # the column's
 
 
 def risk_status_release(
@@ -477,11 +477,12 @@ def _guard_amount(name: str, raw: Any, ceiling: Decimal) -> Decimal | None:
         value = Decimal(str(raw).strip().replace(",", ""))
     except (InvalidOperation, ValueError):
         raise PositionGuardsInvalid(f"{name} must be a number.", details={"field": name}) from None
-    if not value.is_finite() or value <= 0 or value > ceiling:
+    if not value.is_finite() or value < 0 or value > ceiling:
         raise PositionGuardsInvalid(
-            f"{name} must be above 0 and at most {ceiling}.", details={"field": name, "value": str(raw)}
+            f"{name} must be 0 (off) or above 0 and at most {ceiling}.", details={"field": name, "value": str(raw)}
         )
-    return value.quantize(Decimal("0.01"))
+    value = value.quantize(Decimal("0.01"))
+    return value if value > 0 else None  # 0: this guard off
 
 
 def position_guards_update(
@@ -497,9 +498,9 @@ def position_guards_update(
     auto_close_on_timeout: bool,
 ) -> Any:
     """Store a strategy's per-position guards (the monitor reads them on the next tick batch): a target and a stop
-    in ₹ of P&L per position (the stop as a loss: 1000 means −₹1,000), a timeout in hours, each blank for off,
+    in ₹ of P&L per position (the stop as a loss: 1000 means −₹1,000), a timeout in hours, each blank or 0 for off,
     and whether each closes the position (as the system, through the pipeline) or only alerts. Values that are
-    not positive numbers are refused (RISK_GUARDS_INVALID); another user's strategy is not found."""
+    negative or not numbers are refused (RISK_GUARDS_INVALID); another user's strategy is not found."""
     from .models import PositionGuardConfig
 
     _, strategy = selectors.owner_objects(user=user, account_id=None, strategy_id=strategy_id)

@@ -9,6 +9,9 @@ client.risk.set_limits({"daily_loss": {"pct": "4"}, "stop_loss_required": {"enab
 client.risk.events()
 client.risk.greeks()                                   # Greeks per position, strategy, underlying, account (₹)
 client.risk.sizing(instrument_token, stop_distance=20) # liquidity-based sizing advice (lots)
+client.risk.guards(strategy_id)                        # per-position guards (target, stop, timeout, auto-close)
+client.risk.set_guards(strategy_id, target_pnl="3000", auto_close_on_target=True)
+client.risk.release_reducing("cut size", strategy_id=7)  # the live monitor's REDUCING back to ACTIVE
 """
 
 from __future__ import annotations
@@ -81,3 +84,28 @@ class RiskAPI:
         params = {"account_id": account_id} if account_id is not None else {}
         for row in self._http.paginate("/risk/events/", params):
             yield RiskEvent.model_validate(row)
+
+    def guards(self, strategy_id: int) -> dict[str, Any]:
+        """The per-position guards the live monitor applies to the strategy's positions."""
+        return self._http.request("GET", f"/risk/strategies/{int(strategy_id)}/guards/")
+
+    def set_guards(self, strategy_id: int, **changes: Any) -> dict[str, Any]:
+        """Change some guards (the others keep their current values): enabled, target_pnl, stop_loss_pnl,
+        timeout_hours (None or 0: that guard off), auto_close_on_target / _stop / _timeout."""
+        body = {k: v for k, v in self.guards(strategy_id).items() if k not in ("strategy_id", "stored")}
+        unknown = sorted(set(changes) - set(body))
+        if unknown:
+            raise TypeError(f"unknown guard fields: {', '.join(unknown)}")
+        body.update({k: (str(v) if v is not None and not isinstance(v, bool) else v) for k, v in changes.items()})
+        return self._http.request("PUT", f"/risk/strategies/{int(strategy_id)}/guards/", json=body)
+
+    def release_reducing(
+        self, reason: str, *, strategy_id: int | None = None, account_id: int | None = None
+    ) -> dict[str, Any]:
+        """Release the live monitor's REDUCING of a strategy (or of the account), with a reason."""
+        body: dict[str, Any] = {"reason": reason}
+        if strategy_id is not None:
+            body["strategy_id"] = strategy_id
+        if account_id is not None:
+            body["account_id"] = account_id
+        return self._http.request("POST", "/risk/status/release/", json=body)

@@ -10,7 +10,7 @@ from alerts.models import Alert
 from alerts.services import alert_respond
 from oms_project.lib import events
 from orders import services as order_services
-from orders.models import Order, OrderPreferences
+from orders.models import OrderPreferences
 from orders.services import square_off as square_off_module
 from risk import errors, services
 

@@ -122,7 +122,7 @@ def test_guards_form_saves_validates_and_blank_turns_a_guard_off(client, user, b
     assert (cfg.auto_close_on_target, cfg.auto_close_on_stop, cfg.auto_close_on_timeout) == (False, True, False)
     assert monitor._guard_settings({book.pk})[book.pk]["auto"]["STOP"] is True  # what the monitor reads
     r = client.post(url, {**form, "stop_loss_pnl": "-5"}, follow=True)
-    assert "stop_loss_pnl must be above 0" in r.content.decode()
+    assert "stop_loss_pnl must be 0 (off) or above 0" in r.content.decode()
     assert PositionGuardConfig.objects.get(strategy=book).stop_loss_pnl == D("1200")
     assert RiskEvent.objects.filter(kind="GUARDS_CHANGED").count() == 1
 
