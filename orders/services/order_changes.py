@@ -331,6 +331,8 @@ def _reject_parked(order: Order, *, actor: str, reason: str) -> None:
     """A parked order (and its parked slices) refused at approval: REJECTED with the refusal's message."""
     fields = dict(pending_quantity=0, status_message=reason[:500])
     if not _transition(order, S.REJECTED, actor=actor, kind=EventKind.REJECTED, reason=reason[:500], **fields):
+        if order.status in TERMINAL:
+            return  # the kill switch's square-off cancelled it meanwhile: the refusal still stands
         raise errors.OrderNotPendingApproval()
     for kid in Order.objects.filter(parent=order, role=OrderRole.SLICE, status=S.PENDING_APPROVAL):
         _transition(kid, S.REJECTED, actor=actor, kind=EventKind.REJECTED, reason=reason[:500], **fields)
