@@ -71,3 +71,71 @@ def test_the_alerts_approve_button_after_an_engage_rejects_without_raising(
         alert_respond(user=user, alert_id=alert.pk, action="Approve", actor=f"user:{user.pk}")
     parked.refresh_from_db()
     assert parked.status == "REJECTED"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.service
+def test_approvals_racing_an_engage_send_nothing_after_it(user, account, fut, settings) -> None:
+    """PostgreSQL, threads approving parked orders while the switch engages: an approval either committed before
+    the engage took its lock (and the square-off flattens what it sent) or is refused; the book ends flat."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    from orders.models import Order, OrderEvent
+    from portfolio.models import Position
+    from risk.models import KillSwitch
+    from tests.conftest import require_service
+    from tests.support.orders import place_order
+
+    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL to a PostgreSQL database")
+    settings.KILL_SWITCH_SQUARE_OFF_ATTEMPTS = 10
+    settings.KILL_SWITCH_RETRY_SECONDS = 0.2
+    OrderPreferences.objects.update_or_create(
+        user=user,
+        defaults={"duplicate_action": OrderPreferences.DuplicateAction.CONFIRM, "duplicate_window_seconds": 600},
+    )
+    fields = dict(transaction_type="BUY", quantity=75, product="NRML", order_type="MARKET",
+                  instrument_token=fut.instrument_token)  # fmt: skip
+    place_order(user, **fields, confirm_duplicate=True)
+    parked = [place_order(user, **fields).pk for _ in range(24)]
+    assert Order.objects.filter(pk__in=parked, status="PENDING_APPROVAL").count() == len(parked)
+    queue = list(parked)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def approver() -> None:
+        try:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    order_id = queue.pop(0)
+                try:
+                    order_services.order_approve(user=user, order_id=order_id)
+                    outcome = "approved"
+                except Exception as exc:  # noqa: BLE001 - recorded and asserted below
+                    outcome = getattr(exc, "code", type(exc).__name__)
+                with lock:
+                    outcomes.append(outcome)
+                time.sleep(0.01)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=approver) for _ in range(4)]
+    for t in threads:
+        t.start()
+    while len(outcomes) < 6:
+        time.sleep(0.005)
+    switch = services.kill_switch_engage(user=user, reason="approval drill")
+    for t in threads:
+        t.join(60)
+    switch = KillSwitch.objects.get(pk=switch.pk)
+    assert "approved" in outcomes and "KILL_SWITCH_ENGAGED" in outcomes, outcomes
+    assert set(outcomes) <= {"approved", "KILL_SWITCH_ENGAGED", "ORDER_NOT_PENDING_APPROVAL", "ORDER_RATE_LIMITED"}
+    assert not OrderEvent.objects.filter(order_id__in=parked, kind="APPROVED", created_at__gt=switch.since).exists()
+    assert switch.state == "HALTED"
+    assert sum(p.quantity for p in Position.objects.filter(account=account)) == 0
+    assert not Order.objects.filter(pk__in=parked, status__in=["PENDING_APPROVAL", "PENDING_SUBMIT", "OPEN"]).exists()
+    print(f"\napprovals: {outcomes.count('approved')} sent, {outcomes.count('KILL_SWITCH_ENGAGED')} refused")
