@@ -81,6 +81,7 @@ def test_cards_show_pnl_drawdown_from_the_strategys_peak_limits_and_level(
     html = client.get(reverse("risk-strategies")).content.decode()
     assert f'data-testid="risk-card-{book.pk}" data-level="HIGH"' in html
     assert 'data-testid="risk-card-account"' in html and "RISK_DAILY_LOSS" in html
+    assert 'data-testid="nav-risk"' in html
     assert f"₹{card['drawdown']:,.2f}" in html
 
 
