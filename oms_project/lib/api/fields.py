@@ -98,12 +98,19 @@ class StrictIntegerField(serializers.IntegerField):
 
 
 _INT_TEXT = re.compile(r"^-?\d{1,18}$")
+QUERY_INT_MAX = 10**18 - 1
 
 
 class QueryIntegerField(serializers.IntegerField):
     """An integer in a query string: optional minus sign and digits only (no `1.0`, `+1`, ` 1`)."""
 
     default_error_messages = {"invalid": "Must be an integer."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        # At most 18 digits (_INT_TEXT): said in the schema too, so a client (or the contract test) knows.
+        kwargs.setdefault("max_value", QUERY_INT_MAX)
+        kwargs.setdefault("min_value", -QUERY_INT_MAX)
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> int:
         if not isinstance(data, str) or not _INT_TEXT.match(data):
