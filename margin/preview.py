@@ -209,11 +209,7 @@ def compare_with_broker(
 ) -> dict[str, Any] | None:
     """Ask Kite's basket calculator for the same orders; log both figures and keep the difference as an accuracy
     metric (margin_comparison). None when the broker cannot answer (the trader still gets our figure)."""
-    import logging
-
     from oms_project.lib import broker_margins
-
-    from .comparison_models import MarginComparison
 
     answer = broker_margins.basket_margins(
         account,
@@ -222,35 +218,8 @@ def compare_with_broker(
     )
     if not answer or "final" not in answer:
         return None
-    broker_total = Decimal(str(answer["final"].get("total", 0))).quantize(Decimal("0.01"))
-    ours = final.total
-    diff = ours - broker_total
-    accuracy = None
-    if broker_total:
-        accuracy = max(ZERO, (100 * (1 - abs(diff) / abs(broker_total)))).quantize(Decimal("0.001"))
-    MarginComparison.objects.create(
-        account=account,
-        endpoint="basket",
-        legs=len(orders),
-        consider_positions=consider_positions,
-        ours_total=ours,
-        broker_total=broker_total,
-        difference=diff,
-        accuracy_pct=accuracy,
-        source=om.after.source,
-        detail={
-            "ours": {k: str(v) for k, v in final.as_dict().items()},
-            "broker": {k: str(answer["final"].get(k)) for k in ("span", "exposure", "option_premium", "total")},
-        },
-    )
-    logging.getLogger("margin.accuracy").info(
-        "margin account=%s legs=%s ours=%s kite=%s diff=%s accuracy=%s%%",
-        account.pk,
-        len(orders),
-        ours,
-        broker_total,
-        diff,
-        accuracy,
+    broker_total, diff, accuracy = _record_comparison(
+        account, "basket", len(orders), consider_positions, final, answer["final"], om.after.source
     )
     return {
         "final_total": broker_total,
@@ -260,14 +229,97 @@ def compare_with_broker(
     }
 
 
+def _accuracy(diff: Decimal, broker_total: Decimal) -> Decimal | None:
+    """100 × (1 − |ours − broker| / |broker|), floored at 0; None when the broker's figure is 0."""
+    if not broker_total:
+        return None
+    return max(ZERO, (100 * (1 - abs(diff) / abs(broker_total)))).quantize(Decimal("0.001"))
+
+
+def _record_comparison(
+    account: Any,
+    endpoint: str,
+    legs: int,
+    consider_positions: bool,
+    ours: calc.Figures,
+    broker: dict[str, Any],
+    source: str,
+) -> tuple[Decimal, Decimal, Decimal | None]:
+    """Log our figure next to the broker's and keep the difference (margin_comparison, the accuracy metric).
+    Returns (broker total, ours − broker, accuracy %)."""
+    import logging
+
+    from .comparison_models import MarginComparison
+
+    broker_total = Decimal(str(broker.get("total", 0))).quantize(Decimal("0.01"))
+    diff = ours.total - broker_total
+    accuracy = _accuracy(diff, broker_total)
+    MarginComparison.objects.create(
+        account=account,
+        endpoint=endpoint,
+        legs=legs,
+        consider_positions=consider_positions,
+        ours_total=ours.total,
+        broker_total=broker_total,
+        difference=diff,
+        accuracy_pct=accuracy,
+        source=source,
+        detail={
+            "ours": {k: str(v) for k, v in ours.as_dict().items()},
+            "broker": {k: str(broker.get(k)) for k in ("span", "exposure", "option_premium", "total")},
+        },
+    )
+    logging.getLogger("margin.accuracy").info(
+        "margin account=%s endpoint=%s legs=%s ours=%s kite=%s diff=%s accuracy=%s%%",
+        account.pk,
+        endpoint,
+        legs,
+        ours.total,
+        broker_total,
+        diff,
+        accuracy,
+    )
+    return broker_total, diff, accuracy
+
+
+def compare_orders_with_broker(
+    account: Any, orders: Sequence[MarginOrder], legs: list[dict[str, Any]], ours: Sequence[calc.Figures], source: str
+) -> dict[str, Any] | None:
+    """Ask Kite's /margins/orders for the same orders (each on its own, against the account's positions); put
+    Kite's figure next to ours on each leg (`leg["broker"]`), log each pair and keep its difference
+    (margin_comparison, endpoint "orders"). Returns the totals compared, or None when Kite cannot answer."""
+    from oms_project.lib import broker_margins
+
+    answer = broker_margins.order_margins(
+        account, [_kite_order(o, Decimal(leg["price"])) for o, leg in zip(orders, legs, strict=True)]
+    )
+    if not answer or len(answer) != len(orders):
+        return None
+    broker_sum = ours_sum = ZERO
+    for leg, mine, theirs in zip(legs, ours, answer, strict=True):
+        broker_total, diff, accuracy = _record_comparison(account, "orders", 1, True, mine, theirs, source)
+        leg["broker"] = {"total": broker_total, "difference": diff, "accuracy_pct": accuracy}
+        broker_sum += broker_total
+        ours_sum += mine.total
+    return {
+        "total": broker_sum,
+        "difference": ours_sum - broker_sum,
+        "accuracy_pct": _accuracy(ours_sum - broker_sum, broker_sum),
+    }
+
+
 def kite_order_margins(account: Any, orders: Sequence[MarginOrder], *, at: datetime | None = None) -> dict[str, Any]:
     """Kite's /margins/orders: each order margined on its own against the account's positions and working
-    orders (no hedge between the orders given)."""
+    orders (no hedge between the orders given). A Kite account also asks Kite (`compare_orders_with_broker`):
+    each order carries Kite's figure next to ours, and `broker` the totals (None for paper, or when Kite
+    cannot answer)."""
     at = at or timezone.now()
     day = timezone.localdate(at)
     legs = []
     initial = final = calc.Figures()
     breakdowns = []
+    mines: list[calc.Figures] = []
+    sources_seen: set[str] = set()
     required = ZERO
     for order in orders:
         om = selectors.order_margin(account, [order], at=at)
@@ -280,6 +332,8 @@ def kite_order_margins(account: Any, orders: Sequence[MarginOrder], *, at: datet
         )
         initial = initial + leg.figures
         final = final + mine
+        mines.append(mine)
+        sources_seen.add(om.after.source)
         required += om.required
         legs.append(
             {
@@ -293,15 +347,20 @@ def kite_order_margins(account: Any, orders: Sequence[MarginOrder], *, at: datet
                 **_figures(mine),
                 "required": om.required,
                 "charges": kite_charges(b),
+                "broker": None,
             }
         )
     total_charges = _sum_kite(breakdowns)
+    broker = None
+    if not account.is_paper and orders:
+        broker = compare_orders_with_broker(account, orders, legs, mines, "+".join(sorted(sources_seen))[:40])
     return {
         "initial": {**_figures(initial), "charges": total_charges},
         "final": {**_figures(final), "charges": total_charges},
         "orders": legs,
         "charges": total_charges,
         "required": required,
+        "broker": broker,
     }
 
 

@@ -29,8 +29,8 @@ from . import calc
 from .span import CombinedCommodity, Contract, ContractKind
 from .span.synthetic import synthetic_commodity, synthetic_future, synthetic_option
 
-# Equity (VaR) margin as a fraction of value. MIS: Zerodha's intraday leverage of 5× on equity
-# (the paper venue's documented estimate); CNC: a delivery buy needs its full value (Kite T1:
+# Equity (VaR) margin as a fraction of value. MIS: Zerodha's intraday leverage of 5× on equity;
+# CNC: a delivery buy needs its full value (Kite T1:
 # INFY CNC BUY 1 → var 1498 = its value), a CNC sell of holdings needs none.
 EQUITY_MIS_RATE = Decimal("0.20")
 EQUITY_CNC_BUY_RATE = Decimal("1")

@@ -294,3 +294,22 @@ def broker_basket_margins(account: Any, orders: list[dict], *, consider_position
         return broker_margins(broker_for(account), orders, consider_positions=consider_positions)
     except BrokerError:
         return None
+
+
+def broker_order_margins(account: Any, orders: list[dict]) -> list[dict] | None:
+    """Kite's margin of each order (POST /margins/orders through kiteconnect) for a Kite account; None for paper
+    accounts, a broker without the calculator, or when the broker cannot answer. Registered with
+    oms_project.lib.broker_margins in OrdersConfig.ready."""
+    if account.is_paper:
+        return None
+    from oms_project.lib.brokers import BrokerError
+
+    from .brokers import broker_for
+
+    calculator = getattr(broker_for(account), "order_margins", None)
+    if calculator is None:
+        return None
+    try:
+        return calculator(orders)
+    except BrokerError:
+        return None

@@ -147,8 +147,17 @@ class OrderFiguresSerializer(FiguresWithChargesSerializer):
     price = serializers.DecimalField(**MONEY, help_text="The price it was margined at.")
 
 
+class OrderBrokerComparisonSerializer(serializers.Serializer):
+    total = serializers.DecimalField(**MONEY, help_text="Kite's `total` (POST /margins/orders).")
+    difference = serializers.DecimalField(**MONEY, help_text="Ours − Kite's.")
+    accuracy_pct = serializers.DecimalField(max_digits=10, decimal_places=3, allow_null=True, coerce_to_string=True)
+
+
 class OrderMarginFiguresSerializer(OrderFiguresSerializer):
     required = serializers.DecimalField(**MONEY, help_text="What the OMS would hold back for it (with buffer).")
+    broker = OrderBrokerComparisonSerializer(
+        allow_null=True, help_text="Kite accounts: Kite's own figure for this order next to ours (null for paper)."
+    )
 
 
 class BufferFactorSerializer(serializers.Serializer):
@@ -189,6 +198,9 @@ class OrderMarginsOutputSerializer(serializers.Serializer):
     orders = OrderMarginFiguresSerializer(many=True)
     charges = KiteChargesSerializer()
     required = serializers.DecimalField(**MONEY)
+    broker = OrderBrokerComparisonSerializer(
+        allow_null=True, help_text="Kite accounts: Kite's totals over the orders next to ours (null for paper)."
+    )
 
 
 class SeedChargesSerializer(serializers.Serializer):

@@ -97,6 +97,17 @@ class MarginFigures(SdkModel):
     charges: KiteCharges | None = None
 
 
+class BrokerComparison(SdkModel):
+    """A Kite account's figure from Kite next to ours: `total` (an order, or the orders of /margins/orders),
+    `final_total`/`initial_total` (a basket), `difference` = ours − Kite's, `accuracy_pct`."""
+
+    total: Decimal | None = None
+    final_total: Decimal | None = None
+    initial_total: Decimal | None = None
+    difference: Decimal = ZERO
+    accuracy_pct: Decimal | None = None
+
+
 class OrderMarginFigures(MarginFigures):
     exchange: str
     tradingsymbol: str
@@ -105,6 +116,7 @@ class OrderMarginFigures(MarginFigures):
     quantity: int
     price: Decimal
     required: Decimal | None = None
+    broker: BrokerComparison | None = None  # Kite accounts, /margins/orders
 
 
 class BasketMargin(SdkModel):
@@ -122,6 +134,7 @@ class BasketMargin(SdkModel):
     remaining: Decimal | None = None
     can_execute: bool = True
     source: str = ""
+    broker: BrokerComparison | None = None  # Kite accounts: Kite's own figure next to ours
 
 
 class AvailableMargin(SdkModel):
