@@ -119,7 +119,7 @@ def test_an_additional_elm_raises_margin_change_for_the_accounts_holding_it(
 
 
 def test_an_additional_elm_moves_the_exposure_without_a_span_file(
-    tmp_path, settings, user, fake_market, django_capture_on_commit_callbacks
+    tmp_path, settings, user, fake_market, django_capture_on_commit_callbacks, travel_to
 ):
     """No SPAN file for the day (the engine builds the risk arrays itself): the AEL file's rate is still the
     exposure margin, so an additional ELM on the stock moves the figure and the account is told."""
@@ -128,6 +128,7 @@ def test_an_additional_elm_moves_the_exposure_without_a_span_file(
     from margin.monitoring import snapshot_take
     from margin.span_models import SpanFile
 
+    travel_to("2026-12-02 11:00 IST")  # one instant: the synthetic SPAN part stays put while the ELM moves
     settings.NSE_MARGIN_FILES_DIR = str(tmp_path)
     account = _paper_account(user)
     inst = Instrument.objects.create(
