@@ -25,7 +25,7 @@ from oms_project.lib.errors import DomainError, NotFound
 from oms_project.lib.pretrade import OrderIntent
 from portfolio import selectors as portfolio_selectors
 
-from . import selectors, services, ui
+from . import selectors, services, ticket_views, ui
 from .domain import WORKING, OrderStatus
 from .forms import UNKNOWN_FIELD, OrderModifyForm, OrderTicketForm
 
@@ -92,6 +92,10 @@ def order_ticket(request: HttpRequest) -> HttpResponse:
     elif context["account"] is None:
         context["error"] = {"code": "ACCOUNT_NOT_FOUND", "message": "You have no trading account.", "details": {}}
         status = 400
+    elif form.is_algo:  # Execution: TWAP / Iceberg (issue #11): a parent execution, not one order
+        started = ticket_views.ticket_algo_start(request, form, context["account"])
+        status = started.pop("status")
+        context.update(started)
     else:
         try:
             intent = OrderIntent.from_fields(
@@ -183,7 +187,7 @@ def order_ticket_preview(request: HttpRequest) -> HttpResponse:
 def _pretrade_checks(request: HttpRequest, instrument: Any) -> dict[str, Any] | None:
     """The placement pipeline as a dry run (`services.order_preview`) on the ticket as it stands: what
     would refuse it, park it or slice it, before the trader presses the button. None while incomplete."""
-    form = OrderTicketForm(request.GET)
+    form = OrderTicketForm(request.GET, order_only=True)
     account = _account(request)
     if account is None or not form.is_valid():
         return None
@@ -216,15 +220,18 @@ def order_book(request: HttpRequest) -> HttpResponse:
     status_filter = request.GET.get("status") or ""
     if status_filter not in {v for v, _ in STATUS_FILTERS}:
         status_filter = ""
+    # Finished orders a day old are archived by housekeeping: out of the book unless asked for.
+    include_archived = request.GET.get("include_archived") in ("1", "true", "on")
     orders = ui.with_contract_facts(
-        selectors.order_list(user=request.user, account_id=account.pk, status=status_filter or None)[:ORDER_BOOK_LIMIT]
+        selectors.order_list(user=request.user, account_id=account.pk, status=status_filter or None,
+                             include_archived=include_archived)[:ORDER_BOOK_LIMIT]
         if account else []
     )
     return render(
         request,
         "orders/book.html",
         {"orders": orders, "status_filter": status_filter, "status_filters": STATUS_FILTERS,
-         "open_statuses": OPEN_STATUSES},
+         "open_statuses": OPEN_STATUSES, "include_archived": include_archived},
     )
 
 

@@ -106,9 +106,10 @@ class RiskEventAdmin(admin.ModelAdmin):
 
 from oms_project.lib.admin import register_read_only  # noqa: E402
 
-from .models import AccountRiskDay  # noqa: E402
+from .models import AccountRiskDay, StrategyRiskDay  # noqa: E402
 
 register_read_only(AccountRiskDay)  # the day's peak equity per account (risk.services keeps it)
+register_read_only(StrategyRiskDay)  # the day's best P&L per strategy (the live monitor raises it)
 
 
 from . import monitor_admin  # noqa: E402,F401 - the live monitor's tables (issue #12)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from oms_project.lib.api.fields import (
@@ -22,6 +23,7 @@ from oms_project.lib.api.fields import (
     StrictModelSerializer,
 )
 from oms_project.lib.api.schema import request_constraints
+from orders.api.completion import CompletionPolicyInputSerializer, CompletionPolicyOutputSerializer
 from orders.domain import OrderStatus, OrderType, Product, Side, Validity
 from orders.models import Order, OrderEvent, OrderPreferences, Position, Strategy, Trade
 
@@ -214,6 +216,9 @@ class OrderListFilterSerializer(QueryParamsSerializer):
     account_id = QueryIntegerField(required=False, min_value=1)
     strategy_id = QueryIntegerField(required=False, min_value=1)
     instrument_token = QueryIntegerField(required=False, min_value=1)
+    include_archived = QueryBooleanField(
+        required=False, default=False, help_text="true: also orders archived by housekeeping (finished, a day old)."
+    )
 
 
 class TradeListFilterSerializer(QueryParamsSerializer):
@@ -226,6 +231,9 @@ class PositionListFilterSerializer(QueryParamsSerializer):
     account_id = QueryIntegerField(required=False, min_value=1)
     strategy_id = QueryIntegerField(required=False, min_value=1)
     open = QueryBooleanField(required=False, default=False, help_text="true: hide flat positions.")
+    include_archived = QueryBooleanField(
+        required=False, default=False, help_text="true: also settled positions archived by housekeeping."
+    )
 
 
 class PositionCurrentFilterSerializer(QueryParamsSerializer):
@@ -379,6 +387,14 @@ class PositionOutputSerializer(serializers.ModelSerializer):
 
 
 class StrategyOutputSerializer(serializers.ModelSerializer):
+    completion_policy = serializers.SerializerMethodField()
+
+    @extend_schema_field(CompletionPolicyOutputSerializer)
+    def get_completion_policy(self, obj: Strategy) -> dict[str, Any]:
+        from orders.services.completion import strategy_policy_read
+
+        return strategy_policy_read(obj)
+
     class Meta:
         model = Strategy
         fields = [
@@ -399,6 +415,7 @@ class StrategyOutputSerializer(serializers.ModelSerializer):
             "margin_buffer_pct",
             "max_loss_per_strategy_pct",
             "auto_square_off_on_loss_limit",
+            "completion_policy",
             "created_at",
         ]
 
@@ -418,6 +435,10 @@ class StrategySettingsInputSerializer(StrictInputSerializer):
     margin_buffer_pct = PercentField(required=False)
     max_loss_per_strategy_pct = PercentField(required=False)
     auto_square_off_on_loss_limit = StrictBooleanField(required=False)
+    completion_policy = CompletionPolicyInputSerializer(
+        required=False,
+        help_text="Unfilled and partly filled orders (docs/completion-policies.md); fields not given keep their value.",
+    )
 
 
 class StrategyCreateInputSerializer(StrategySettingsInputSerializer):

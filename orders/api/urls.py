@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import algos, execution, views
+from . import algos, completion, execution, views
 from .square_off import SquareOffAllApi
 
 urlpatterns: list = [
@@ -13,6 +13,7 @@ urlpatterns: list = [
     path("analytics/slippage/", execution.SlippageSummaryApi.as_view(), name="api-analytics-slippage"),
     path("orders/twap/", algos.TwapStartApi.as_view(), name="api-order-twap"),
     path("orders/iceberg/", algos.IcebergStartApi.as_view(), name="api-order-iceberg"),
+    path("orders/depth-split/", algos.DepthSplitStartApi.as_view(), name="api-order-depth-split"),
     path("executions/", algos.ExecutionListApi.as_view(), name="api-execution-list"),
     path("executions/<int:execution_id>/", algos.ExecutionDetailApi.as_view(), name="api-execution-detail"),
     path("executions/<int:execution_id>/pause/", algos.ExecutionPauseApi.as_view(), name="api-execution-pause"),
@@ -25,6 +26,7 @@ urlpatterns: list = [
     path("orders/<int:order_id>/", views.OrderDetailApi.as_view(), name="api-order-detail"),
     path("orders/<int:order_id>/history/", views.OrderHistoryApi.as_view(), name="api-order-history"),
     path("orders/<int:order_id>/approve/", views.OrderApproveApi.as_view(), name="api-order-approve"),
+    path("orders/<int:order_id>/completion/", completion.OrderCompletionApi.as_view(), name="api-order-completion"),
     path("trades/", views.TradeListApi.as_view(), name="api-trade-list"),
     path("positions/", views.PositionListApi.as_view(), name="api-position-list"),
     path("positions/<int:position_id>/exit/", views.PositionExitApi.as_view(), name="api-position-exit"),

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import math
 import random
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -32,7 +33,7 @@ from oms_project.lib.errors import DomainError
 from oms_project.lib.pretrade import OrderIntent
 from portfolio.models import Strategy
 
-from .. import algo_plan, errors, market
+from .. import algo_plan, errors, kite_iceberg, market
 from ..domain import TERMINAL, OrderRole, OrderStatus, OrderType
 from ..execution_models import AdvancedExecutionSlice, AdvancedOrderExecution
 from ..models import Order
@@ -56,6 +57,11 @@ TRANSIENT_CODES = frozenset({"ORDER_RATE_LIMITED", "WIDE_SPREAD", "HIGH_IMPACT",
 MAX_DURATION_SECONDS = 6 * 3600 + 15 * 60  # one NSE session (09:15-15:30)
 MIN_INTERVAL_SECONDS = 5  # above the tick's 2 s, so every slice is its own tick
 MAX_TWAP_SLICES = MAX_DURATION_SECONDS // MIN_INTERVAL_SECONDS
+# A depth-aware split waits this long after a child by default: the paper venue's used-up depth comes back
+# linearly over paper_venue.book.BOOK_REFILL_SECONDS (5 s, docs/market-model.md), so the next child meets a
+# full book. At least the tick's 2 s.
+DEPTH_SPLIT_INTERVAL_SECONDS = 5
+MIN_DEPTH_SPLIT_INTERVAL_SECONDS = 2
 
 
 def actor_for(execution_id: int) -> str:
@@ -287,6 +293,9 @@ def iceberg_start(
             details={"visible_quantity": visible, "lot_size": lot},
         )
     visible = min(visible, qty)  # all visible: one leg
+    params, message = kite_iceberg.route(  # Kite's own iceberg when it fits, else we slice (the reason recorded)
+        is_paper=account.is_paper, total=qty, visible=visible, lot_size=lot, freeze_quantity=instrument.freeze_quantity
+    )
     now = timezone.now()
     with transaction.atomic():
         ex = _new_execution(
@@ -299,9 +308,95 @@ def iceberg_start(
             product=product,
             total_quantity=qty,
             limit_price=limit_price,
-            params={"visible_quantity": visible},
+            params=params,
+            status_message=message,
             arrival_price=_arrival(q),
-            slices_total=math.ceil(qty / visible),
+            slices_total=math.ceil(qty / int(params["visible_quantity"])),  # type: ignore[call-overload]
+            started_at=now,
+            next_slice_at=now,
+        )
+        _push_progress(ex, now=now)
+    return ex
+
+
+def depth_split_start(
+    *,
+    user: AbstractBaseUser,
+    transaction_type: str,
+    quantity: int | None = None,
+    lots: int | None = None,
+    instrument_token: int | None = None,
+    exchange: str | None = None,
+    tradingsymbol: str | None = None,
+    account_id: int | None = None,
+    strategy_id: int | None = None,
+    product: str = "NRML",
+    max_impact_bps: Decimal | None = None,
+    interval_seconds: int = DEPTH_SPLIT_INTERVAL_SECONDS,
+    max_duration_seconds: int = MAX_DURATION_SECONDS,
+    max_child_quantity: int | None = None,
+    limit_price: Decimal | None = None,
+    actor: str = "",
+) -> AdvancedOrderExecution:
+    """Start a depth-aware split: children sized, each as it is sent, to the largest whole-lot quantity whose walk
+    of the then-current book stays within `max_impact_bps` (default: the strategy's `max_market_impact_bps`, 50
+    without a strategy), at least one lot, at most `max_child_quantity` (default: the freeze limit); each an IOC
+    LIMIT at the worst level of its walk (and within `limit_price`, the price guard, if given); the next one
+    `interval_seconds` after the last (the paper venue's used-up depth comes back over 5 s). What is not done
+    within `max_duration_seconds` is left (the execution completes with the shortfall in its message)."""
+    from ..execution import thresholds_for
+
+    if not MIN_DEPTH_SPLIT_INTERVAL_SECONDS <= interval_seconds <= MAX_DURATION_SECONDS:
+        raise errors.AlgoParamsInvalid(f"interval_seconds is at least {MIN_DEPTH_SPLIT_INTERVAL_SECONDS}.")
+    if not 0 < max_duration_seconds <= MAX_DURATION_SECONDS:
+        raise errors.AlgoParamsInvalid(f"max_duration_seconds must be between 1 and {MAX_DURATION_SECONDS}.")
+    if max_impact_bps is not None and not 0 < max_impact_bps <= 10_000:
+        raise errors.AlgoParamsInvalid("max_impact_bps is above 0, at most 10000.")
+    account, instrument, strategy, qty, q = _common_start(
+        user=user,
+        account_id=account_id,
+        strategy_id=strategy_id,
+        instrument_token=instrument_token,
+        exchange=exchange,
+        tradingsymbol=tradingsymbol,
+        transaction_type=transaction_type,
+        quantity=quantity,
+        lots=lots,
+        product=product,
+        limit_price=limit_price,
+    )
+    lot = int(instrument.lot_size or 1)
+    if max_child_quantity is not None and (max_child_quantity <= 0 or max_child_quantity % lot):
+        raise errors.LotSizeMismatch(
+            f"max_child_quantity {max_child_quantity} is not a whole number of lots of {lot}.",
+            details={"max_child_quantity": max_child_quantity, "lot_size": lot},
+        )
+    freeze = int(instrument.freeze_quantity) if instrument.freeze_quantity else None
+    cap = max_child_quantity if max_child_quantity is not None else freeze
+    if cap is not None and freeze is not None:
+        cap = min(cap, algo_plan.lots_down(freeze, lot) or lot)
+    budget = max_impact_bps if max_impact_bps is not None else thresholds_for(strategy).max_impact_bps
+    now = timezone.now()
+    params = {
+        "max_impact_bps": str(budget),
+        "interval_seconds": interval_seconds,
+        "max_child_quantity": cap,
+        "ends_at": (now + timedelta(seconds=max_duration_seconds)).isoformat(),
+    }
+    with transaction.atomic():
+        ex = _new_execution(
+            AdvancedOrderExecution.Algorithm.DEPTH_SPLIT,
+            user=user,
+            account=account,
+            instrument=instrument,
+            strategy=strategy,
+            transaction_type=transaction_type,
+            product=product,
+            total_quantity=qty,
+            limit_price=limit_price,
+            params=params,
+            arrival_price=_arrival(q),
+            slices_total=0,
             started_at=now,
             next_slice_at=now,
         )
@@ -388,50 +483,82 @@ def execution_step(execution_id: int, *, at: datetime | None = None) -> bool:
     return _send(ex.pk, slice_.pk, intent, now)
 
 
+@dataclass(frozen=True)
+class _Next:
+    """What an algorithm decided to send next: the claim every algorithm makes the same way (`_claim`)."""
+
+    quantity: int
+    price: Decimal | None  # the child's LIMIT price (None: MARKET)
+    planned: AdvancedExecutionSlice | None = None  # a TWAP's planned row; None: the claim makes the row
+    note: str = ""
+
+
 def _claim_next(
     ex: AdvancedOrderExecution, now: datetime, *, filled: int, working: int, live: Order | None
 ) -> AdvancedExecutionSlice | None:
-    """The next slice claimed (status CLAIMED with its quantity), or None with the execution's wait recorded."""
-    lot = _lot(ex)
-    done = filled + working
+    """The next slice claimed (status CLAIMED with its quantity and price), or None with the execution's wait
+    (or end) recorded. Each algorithm only decides what to send (`_twap_next`, `_iceberg_next`,
+    `_depth_split_next`); the claim, the send and the link are the same for all three."""
     if filled >= ex.total_quantity:
         _finish(ex, now, "")
         return None
-    instrument = market.instrument_by_token(ex.instrument_token)
-    q = market.quote(instrument, now)
-    bid, ask = _touch(q)
-    if ex.algorithm == AdvancedOrderExecution.Algorithm.ICEBERG:
-        if live is not None:
-            ex.next_slice_at = now + timedelta(seconds=ICEBERG_POLL_SECONDS)
-            ex.status_message = ""
-            return None
-        last = _children(ex)[-1:] or [None]
-        leg = last[0]
-        seen = int(ex.params.get("resumed_after_leg") or 0)
-        if leg is not None and leg.status != OrderStatus.COMPLETE and leg.advanced_slice.number > seen:
-            # The leg ended unfilled (cancelled or modified away by the trader, expired, rejected): the trader
-            # decides what happens next.
-            _pause(ex, now, f"paused: leg #{leg.pk} ended {leg.status} outside the algorithm")
-            return None
-        qty = algo_plan.iceberg_send_quantity(
-            visible=int(ex.params["visible_quantity"]), total=ex.total_quantity, done=done, lot_size=lot
-        )
-        if qty <= 0:
-            _finish(ex, now, "")
-            return None
+    decide = _DECIDERS[ex.algorithm]
+    nxt = decide(ex, now, filled=filled, working=working, live=live)
+    return None if nxt is None else _claim(ex, now, nxt)
+
+
+def _claim(ex: AdvancedOrderExecution, now: datetime, nxt: _Next) -> AdvancedExecutionSlice:
+    if nxt.planned is not None:
+        s = nxt.planned
+        s.status, s.claimed_at, s.send_quantity = SL.CLAIMED, now, nxt.quantity
+        s.save(update_fields=["status", "claimed_at", "send_quantity"])
+    else:  # made in the claim itself: unique per (execution, number), so two claimers cannot both make it
         number = (ex.slices.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-        slice_ = AdvancedExecutionSlice.objects.create(
+        s = AdvancedExecutionSlice.objects.create(
             execution=ex,
             number=number,
             planned_at=now,
-            quantity=qty,
+            quantity=nxt.quantity,
             status=SL.CLAIMED,
             claimed_at=now,
-            send_quantity=qty,
+            send_quantity=nxt.quantity,
+            note=nxt.note[:200],
         )
+    if nxt.price != ex.limit_price:  # a price of its own (a depth-aware split's child): kept for a re-drive
+        ex.params = {**ex.params, "claim": {"number": s.number, "price": None if nxt.price is None else str(nxt.price)}}
+        ex.save(update_fields=["params"])
+    ex.status_message = ""
+    return s
+
+
+def _iceberg_next(
+    ex: AdvancedOrderExecution, now: datetime, *, filled: int, working: int, live: Order | None
+) -> _Next | None:
+    if live is not None:
+        ex.next_slice_at = now + timedelta(seconds=ICEBERG_POLL_SECONDS)
         ex.status_message = ""
-        return slice_
-    # TWAP
+        return None
+    last = _children(ex)[-1:] or [None]
+    leg = last[0]
+    seen = int(ex.params.get("resumed_after_leg") or 0)
+    if leg is not None and leg.status != OrderStatus.COMPLETE and leg.advanced_slice.number > seen:
+        # The leg ended unfilled (cancelled or modified away by the trader, expired, rejected): the trader
+        # decides what happens next.
+        _pause(ex, now, f"paused: leg #{leg.pk} ended {leg.status} outside the algorithm")
+        return None
+    qty = algo_plan.iceberg_send_quantity(
+        visible=int(ex.params["visible_quantity"]), total=ex.total_quantity, done=filled + working, lot_size=_lot(ex)
+    )
+    if qty <= 0:
+        _finish(ex, now, "")
+        return None
+    return _Next(qty, ex.limit_price)
+
+
+def _twap_next(
+    ex: AdvancedOrderExecution, now: datetime, *, filled: int, working: int, live: Order | None
+) -> _Next | None:
+    done = filled + working
     nxt = ex.slices.filter(status=SL.PLANNED).order_by("number").first()
     if nxt is None:
         if live is None:
@@ -443,17 +570,15 @@ def _claim_next(
     if nxt.planned_at > now:
         ex.next_slice_at = nxt.planned_at
         return None
-    if not algo_plan.price_guard_allows(
-        side=ex.transaction_type, limit_price=ex.limit_price, best_bid=bid, best_ask=ask
-    ):
-        touch = ask if ex.transaction_type == "BUY" else bid
-        _wait(ex, now, f"waiting: the touch {touch} is beyond the price guard {ex.limit_price}")
+    q = market.quote(market.instrument_by_token(ex.instrument_token), now)
+    if not _guard_allows(ex, now, q):
         return None
     cap = ex.params.get("participation_cap_pct")
     headroom = None
     if cap is not None:
         volume = (int(q.volume) if q is not None and q.volume else 0) - int(ex.params.get("start_volume") or 0)
         headroom = algo_plan.participation_headroom(cap=float(cap) / 100, market_volume=volume, executed=done)
+    lot = _lot(ex)
     scheduled = sum(ex.slices.filter(number__lte=nxt.number).values_list("quantity", flat=True))
     qty = algo_plan.twap_send_quantity(
         scheduled=scheduled, done=done, total=ex.total_quantity, lot_size=lot, headroom=headroom
@@ -468,10 +593,89 @@ def _claim_next(
         nxt.save(update_fields=["status", "note"])
         ex.next_slice_at = now
         return None
-    nxt.status, nxt.claimed_at, nxt.send_quantity = SL.CLAIMED, now, qty
-    nxt.save(update_fields=["status", "claimed_at", "send_quantity"])
-    ex.status_message = ""
-    return nxt
+    return _Next(qty, ex.limit_price, planned=nxt)
+
+
+def _depth_split_next(
+    ex: AdvancedOrderExecution, now: datetime, *, filled: int, working: int, live: Order | None
+) -> _Next | None:
+    """A depth-aware split's next child: sized against the book of this moment (the venue's book, less what
+    earlier paper fills used up and it has not given back), the largest whole-lot quantity within the impact
+    budget, at least one lot; an IOC LIMIT at the worst level that walk reaches. One child at a time, then
+    `interval_seconds` for the book to refill."""
+    p = ex.params
+    if live is not None:  # the last child still works (an IOC on Kite ends within moments)
+        ex.next_slice_at = now + timedelta(seconds=RETRY_SECONDS)
+        return None
+    ends = p.get("ends_at")
+    if ends and now >= datetime.fromisoformat(ends):
+        _finish(ex, now, f"{ex.total_quantity - filled} not filled within max_duration_seconds")
+        return None
+    last_sent = ex.slices.filter(status=SL.SENT).order_by("-number").values_list("sent_at", flat=True).first()
+    if last_sent is not None:
+        due = last_sent + timedelta(seconds=float(p["interval_seconds"]))
+        if due > now:  # the book is refilling after the last child
+            ex.next_slice_at = due
+            return None
+    from ..execution import venue_quote
+
+    instrument = market.instrument_by_token(ex.instrument_token)
+    q = venue_quote(ex.account, instrument, market.quote(instrument, now), ex.transaction_type, now)
+    if q is None:
+        _wait(ex, now, "waiting: no quote")
+        return None
+    if not _guard_allows(ex, now, q):
+        return None
+    lot = _lot(ex)
+    child = algo_plan.depth_split_child(
+        q,
+        side=ex.transaction_type,
+        lot_size=lot,
+        impact_budget_bps=Decimal(str(p["max_impact_bps"])),
+        remaining=ex.total_quantity - filled - working,
+        max_quantity=p.get("max_child_quantity"),
+    )
+    if child.quantity <= 0:
+        if child.limited_by == "no book":
+            _wait(ex, now, "waiting: no book on the side the child would take")
+        else:  # less than a lot left (cannot happen with whole-lot fills)
+            _finish(ex, now, f"{ex.total_quantity - filled} left, less than a lot")
+        return None
+    price = child.limit_price
+    if ex.limit_price is not None and price is not None:  # the trader's price guard bounds every child
+        price = min(price, ex.limit_price) if ex.transaction_type == "BUY" else max(price, ex.limit_price)
+    return _Next(child.quantity, price, note=f"sized by {child.limited_by}; walk impact {child.impact_bps} bps")
+
+
+def _guard_allows(ex: AdvancedOrderExecution, now: datetime, q: Any) -> bool:
+    """The execution's price guard against the touch; records the wait when it holds the child back."""
+    bid, ask = _touch(q)
+    if algo_plan.price_guard_allows(side=ex.transaction_type, limit_price=ex.limit_price, best_bid=bid, best_ask=ask):
+        return True
+    touch = ask if ex.transaction_type == "BUY" else bid
+    _wait(ex, now, f"waiting: the touch {touch} is beyond the price guard {ex.limit_price}")
+    return False
+
+
+_DECIDERS = {
+    AdvancedOrderExecution.Algorithm.TWAP: _twap_next,
+    AdvancedOrderExecution.Algorithm.ICEBERG: _iceberg_next,
+    AdvancedOrderExecution.Algorithm.DEPTH_SPLIT: _depth_split_next,
+}
+# Algorithms whose slice rows are planned at the start (a refused child's row goes back to PLANNED); the others
+# make a row in each claim (a refused child's row is deleted and made again by the next try).
+PLANNED_SLICES = frozenset({AdvancedOrderExecution.Algorithm.TWAP})
+
+
+def _next_after_send(ex: AdvancedOrderExecution, now: datetime, live: Order | None) -> datetime:
+    """When to look again once a child is linked."""
+    if ex.algorithm == AdvancedOrderExecution.Algorithm.ICEBERG:
+        return now if live is None else now + timedelta(seconds=ICEBERG_POLL_SECONDS)
+    if ex.algorithm == AdvancedOrderExecution.Algorithm.DEPTH_SPLIT:
+        seconds = float(ex.params["interval_seconds"]) if live is None else RETRY_SECONDS
+        return now + timedelta(seconds=seconds)
+    nxt = ex.slices.filter(status=SL.PLANNED).order_by("number").values_list("planned_at", flat=True).first()
+    return nxt if nxt is not None else now + timedelta(seconds=RETRY_SECONDS)
 
 
 def _pause(ex: AdvancedOrderExecution, now: datetime, message: str) -> None:
@@ -485,10 +689,15 @@ def _lot(ex: AdvancedOrderExecution) -> int:
 
 
 def _child_intent(ex: AdvancedOrderExecution, slice_: AdvancedExecutionSlice) -> OrderIntent:
-    """The child's intent: derived only from stored fields, so a re-drive after a crash is the same intent
-    (and its idempotency key replays the order if it was made)."""
+    """The child's intent: derived only from the stored claim (quantity and price), so a re-drive after a crash is
+    the same intent (and its idempotency key replays the order if it was made). A priced child of a TWAP or a
+    depth-aware split is IOC (it never rests); an iceberg leg rests (DAY)."""
     iceberg = ex.algorithm == AdvancedOrderExecution.Algorithm.ICEBERG
-    limit = ex.limit_price is not None
+    claim = (ex.params or {}).get("claim") or {}
+    price = ex.limit_price
+    if claim.get("number") == slice_.number:  # claimed with a price of its own (`_claim`)
+        price = None if claim.get("price") is None else Decimal(claim["price"])
+    limit = price is not None
     return OrderIntent(
         user_id=ex.user_id,
         actor=actor_for(ex.pk),
@@ -499,14 +708,17 @@ def _child_intent(ex: AdvancedOrderExecution, slice_: AdvancedExecutionSlice) ->
         product=ex.product,
         quantity=int(slice_.send_quantity or slice_.quantity),
         order_type=OrderType.LIMIT if limit else OrderType.MARKET,
-        price=ex.limit_price if limit else None,
+        price=price if limit else None,
         validity="IOC" if (limit and not iceberg) else "DAY",
+        **(kite_iceberg.child_fields(ex.params) if iceberg else {}),  # type: ignore[arg-type]
         client_order_id=client_order_id_for(ex.pk, slice_.number),
         role=OrderRole.ALGO,
     )
 
 
 def _send(execution_id: int, slice_id: int, intent: OrderIntent, now: datetime) -> bool:
+    """Place a claimed slice's child and link it (every algorithm). A refusal un-claims the slice and waits
+    (transient codes) or pauses the execution."""
     from .order_changes import order_cancel
     from .placement import order_place
 
@@ -516,19 +728,19 @@ def _send(execution_id: int, slice_id: int, intent: OrderIntent, now: datetime) 
         with transaction.atomic():
             ex = AdvancedOrderExecution.objects.select_for_update().get(pk=execution_id)
             unsent = AdvancedExecutionSlice.objects.filter(pk=slice_id, order__isnull=True)
-            if ex.algorithm == AdvancedOrderExecution.Algorithm.ICEBERG:
-                unsent.delete()  # a leg is made when it is sent; the next try makes it again
-            else:
+            if ex.algorithm in PLANNED_SLICES:
                 unsent.update(
-                    status=SL.PLANNED, claimed_at=None, send_quantity=None, note=f"{err.code}: {err.message}"[:200]
+                    status=SL.PLANNED,
+                    claimed_at=None,
+                    send_quantity=None,
+                    note=f"{err.code}: {err.message}"[:200],
                 )
+            else:
+                unsent.delete()  # made by the claim; the next try makes it again (sized anew)
             if err.code in TRANSIENT_CODES:
                 _wait(ex, now, f"waiting ({err.code}): {err.message}")
             elif ex.status == E.RUNNING:
-                ex.status = E.PAUSED
-                ex.params = {**ex.params, "paused_at": now.isoformat()}
-                ex.status_message = f"paused: a child was refused ({err.code}): {err.message}"[:300]
-                ex.next_slice_at = None
+                _pause(ex, now, f"paused: a child was refused ({err.code}): {err.message}")
             _save(ex, now)
         return False
     cancel_child = False
@@ -545,18 +757,12 @@ def _send(execution_id: int, slice_id: int, intent: OrderIntent, now: datetime) 
         if ex.status == E.CANCELLED:
             cancel_child = order.status not in TERMINAL
         elif order.status == OrderStatus.REJECTED and ex.status == E.RUNNING:
-            ex.status = E.PAUSED
-            ex.params = {**ex.params, "paused_at": now.isoformat()}
-            ex.status_message = f"paused: child #{order.pk} was rejected: {order.status_message}"[:300]
-            ex.next_slice_at = None
+            _pause(ex, now, f"paused: child #{order.pk} was rejected: {order.status_message}")
         elif ex.status == E.RUNNING:
             if filled >= ex.total_quantity:
                 _finish(ex, now, "")
-            elif ex.algorithm == AdvancedOrderExecution.Algorithm.ICEBERG:
-                ex.next_slice_at = now if live is None else now + timedelta(seconds=ICEBERG_POLL_SECONDS)
             else:
-                nxt = ex.slices.filter(status=SL.PLANNED).order_by("number").first()
-                ex.next_slice_at = nxt.planned_at if nxt is not None else now + timedelta(seconds=RETRY_SECONDS)
+                ex.next_slice_at = _next_after_send(ex, now, live)
         _save(ex, now)
     if cancel_child:
         _cancel_quietly(order_cancel, ex, order)
@@ -621,23 +827,22 @@ def execution_pause(*, user: AbstractBaseUser, execution_id: int, actor: str = "
         ex = _owned_for_update(user, execution_id)
         if ex.status not in (E.RUNNING, E.PENDING):
             raise _state_conflict(ex, "paused")
-        ex.status, ex.next_slice_at = E.PAUSED, None
-        ex.params = {**ex.params, "paused_at": now.isoformat()}
-        ex.status_message = f"paused by {actor or 'the trader'}"
+        _pause(ex, now, f"paused by {actor or 'the trader'}")
         _sync(ex, now)
         _save(ex, now)
     return ex
 
 
 def execution_resume(*, user: AbstractBaseUser, execution_id: int, actor: str = "") -> AdvancedOrderExecution:
-    """Send again; a TWAP's unsent slices move later by the time it was paused (the schedule keeps its shape)."""
+    """Send again; a TWAP's unsent slices (and a TWAP's or a depth-aware split's end) move later by the time it
+    was paused (the schedule keeps its shape)."""
     now = timezone.now()
     with transaction.atomic():
         ex = _owned_for_update(user, execution_id)
         if ex.status != E.PAUSED:
             raise _state_conflict(ex, "resumed")
         paused_at = ex.params.get("paused_at")
-        if paused_at and ex.algorithm == AdvancedOrderExecution.Algorithm.TWAP:
+        if paused_at:  # only a TWAP has planned slices; an iceberg has no end
             shift = now - datetime.fromisoformat(paused_at)
             if shift > timedelta(0):
                 ex.slices.filter(status=SL.PLANNED).update(planned_at=F("planned_at") + shift)

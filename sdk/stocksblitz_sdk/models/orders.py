@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from ._base import SdkModel
+from .completion import CompletionPolicy
 
 TERMINAL_STATUSES = frozenset({"COMPLETE", "CANCELLED", "REJECTED", "EXPIRED"})
 
@@ -153,6 +154,7 @@ class Strategy(SdkModel):
     margin_buffer_pct: Decimal
     max_loss_per_strategy_pct: Decimal
     auto_square_off_on_loss_limit: bool
+    completion_policy: CompletionPolicy = CompletionPolicy()  # unfilled / partly filled orders (off by default)
     created_at: datetime
 
 
@@ -243,8 +245,9 @@ class ExecutionSlice(SdkModel):
 
 
 class Execution(SdkModel):
-    """A parent execution (TWAP / ICEBERG) and its progress: `client.orders.place_twap(...)`, `place_iceberg`,
-    `get_execution`, ... Also what `/ws/orders/` pushes as `{"type": "execution", "execution": {...}}`."""
+    """A parent execution (TWAP / ICEBERG / DEPTH_SPLIT) and its progress: `client.orders.place_twap(...)`,
+    `place_iceberg`, `place_depth_split`, `get_execution`, ... Also what `/ws/orders/` pushes as
+    `{"type": "execution", "execution": {...}}`."""
 
     id: int
     algorithm: str
