@@ -94,6 +94,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         if relative.startswith(DATE_SENSITIVE_PATHS) and item.get_closest_marker("clock_free") is None:
             item.add_marker(pytest.mark.dates)
+    # Tests that cannot apply to this session are deselected, never skipped (a skip under CI must mean nothing
+    # is missing): `needs_at` without --at; `sqlite_only` when the test database is not embedded mode's SQLite
+    # (scripts/test runs those on SQLite in their own invocation).
+    on_sqlite = settings.DATABASES["default"]["ENGINE"] == "oms_project.sqlite3"
+    cannot = [
+        i for i in items
+        if (i.get_closest_marker("needs_at") and not config.getoption("--at"))
+        or (i.get_closest_marker("sqlite_only") and not on_sqlite)
+    ]
+    if cannot:
+        config.hook.pytest_deselected(items=cannot)
+        items[:] = [i for i in items if i not in cannot]
     # In the date matrix (`--at` with `-m dates`), a test that pins its own clock (the `travel_to` fixture,
     # directly or through one such as small_master) means the same at every instant: run it once, in the
     # main suite, not eight more times.

@@ -20,10 +20,9 @@ def test_parse_instant_reads_ist_by_default_and_utc_when_said() -> None:
         parse_instant("next tuesday")
 
 
+@pytest.mark.needs_at  # deselected without --at (tests/conftest.py): scripts/test-dates runs it at each instant
 def test_the_session_clock_is_the_one_asked_for(request: pytest.FixtureRequest) -> None:
     at = request.config.getoption("--at")
-    if at is None:
-        pytest.skip("no --at given: the session runs on the real clock")
     pinned = parse_instant(at)
     now = timezone.now()
     # The clock ticks on from the pinned instant: the test starts within minutes of it.

@@ -94,7 +94,6 @@ def test_dockerfile_collects_static_for_whitenoise_without_the_prometheus_dir():
     assert {".env", ".venv", ".git", "staticfiles"} <= set(ignored)
 
 
-@pytest.mark.skipif(not shutil.which("dirname"), reason="needs coreutils")
 def test_docker_smoke_says_clearly_when_docker_is_absent(tmp_path):
     bindir = tmp_path / "bin"
     bindir.mkdir()

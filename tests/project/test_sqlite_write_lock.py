@@ -10,15 +10,9 @@ from django.db import connection, transaction
 
 from oms_project.sqlite3 import base
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _sqlite_only() -> None:
-    from django.db import connections
-
-    if not isinstance(connections["default"], base.DatabaseWrapper):
-        pytest.skip("the test database is not embedded mode's SQLite backend")
+# sqlite_only: deselected when the test database is another backend (tests/conftest.py); scripts/test then runs
+# this file on embedded mode's SQLite in its own invocation, so CI on PostgreSQL runs it too.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite_only]
 
 
 def test_lock_held_for_the_transaction_and_released_on_commit_and_rollback():
