@@ -8,6 +8,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oms_project.settings")
 # Django must be set up before the consumers and routing are imported.
 django_asgi_app = get_asgi_application()
 
+# Build the market simulator (its exchange calendar imports pandas: about a second of CPU) before the first
+# request, so a trader's first order after a restart does not wait for it.
+from marketdata.pricing import simulator  # noqa: E402
+
+simulator()
+
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from accounts.ws import ApiKeyOrSessionAuthMiddleware  # noqa: E402

@@ -8,7 +8,8 @@ orders. Each event carries ids and plain values, never model rows: a subscriber 
     orders.rejected   refused by the broker or by submission (with the reason)
     orders.filled     a fill was stored (one event per fill: its quantity and price)
     orders.terminal   COMPLETE, CANCELLED, REJECTED or EXPIRED: nothing more will happen to it
-    orders.updated    any change the trader should see (the order's JSON, for the pushes)
+    orders.updated    any change the trader should see (the order's JSON, for the pushes; `change` says what
+                      happened: the audit kind written with it, ACCEPTED when the broker took a new order)
 """
 
 from __future__ import annotations
@@ -81,6 +82,11 @@ class OrderUpdated:
     role: str = ""
     parent_id: int | None = None
     order: dict[str, Any] = field(default_factory=dict)  # orders.presenters.order_json
+    change: str = ""  # an EventKind, or ACCEPTED; "" when the writer did not say
+
+
+# `OrderUpdated.change` of the broker's first acceptance of an order (PENDING_SUBMIT/UNKNOWN -> working).
+ACCEPTED = "ACCEPTED"
 
 
 def fact_fields(order: Any) -> dict[str, Any]:

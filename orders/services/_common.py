@@ -26,7 +26,7 @@ from ..domain import (
     OrderStatus,
     can_transition,
 )
-from ..events import OrderAccepted, OrderRejected, OrderTerminal, OrderUpdated, fact_fields
+from ..events import ACCEPTED, OrderAccepted, OrderRejected, OrderTerminal, OrderUpdated, fact_fields
 from ..models import Order, OrderEvent, OrderPreferences
 
 logger = logging.getLogger(__name__)
@@ -77,8 +77,9 @@ def _event(
     )
 
 
-def _push_order(order: Order) -> None:
-    """The trader should see this change: `orders.updated` after commit (the push is its subscriber)."""
+def _push_order(order: Order, change: str = "") -> None:
+    """The trader should see this change: `orders.updated` after commit (the push is its subscriber); `change`
+    is the audit kind written with it (orders.events.OrderUpdated.change)."""
     from ..presenters import order_json
 
     events.publish(
@@ -88,6 +89,7 @@ def _push_order(order: Order) -> None:
             role=order.role,
             parent_id=order.parent_id,
             order=order_json(order),
+            change=str(change),
         )
     )
 
@@ -164,7 +166,8 @@ def _transition(order: Order, new: str, *, actor: str, kind: str, reason: str = 
     _set_local(order, fields)
     order.status, order.version, order.updated_at = new, order.version + 1, now
     _event(order, kind, actor=actor, before=before, frm=old, to=new, reason=reason)
-    _push_order(order)
+    accepted = new in ACCEPTED_STATES and old in (OrderStatus.PENDING_SUBMIT, OrderStatus.UNKNOWN)
+    _push_order(order, change=ACCEPTED if accepted else kind)
     _publish_transition(order, old, new, reason)
     return True
 

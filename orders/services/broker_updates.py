@@ -41,11 +41,41 @@ def _find_order(account: Any, bo: BrokerOrder) -> Order | None:
     return qs.filter(broker_order_id=bo.broker_order_id).first()
 
 
+# The statuses of a broker that took an order and works it (what the shortcut below may write).
+WORKING_REPORTS = (S.OPEN, S.TRIGGER_PENDING, S.SUBMITTED)
+
+
+def _held_unfilled(held: Order | None, bo: BrokerOrder, trades: Any) -> bool:
+    """`held` (the caller's copy of the order this report is about) may stand in for the locked read: nothing
+    filled anywhere, so no fill is stored and every write below is the conditional (status, version) UPDATE."""
+    return (
+        held is not None
+        and bool(bo.tag)
+        and held.tag == bo.tag
+        and not trades
+        and not bo.filled_quantity
+        and not held.filled_quantity
+    )
+
+
 def order_apply_broker_update(
-    *, account: Any, order: BrokerOrder, trades: list[BrokerTrade] | tuple = (), source: str = "broker"
+    *,
+    account: Any,
+    order: BrokerOrder,
+    trades: list[BrokerTrade] | tuple = (),
+    source: str = "broker",
+    held: Order | None = None,
 ) -> Order | None:
+    """Apply one broker report. `held`: the caller's current copy of the order (submission, right after the
+    venue answered); an unfilled report then needs no locked read, and if the row moved meanwhile (the
+    conditional UPDATE is refused) the report is applied again the usual way, under the row lock."""
     bo = order
     actor = f"broker:{source}"
+    if _held_unfilled(held, bo, trades):
+        with transaction.atomic():
+            applied = _apply_unfilled_to_held(held, bo, actor)  # type: ignore[arg-type]
+        if applied is not None:
+            return applied
     with transaction.atomic():
         o = _find_order(account, bo)
         if o is None:
@@ -178,15 +208,42 @@ def order_apply_broker_update(
     return o
 
 
-def order_apply_executions(*, account: Any, executions: Any, source: str) -> list[Order]:
+def order_apply_executions(*, account: Any, executions: Any, source: str, held: Order | None = None) -> list[Order]:
     """A synchronous broker's reports (a request's `BrokerReport.executions`, the paper matcher's changes),
-    in the order they happened, through the same idempotent path as postbacks."""
+    in the order they happened, through the same idempotent path as postbacks (`held`: see
+    order_apply_broker_update)."""
     applied = []
     for execution in executions:
-        o = order_apply_broker_update(account=account, order=execution.order, trades=execution.trades, source=source)
+        o = order_apply_broker_update(
+            account=account, order=execution.order, trades=execution.trades, source=source, held=held
+        )
         if o is not None:
             applied.append(o)
     return applied
+
+
+def _apply_unfilled_to_held(o: Order, bo: BrokerOrder, actor: str) -> Order | None:
+    """The status of an unfilled report on the caller's copy (one conditional UPDATE and its audit event).
+    None when the row moved since the copy was read (the caller then takes the locked path)."""
+    stale = bool(o.broker_updated_at and bo.exchange_timestamp and bo.exchange_timestamp < o.broker_updated_at)
+    new_status = None if stale else normalize_broker_status(bo.status, filled_quantity=0, quantity=bo.quantity)
+    if new_status not in WORKING_REPORTS or new_status == o.status or not can_transition(o.status, new_status):
+        return None  # not the broker taking the order: the full path decides (rejections, cancels, ...)
+    if bo.quantity and bo.quantity != o.quantity:
+        return None
+    fields: dict[str, Any] = {
+        "exchange_order_id": bo.exchange_order_id or o.exchange_order_id,
+        "broker_updated_at": bo.exchange_timestamp or timezone.now(),
+        "cancelled_quantity": bo.cancelled_quantity,
+        "pending_quantity": o.quantity,
+    }
+    if not o.broker_order_id:
+        fields["broker_order_id"] = bo.broker_order_id
+    if bo.status_message:
+        fields["status_message"] = bo.status_message[:500]
+    if not _transition(o, new_status, actor=actor, kind=EventKind.STATUS, reason=bo.status_message or "", **fields):
+        return None
+    return o
 
 
 def _publish_filled(o: Order, new_trades: list[Trade], delta: int, filled_total: int) -> None:

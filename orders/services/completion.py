@@ -40,6 +40,7 @@ from .. import completion as policy
 from .. import errors, market
 from ..completion_models import OrderCompletion, StrategyCompletionPolicy
 from ..domain import TERMINAL, WORKING, EventKind, OrderRole, OrderStatus, OrderType
+from ..events import ACCEPTED
 from ..models import Order, OrderEvent
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,10 @@ TRANSIENT_CODES = frozenset(
 )
 POLICY_ROLES = (OrderRole.ENTRY, OrderRole.EXIT)
 TOUCH_KINDS = (EventKind.MODIFY_REQUESTED, EventKind.MODIFIED, EventKind.CANCEL_REQUESTED, EventKind.CANCELLED)
+# Changes that can never be a touch: the order's creation and the broker's first acceptance change neither its
+# price nor its quantity, and any earlier touch had its own update. The subscriber skips them without a query
+# (every placement publishes both); the runner's pass checks every live policy anyway.
+NEVER_A_TOUCH = (EventKind.CREATED, ACCEPTED)
 
 
 def actor_for(order_id: int) -> str:
@@ -239,6 +244,8 @@ def _touch(comp: OrderCompletion, order: Order) -> tuple[str, str] | None:
 
 def on_order_updated(event: Any) -> None:
     """`orders.updated` subscriber: a touch stops the order's policy at once (not at the next pass)."""
+    if event.change in NEVER_A_TOUCH:
+        return
     comp = OrderCompletion.objects.filter(order_id=event.order_id, state__in=LIVE_STATES).only("pk").first()
     if comp is None:
         return

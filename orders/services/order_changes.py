@@ -180,7 +180,7 @@ def _record_modified(order: Order, *, actor: str, before: dict[str, Any], reason
     """After a change was written: reload, audit it as MODIFIED and push the new state (on commit)."""
     order.refresh_from_db()
     _event(order, EventKind.MODIFIED, actor=actor, before=before, frm=order.status, to=order.status, reason=reason)
-    _push_order(order)
+    _push_order(order, change=EventKind.MODIFIED)
 
 
 def order_cancel(*, user: AbstractBaseUser, order_id: int, actor: str = "") -> Order:

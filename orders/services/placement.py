@@ -200,7 +200,7 @@ def _create_and_send(intent: OrderIntent, ctx: Any, result: Any, *, submit: bool
                 )
             if park is None and advice is not None and advice.alert:
                 execution.guard_alert(order, advice)
-            _push_order(order)
+            _push_order(order, change=EventKind.CREATED)
     except IntegrityError:
         if client_order_id:  # a concurrent twin with the same key committed first: answer as its replay
             again = pipeline.stage_replay(intent, ctx)

@@ -189,7 +189,7 @@ def _send(order: Order, *, actor: str) -> Order:
                 reason=f"broker order id {broker_order_id}",
             )
             applied = broker_updates.order_apply_executions(
-                account=order.account, executions=report.executions, source="paper"
+                account=order.account, executions=report.executions, source="paper", held=order
             )
             order = next((o for o in reversed(applied) if o.pk == order.pk), order)
             if order.status != S.PENDING_SUBMIT:

@@ -65,3 +65,27 @@ def test_the_paper_venue_imports_nothing_of_the_order_core() -> None:
         names = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and not n.level]
         names += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
         assert not [m for m in names if m == "orders" or m.startswith("orders.")], path.name
+
+
+def _resting(order: Order) -> BrokerOrderRequest:
+    return replace(request_for(order), order_type="LIMIT", price=order.price, market_protection=None)
+
+
+@pytest.mark.parametrize("row_moved", [False, True])
+def test_an_unfilled_answer_applies_to_the_senders_copy_or_else_under_the_lock(account, fut, place, row_moved) -> None:
+    from django.db.models import F
+
+    from orders.models import OrderEvent
+
+    order = place(submit=False, order_type="LIMIT", price="20000")
+    report = PaperBroker(account).place_order(_resting(order))
+    [execution] = report.executions
+    assert execution.order.status == "OPEN" and not execution.trades
+    if row_moved:  # e.g. the sender renewed its claim meanwhile: the copy's version is stale
+        Order.objects.filter(pk=order.pk).update(version=F("version") + 1)
+    applied = order_apply_broker_update(account=account, order=execution.order, source="paper", held=order)
+    row = Order.objects.get(pk=order.pk)
+    assert applied is not None and applied.status == row.status == "OPEN"
+    assert row.broker_order_id == execution.order.broker_order_id and row.pending_quantity == 75
+    statuses = OrderEvent.objects.filter(order=order, kind="STATUS")
+    assert [(e.from_status, e.to_status) for e in statuses] == [("PENDING_SUBMIT", "OPEN")]

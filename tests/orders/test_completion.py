@@ -372,3 +372,14 @@ def test_the_runner_is_on_beat_every_three_seconds(user, account, fut, place, tr
     assert tasks.completion_tick() == 1
     order.refresh_from_db()
     assert order.status == "CANCELLED" and _comp(order).reason.endswith("cancel")
+
+
+@pytest.mark.parametrize(("change", "queries"), [("CREATED", 0), ("ACCEPTED", 0), ("MODIFIED", 1), ("", 1)])
+def test_the_touch_subscriber_skips_creation_and_acceptance_without_a_query(  # noqa: ANN001
+    user, django_assert_num_queries, change, queries
+) -> None:
+    from orders.events import OrderUpdated
+    from orders.services.completion import on_order_updated
+
+    with django_assert_num_queries(queries):  # every placement publishes CREATED and ACCEPTED
+        on_order_updated(OrderUpdated(order_id=10**9, user_id=user.pk, change=change))

@@ -26,12 +26,13 @@ pytestmark = pytest.mark.django_db
 #   aggregate), working orders (margin), risk status (monitor), kill switches                        5
 #   Order + CREATED event + execution analysis (claimed for sending)                                 3
 #   the venue: the venue order (no funds check of its own: margin.funds is the gate)                 1
-#   the broker's answer: PLACED event, locked read + status UPDATE + event                           4
+#   the broker's answer: PLACED event, status UPDATE (conditional on the claim's version) + event    3
 # History: 29 (+8 transaction statements) when the venue replayed every trade, 14 before margin, risk and
 # execution advice became stages (#10-#12), 21 with them, 20 once margin stopped re-reading the order's own
-# instrument, 18 once the venue stopped judging funds a second time with its own estimate. The count never
+# instrument, 18 once the venue stopped judging funds a second time with its own estimate, 17 once the broker's
+# unfilled answer was applied to the order the sender holds (no locked re-read). The count never
 # depends on how many positions or orders the account has (test below).
-RESTING_LIMIT_STATEMENTS = 18
+RESTING_LIMIT_STATEMENTS = 17
 # The order (claimed), the venue, the broker's answer (PLACED event + the report applied, in one block).
 RESTING_LIMIT_TRANSACTIONS = 3
 # A MARKET order that fills at once (one depth level), placed through the service: the resting order's, plus
