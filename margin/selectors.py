@@ -143,14 +143,19 @@ def utilisation_level(pct: Decimal | None) -> str:
     return "LOW"
 
 
-def _instruments(tokens: set[int], known: Sequence[Any] = ()) -> dict[int, Any]:
-    """Instrument rows by token; those in `known` (e.g. the order's own instrument) are not read again."""
+def _instruments(tokens: set[int], known: Sequence[Any] = (), memo: dict[int, Any] | None = None) -> dict[int, Any]:
+    """Instrument rows by token; those in `known` (e.g. the order's own instrument) or in `memo` are not read
+    again, and what is read is added to `memo` (the pre-trade context's, shared with risk's marks)."""
     from marketdata.models import Instrument
 
-    found = {i.instrument_token: i for i in known if i.instrument_token in tokens}
+    memo = {} if memo is None else memo
+    memo.update((i.instrument_token, i) for i in known)
+    found = {t: memo[t] for t in tokens if t in memo}
     missing = tokens - found.keys()
     if missing:
-        found.update((i.instrument_token, i) for i in Instrument.objects.filter(instrument_token__in=missing))
+        rows = {i.instrument_token: i for i in Instrument.objects.filter(instrument_token__in=missing)}
+        memo.update(rows)
+        found.update(rows)
     return found
 
 
@@ -160,11 +165,12 @@ def _held_items(
     positions: Sequence[Any] | None = None,
     known: Sequence[Any] = (),
     strategy_id: int | None = None,
+    instruments: dict[int, Any] | None = None,
 ) -> tuple[list[sources.Item], list[sources.Item]]:
     """(position items at their average price, working-order items at their price) of the account. `positions`:
     the account's open positions when the caller already read them (the pre-trade context's loader); `known`:
     instrument rows the caller holds (an order's own instrument), not read again; `strategy_id`: only that
-    strategy's positions and working orders."""
+    strategy's positions and working orders; `instruments`: a memo of rows by token, read from and added to."""
     from oms_project.lib.open_orders import open_orders_for
     from portfolio.selectors import positions_for
 
@@ -175,7 +181,9 @@ def _held_items(
     if strategy_id is not None:
         positions = [p for p in positions if p.strategy_id == strategy_id]
         working = [o for o in working if o.strategy_id == strategy_id]
-    found = _instruments({p.instrument_token for p in positions} | {o.instrument_token for o in working}, known)
+    found = _instruments(
+        {p.instrument_token for p in positions} | {o.instrument_token for o in working}, known, instruments
+    )
     held = [
         sources.Item(found[p.instrument_token], p.quantity, Decimal(p.average_price), p.product, ("position", p.pk))
         for p in positions
@@ -330,13 +338,17 @@ def order_margin(
     exclude_tag: str = "",
     positions: Sequence[Any] | None = None,
     funds: Any = None,
+    instruments: dict[int, Any] | None = None,
 ) -> OrderMargin:
     """What one order or a basket needs: margined alone (initial), together (basket) and against the account's
     positions and working orders (final, required). See OrderMargin. `exclude_tag`: a working order to leave
-    out (the broker judging the very order the OMS already holds as working)."""
+    out (the broker judging the very order the OMS already holds as working); `instruments`: a memo of instrument
+    rows by token (see _held_items)."""
     at = at or timezone.now()
     held, pending = (
-        _held_items(account, exclude_tag, positions, [o.instrument for o in orders]) if consider_positions else ([], [])
+        _held_items(account, exclude_tag, positions, [o.instrument for o in orders], instruments=instruments)
+        if consider_positions
+        else ([], [])
     )
     new = [sources.Item(o.instrument, o.signed_quantity, o.price, o.product, ("new", i)) for i, o in enumerate(orders)]
     resolved = sources.legs_for([*held, *pending, *new], at)

@@ -48,6 +48,7 @@ def _order_margin(intent: OrderIntent, ctx: PretradeContext) -> selectors.OrderM
         at=ctx.now,
         positions=ctx.load("positions"),  # the context's loaders: read once per run, shared with risk
         funds=ctx.load("funds") if ctx.account.is_paper else None,
+        instruments=ctx.scratch.setdefault("instruments", {}),  # risk's marks reuse the rows read here
     )
     ctx.scratch["margin"] = om
     return om

@@ -267,14 +267,22 @@ def equity_of(
     return Equity(capital_of(funds), Decimal(funds.realised_pnl_today), unrealised_of(positions, marks))
 
 
-def _marks(positions: list[Any]) -> dict[int, Decimal]:
-    """Last prices of the positions' instruments (marketdata's quote source)."""
+def _marks(positions: list[Any], instruments: dict[int, Any] | None = None) -> dict[int, Decimal]:
+    """Last prices of the positions' instruments (marketdata's quote source). `instruments`: rows by token the
+    caller already holds (the pre-trade context's, read by margin), not read again."""
     from marketdata import lookup
     from marketdata.models import Instrument
 
     tokens = {p.instrument_token for p in positions if p.quantity}
+    if not tokens:
+        return {}
+    known = instruments or {}
+    rows = [known[t] for t in tokens if t in known]
+    missing = tokens - known.keys()
+    if missing:
+        rows.extend(Instrument.objects.filter(instrument_token__in=missing))
     marks: dict[int, Decimal] = {}
-    for instrument in Instrument.objects.filter(instrument_token__in=tokens):
+    for instrument in rows:
         try:
             ltp = lookup.last_price(instrument, None)
         except Exception:  # noqa: BLE001 - no price: the stored one is used

@@ -240,6 +240,8 @@ def stage_limits(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
 def register() -> None:
     from oms_project.lib import pretrade
 
-    pretrade.register_context_loader("risk.marks", lambda ctx: selectors._marks(ctx.load("positions")))
+    pretrade.register_context_loader(
+        "risk.marks", lambda ctx: selectors._marks(ctx.load("positions"), ctx.scratch.get("instruments"))
+    )
     pretrade.register_stage("risk.kill_switch", stage_kill_switch)
     pretrade.register_stage("risk.limits", stage_limits)

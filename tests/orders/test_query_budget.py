@@ -190,3 +190,16 @@ def test_positions_list_is_constant_in_queries(user, account, make_instrument, f
     assert r.json()["results"][0]["mark_price"] == "100.00"
     # API key; the positions (count, page, marks); the instruments of the marks, all at once.
     assert len(ctx.captured_queries) == 5, "\n".join(q["sql"][:120] for q in ctx.captured_queries)
+
+
+def test_the_books_instruments_are_read_once_for_margin_and_risk(user, account, fut, place, make_instrument, fake_market, settings):  # noqa: ANN001, E501
+    settings.RISK_LIMITS_ENABLED = True  # risk's marks need the open positions' instruments too
+    other = make_instrument(token=1002, symbol="NIFTY27JANFUT")
+    fake_market.set(other.instrument_token, "24100")
+    place(client_order_id=uuid.uuid4().hex)  # an open position in `fut`
+    with CaptureQueriesContext(connection) as ctx:
+        order = place(instrument_token=other.instrument_token, order_type="LIMIT", price="24000",
+                      client_order_id=uuid.uuid4().hex)  # fmt: skip
+    assert order.status == "OPEN"
+    reads = [s for s in _statements(ctx) if s.startswith("SELECT") and '"marketdata_instrument"' in s and " IN (" in s]
+    assert len(reads) == 1, "\n".join(s[:160] for s in reads)  # margin's, reused by risk's marks

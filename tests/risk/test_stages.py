@@ -130,7 +130,7 @@ def test_daily_loss_refuses_new_risk_and_the_breach_engages_the_kill_switch(
 
     monkey_marks = {fut.instrument_token: D("23900")}
     selectors_marks = selectors._marks
-    selectors._marks = lambda positions: monkey_marks  # the simulator's price is not the test market's
+    selectors._marks = lambda positions, instruments=None: monkey_marks  # the simulator's price is not the test market's
     try:
         with django_capture_on_commit_callbacks(execute=True):
             place(transaction_type="SELL", quantity=75)
