@@ -20,6 +20,7 @@ preference) before any stage sees it, so the preview and the placement judge the
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -92,7 +93,12 @@ def normalise(intent: OrderIntent, ctx: PretradeContext) -> OrderIntent:
     if intent.order_type in (OrderType.MARKET, OrderType.SLM) and intent.market_protection is None:
         changes["market_protection"] = -1
     if intent.algo.auto_slice is None:
-        changes["algo"] = pretrade.AlgoParams(auto_slice=bool(ctx.preferences.auto_slice))
+        # Only an order above the freeze limit can be sliced (validation.slice_plan), so the trader's slicing
+        # preference is read only then: every other order is "not sliced" without the preferences query.
+        quantity = changes.get("quantity", intent.quantity) or 0
+        freeze = ctx.instrument.freeze_quantity
+        auto = bool(ctx.preferences.auto_slice) if freeze and quantity > freeze else False
+        changes["algo"] = replace(intent.algo, auto_slice=auto)
     client_order_id = (intent.client_order_id or "").strip() or None
     if client_order_id != intent.client_order_id:
         changes["client_order_id"] = client_order_id
@@ -195,15 +201,11 @@ def draft_of(intent: OrderIntent) -> validation.OrderDraft:
 def stage_validate(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
     facts = market.facts(ctx.instrument, ctx.quote)
     if intent.role in EXIT_ROLES:
-        from dataclasses import replace
-
         facts = replace(facts, last_price=None)  # exits may sit anywhere relative to a moving market
     draft = draft_of(intent)
     if intent.variety == "iceberg" and intent.iceberg_quantity:
         # Kite's iceberg: each leg is one exchange order, so the freeze limit applies to a leg (orders.kite_iceberg).
-        from dataclasses import replace as _replace
-
-        draft = _replace(draft, quantity=min(draft.quantity, intent.iceberg_quantity))
+        draft = replace(draft, quantity=min(draft.quantity, intent.iceberg_quantity))
     validation.validate(
         draft,
         facts,

@@ -137,6 +137,26 @@ def test_slicing_is_an_amendment_the_preview_shows(user, account, make_instrumen
     assert sorted(Order.objects.filter(parent=order, role="SLICE").values_list("quantity", flat=True)) == [450, 1800]
 
 
+def test_the_slicing_preference_applies_above_the_freeze_limit_and_is_read_only_then(  # noqa: ANN001
+    user, account, make_instrument, fake_market
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    inst = make_instrument(token=2003, symbol="NIFTY26DECFUT3", lot=75, freeze=1800)
+    fake_market.set(inst.instrument_token, "24000", level_qty=5000)
+    account.paper_capital = D("1e9")
+    account.save()
+    preferences_update(user=user, auto_slice=True)  # the trader slices by default: no auto_slice in the order
+    body = {**MARKET, "instrument_token": 2003}
+    order = place_order(user, **{**body, "quantity": 75 * 30})
+    assert sorted(Order.objects.filter(parent=order, role="SLICE").values_list("quantity", flat=True)) == [450, 1800]
+    with CaptureQueriesContext(connection) as ctx:
+        small = preview_order(user, **body)
+    assert small["order"]["slices"] == [75]
+    assert not [q for q in ctx.captured_queries if "orders_orderpreferences" in q["sql"]]
+
+
 def test_park_and_replay_agree_between_preview_and_placement(user, account, fut) -> None:
     preferences_update(user=user, duplicate_action="CONFIRM")
     first = {**MARKET, "confirm_duplicate": False}

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 # SQL statements per resting paper LIMIT order through the API, savepoints not counted (on a server they are
 # BEGIN/COMMIT), risk limits off (tests/conftest.py; the risk suite pins its own):
-#   API key; account, instrument, preferences, replay probe                                         5
+#   API key; account, instrument, replay probe (preferences only above the freeze limit)               4
 #   the pre-trade context: open positions (shared by margin and risk), funds (one grouped ledger
 #   aggregate), working orders (margin), risk status (monitor), kill switches                        5
 #   Order + CREATED event + execution analysis (claimed for sending)                                 3
@@ -30,9 +30,10 @@ pytestmark = pytest.mark.django_db
 # History: 29 (+8 transaction statements) when the venue replayed every trade, 14 before margin, risk and
 # execution advice became stages (#10-#12), 21 with them, 20 once margin stopped re-reading the order's own
 # instrument, 18 once the venue stopped judging funds a second time with its own estimate, 17 once the broker's
-# unfilled answer was applied to the order the sender holds (no locked re-read). The count never
+# unfilled answer was applied to the order the sender holds (no locked re-read), 16 once the slicing
+# preference was read only for an order above the freeze limit. The count never
 # depends on how many positions or orders the account has (test below).
-RESTING_LIMIT_STATEMENTS = 17
+RESTING_LIMIT_STATEMENTS = 16
 # The order (claimed), the venue, the broker's answer (PLACED event + the report applied, in one block).
 RESTING_LIMIT_TRANSACTIONS = 3
 # A MARKET order that fills at once (one depth level), placed through the service: the resting order's, plus
@@ -40,7 +41,7 @@ RESTING_LIMIT_TRANSACTIONS = 3
 # venue position locked + updated, venue order updated) and in the order core (stored fills read once, replay
 # check of the trade id, trade, position locked + updated, status + event, the fill's alert with its
 # preferences), and the margin snapshot after the fill (eager Celery in tests; a worker's job on a server).
-FILLED_MARKET_STATEMENTS = 31
+FILLED_MARKET_STATEMENTS = 30
 
 
 def _statements(ctx: CaptureQueriesContext) -> list[str]:
