@@ -15,16 +15,19 @@ from marketdata.pricing import simulator  # noqa: E402
 simulator()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from accounts.ws import ApiKeyOrSessionAuthMiddleware  # noqa: E402
+from oms_project.http_gate import ConcurrencyGate  # noqa: E402
 from oms_project.lifecycle import LifespanApp  # noqa: E402
 from oms_project.routing import websocket_urlpatterns  # noqa: E402
 
 # LifespanApp: start-up repair pass, workers that die with their parent, bounded shutdown (lifecycle.py).
+# ConcurrencyGate: at most HTTP_CONCURRENCY requests inside Django at once (http_gate.py).
 application = LifespanApp(
     ProtocolTypeRouter(
         {
-            "http": django_asgi_app,
+            "http": ConcurrencyGate(django_asgi_app, settings.HTTP_CONCURRENCY),
             "websocket": ApiKeyOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns)),
         }
     )

@@ -308,6 +308,9 @@ SHUTDOWN_TIMEOUT_SECONDS: float = env.float("SHUTDOWN_TIMEOUT_SECONDS", default=
 
 # Processes that serve web traffic (for the in-memory-layer safety check).
 WEB_CONCURRENCY: int = env.int("WEB_CONCURRENCY", default=1)
+# HTTP requests inside Django at once per process, the rest wait their turn (oms_project/http_gate.py; 0 = no
+# limit): 2 in embedded mode (one process, CPU-bound, one SQLite writer), no limit in production mode by default.
+HTTP_CONCURRENCY: int = env.int("HTTP_CONCURRENCY", default=0 if PRODUCTION_MODE else 2)
 
 LOGGING = {
     "version": 1,
