@@ -2,18 +2,9 @@
 
 from django.contrib import admin
 
+from oms_project.lib.admin import ReadOnlyAdmin
+
 from .models import Alert, AlertPreference, AlertResponse
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):  # noqa: ANN001
-        return False
-
-    def has_change_permission(self, request, obj=None):  # noqa: ANN001
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # noqa: ANN001
-        return False
 
 
 class AlertResponseInline(admin.TabularInline):

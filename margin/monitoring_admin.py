@@ -5,22 +5,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from oms_project.lib.admin import ReadOnlyAdmin
+
 from .monitoring_models import MarginCall, MarginCallPolicy, MarginSnapshot, NseMarginFile
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
-
-
 @admin.register(MarginSnapshot)
-class MarginSnapshotAdmin(_ReadOnly):
+class MarginSnapshotAdmin(ReadOnlyAdmin):
     list_display = ("taken_at", "account", "trigger", "total_required", "capital", "utilisation_pct", "level")
     list_filter = ("trigger", "level", "warned")
     search_fields = ("account__name", "key")
@@ -28,14 +19,14 @@ class MarginSnapshotAdmin(_ReadOnly):
 
 
 @admin.register(MarginCall)
-class MarginCallAdmin(_ReadOnly):
+class MarginCallAdmin(ReadOnlyAdmin):
     list_display = ("opened_at", "account", "status", "shortfall", "last_shortfall", "grace_until", "auto_square_off")
     list_filter = ("status", "auto_square_off")
     search_fields = ("account__name",)
 
 
 @admin.register(NseMarginFile)
-class NseMarginFileAdmin(_ReadOnly):
+class NseMarginFileAdmin(ReadOnlyAdmin):
     list_display = ("imported_at", "kind", "trade_date", "file_name", "status")
     list_filter = ("kind", "status")
     search_fields = ("file_name",)
