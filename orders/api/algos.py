@@ -217,38 +217,39 @@ def _start_fields(data: dict) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
-class TwapStartApi(APIView):
-    """Start a TWAP execution (its children go through the pipeline like any order)."""
+def _start_api(name: str, input_serializer: type[serializers.Serializer], start: str, doc: str) -> type[APIView]:
+    """A start endpoint: validate the body with `input_serializer`, call the service `algos.<start>`, answer the
+    execution (201)."""
 
-    @extend_schema(request=TwapInputSerializer, responses={201: ExecutionOutputSerializer, **START_ERRORS})
-    def post(self, request: Request) -> Response:
-        data = TwapInputSerializer(data=request.data)
+    @extend_schema(request=input_serializer, responses={201: ExecutionOutputSerializer, **START_ERRORS})
+    def post(self: APIView, request: Request) -> Response:
+        data = input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        ex = algos.twap_start(user=request.user, actor=actor_of(request), **_start_fields(data.validated_data))
+        service = getattr(algos, start)
+        ex = service(user=request.user, actor=actor_of(request), **_start_fields(data.validated_data))
         return Response(execution_json(ex, with_slices=True), status=status.HTTP_201_CREATED)
 
-
-class IcebergStartApi(APIView):
-    """Start an iceberg execution (one visible LIMIT leg at a time, refreshed on fill)."""
-
-    @extend_schema(request=IcebergInputSerializer, responses={201: ExecutionOutputSerializer, **START_ERRORS})
-    def post(self, request: Request) -> Response:
-        data = IcebergInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        ex = algos.iceberg_start(user=request.user, actor=actor_of(request), **_start_fields(data.validated_data))
-        return Response(execution_json(ex, with_slices=True), status=status.HTTP_201_CREATED)
+    return type(name, (APIView,), {"__doc__": doc, "__module__": __name__, "post": post})
 
 
-class DepthSplitStartApi(APIView):
-    """Start a depth-aware split (each child sized within the impact budget against the book it meets)."""
-
-    @extend_schema(request=DepthSplitInputSerializer, responses={201: ExecutionOutputSerializer, **START_ERRORS})
-    def post(self, request: Request) -> Response:
-        data = DepthSplitInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = _start_fields(data.validated_data)
-        ex = algos.depth_split_start(user=request.user, actor=actor_of(request), **fields)
-        return Response(execution_json(ex, with_slices=True), status=status.HTTP_201_CREATED)
+TwapStartApi = _start_api(
+    "TwapStartApi",
+    TwapInputSerializer,
+    "twap_start",
+    "Start a TWAP execution (its children go through the pipeline like any order).",
+)
+IcebergStartApi = _start_api(
+    "IcebergStartApi",
+    IcebergInputSerializer,
+    "iceberg_start",
+    "Start an iceberg execution (one visible LIMIT leg at a time, refreshed on fill).",
+)
+DepthSplitStartApi = _start_api(
+    "DepthSplitStartApi",
+    DepthSplitInputSerializer,
+    "depth_split_start",
+    "Start a depth-aware split (each child sized within the impact budget against the book it meets).",
+)
 
 
 class ExecutionListApi(generics.ListAPIView):
