@@ -1,5 +1,6 @@
-"""The strategy settings panel's completion-policy form (docs/completion-policies.md): rendered into the panel by
-the `completion_policy_form` tag (orders_completion), saved here through the strategy's settings service."""
+"""Completion-policy forms (docs/completion-policies.md): the strategy settings panel's (rendered by the
+`completion_policy_form` tag, saved through the strategy's settings service) and one order's override on its
+detail page (`order_completion_panel`, saved through `order_completion_set`)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from oms_project.lib.errors import DomainError
 from portfolio import selectors as portfolio_selectors
 
 from . import completion as policy
+from .services import completion as completion_services
 from .services import strategy_update
 from .services.completion import settings_of
 
@@ -71,3 +73,25 @@ def completion_policy_save(request: HttpRequest, strategy_id: int) -> HttpRespon
         return redirect(back)
     messages.success(request, f"{strategy.name}: completion policy saved.")
     return redirect(back)
+
+
+# --- one order's override (the order detail page) ------------------------------------------------------------
+def order_completion_panel(user: Any, order: Any, *, form: CompletionPolicyForm | None = None) -> dict[str, Any] | None:
+    """What the order page shows of the order's policy: where it is, what it runs with, and the override form while
+    one may be set (None for an order no policy can apply to and none ever did)."""
+    _, comp = completion_services.completion_get(user=user, order_id=order.pk)
+    applicable = completion_services.completion_applicable(order)
+    if comp is None and not applicable:
+        return None
+    live = comp is not None and comp.state in completion_services.LIVE_STATES
+    running = policy.PolicySettings.from_json(comp.settings) if comp is not None else settings_of(order.strategy)
+    editable = applicable and (comp is None or live)
+    return {
+        "completion": comp,
+        "live": live,
+        "source": ("this order" if comp.source == "order" else "the strategy") if comp else "the strategy",
+        "settings": running,
+        "enabled": running.enabled,
+        "editable": editable,
+        "form": (form or CompletionPolicyForm(initial=running.as_json(), prefix="oc")) if editable else None,
+    }

@@ -19,6 +19,7 @@ urlpatterns: list = [
     path("orders/<int:order_id>/row/", views.order_book_row, name="order-book-row"),
     path("orders/<int:order_id>/cancel/", views.order_cancel, name="order-cancel"),
     path("orders/<int:order_id>/modify/", views.order_modify, name="order-modify"),
+    path("orders/<int:order_id>/completion/", views.order_completion_save, name="order-completion"),
     path("orders/<int:order_id>/approve/", views.order_approve, name="order-approve"),
     path("orders/<int:order_id>/reject/", views.order_reject, name="order-reject"),
     path("analytics/slippage/", execution_views.slippage_page, name="slippage"),

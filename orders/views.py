@@ -25,9 +25,10 @@ from oms_project.lib.errors import DomainError, NotFound
 from oms_project.lib.pretrade import OrderIntent
 from portfolio import selectors as portfolio_selectors
 
-from . import selectors, services, ticket_views, ui
+from . import completion_views, selectors, services, ticket_views, ui
 from .domain import WORKING, OrderStatus
 from .forms import UNKNOWN_FIELD, OrderModifyForm, OrderTicketForm
+from .services import completion as completion_services
 
 OPEN_STATUSES = sorted(s.value for s in WORKING)
 STATUS_FILTERS = [(s.value, s.value.replace("_", " ").title()) for s in OrderStatus]
@@ -86,8 +87,11 @@ def order_ticket(request: HttpRequest) -> HttpResponse:
         context["error"] = {"code": code, "message": _form_message(form), "details": {}}
         status = 400
     elif instrument is None:
-        context["error"] = {"code": "INSTRUMENT_NOT_FOUND", "message": "Choose an instrument from the list.",
-                            "details": {}}
+        context["error"] = {
+            "code": "INSTRUMENT_NOT_FOUND",
+            "message": "Choose an instrument from the list.",
+            "details": {},
+        }
         status = 400
     elif context["account"] is None:
         context["error"] = {"code": "ACCOUNT_NOT_FOUND", "message": "You have no trading account.", "details": {}}
@@ -99,7 +103,9 @@ def order_ticket(request: HttpRequest) -> HttpResponse:
     else:
         try:
             intent = OrderIntent.from_fields(
-                user_id=request.user.pk, account_id=context["account"].pk, actor=_actor(request),
+                user_id=request.user.pk,
+                account_id=context["account"].pk,
+                actor=_actor(request),
                 **form.service_kwargs(lot_size=instrument.lot_size),
             )
             context["order"] = ui.with_contract_facts([services.order_place(intent, user=request.user)])[0]
@@ -135,8 +141,14 @@ def _preview(instrument: Any, lots: int, price: Decimal | None) -> dict[str, Any
     freeze = instrument.freeze_quantity
     per_slice = (freeze // instrument.lot_size) * instrument.lot_size if freeze and instrument.lot_size else 0
     slices = -(-preview["quantity"] // per_slice) if per_slice and preview["quantity"] > freeze else 0
-    return {**preview, "instrument": instrument, "tick_size": instrument.tick_size, "freeze_quantity": freeze,
-            "slices_needed": slices, "limit_price": price}
+    return {
+        **preview,
+        "instrument": instrument,
+        "tick_size": instrument.tick_size,
+        "freeze_quantity": freeze,
+        "slices_needed": slices,
+        "limit_price": price,
+    }
 
 
 def _form_message(form: OrderTicketForm) -> str:
@@ -192,14 +204,19 @@ def _pretrade_checks(request: HttpRequest, instrument: Any) -> dict[str, Any] | 
     if account is None or not form.is_valid():
         return None
     try:
-        intent = OrderIntent.from_fields(user_id=request.user.pk, account_id=account.pk, actor=_actor(request),
-                                         **form.service_kwargs(lot_size=instrument.lot_size))
+        intent = OrderIntent.from_fields(
+            user_id=request.user.pk,
+            account_id=account.pk,
+            actor=_actor(request),
+            **form.service_kwargs(lot_size=instrument.lot_size),
+        )
         result = services.order_preview(intent, user=request.user)
     except DomainError as exc:
         return {"verdict": "deny", "would_place": False, "blocking": _error(exc), "findings": []}
     findings = result["findings"]
     blocking = next((f for f in findings if f["outcome"] == "deny"), None) or next(
-        (f for f in findings if f["outcome"] == "park"), None)
+        (f for f in findings if f["outcome"] == "park"), None
+    )
     execution = next((f["details"] for f in findings if f["stage"] == "orders.execution"), None)
     return {**result, "blocking": blocking, "slices": len(result["order"]["slices"] or []), "execution": execution}
 
@@ -223,15 +240,22 @@ def order_book(request: HttpRequest) -> HttpResponse:
     # Finished orders a day old are archived by housekeeping: out of the book unless asked for.
     include_archived = request.GET.get("include_archived") in ("1", "true", "on")
     orders = ui.with_contract_facts(
-        selectors.order_list(user=request.user, account_id=account.pk, status=status_filter or None,
-                             include_archived=include_archived)[:ORDER_BOOK_LIMIT]
-        if account else []
+        selectors.order_list(
+            user=request.user, account_id=account.pk, status=status_filter or None, include_archived=include_archived
+        )[:ORDER_BOOK_LIMIT]
+        if account
+        else []
     )
     return render(
         request,
         "orders/book.html",
-        {"orders": orders, "status_filter": status_filter, "status_filters": STATUS_FILTERS,
-         "open_statuses": OPEN_STATUSES, "include_archived": include_archived},
+        {
+            "orders": orders,
+            "status_filter": status_filter,
+            "status_filters": STATUS_FILTERS,
+            "open_statuses": OPEN_STATUSES,
+            "include_archived": include_archived,
+        },
     )
 
 
@@ -249,8 +273,11 @@ def order_book_row(request: HttpRequest, order_id: int) -> HttpResponse:
 
 def _render_row(request: HttpRequest, order: Any, row_error: Any = "", *, oob: bool = False) -> HttpResponse:
     ui.with_contract_facts([order])
-    return render(request, "orders/partials/_order_row.html",
-                  {"order": order, "open_statuses": OPEN_STATUSES, "row_error": row_error, "oob": oob})
+    return render(
+        request,
+        "orders/partials/_order_row.html",
+        {"order": order, "open_statuses": OPEN_STATUSES, "row_error": row_error, "oob": oob},
+    )
 
 
 def _render_after_action(request: HttpRequest, order: Any, error: DomainError | None = None) -> HttpResponse:
@@ -302,21 +329,59 @@ def order_reject(request: HttpRequest, order_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def order_completion_save(request: HttpRequest, order_id: int) -> HttpResponse:
+    """The order page's completion-policy form: override this order's policy, or (`switch_off`) stop it. Answers
+    the page's body (htmx) or redirects to the page; a refusal is shown in the policy's card."""
+    order = _order_or_404(request, order_id)
+    form: completion_views.CompletionPolicyForm | None = completion_views.CompletionPolicyForm(
+        request.POST, prefix="oc"
+    )
+    switch_off = request.POST.get("switch_off") == "1"
+    error: Any = ""
+    if switch_off or form.is_valid():
+        try:
+            completion_services.order_completion_set(
+                user=request.user,
+                order_id=order.pk,
+                actor=_actor(request),
+                enabled=not switch_off,
+                **({} if switch_off else form.cleaned_data),
+            )
+            form = None
+        except DomainError as exc:
+            error = exc
+    else:
+        field, errs = next(iter(form.errors.items()))
+        error = f"{form.fields[field].label if field in form.fields else field}: {errs[0]}"
+    if not request.htmx:
+        return redirect("order-detail", order.pk)
+    order = _order_or_404(request, order_id)
+    return render(
+        request,
+        "orders/partials/_detail_body.html",
+        _detail_context(request, order, completion_form=form if error else None, completion_error=error),
+    )
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def order_modify(request: HttpRequest, order_id: int) -> HttpResponse:
     order = _order_or_404(request, order_id)
     instrument = _instrument_or_none(order.instrument_token)
     lot_size = instrument.lot_size if instrument else 1
     if request.method == "GET":
-        form = OrderModifyForm(initial={"lots": order.quantity // lot_size, "price": order.price,
-                                        "trigger_price": order.trigger_price})
+        form = OrderModifyForm(
+            initial={"lots": order.quantity // lot_size, "price": order.price, "trigger_price": order.trigger_price}
+        )
         return render(request, "orders/partials/_modify_modal.html", {"order": order, "form": form})
     form = OrderModifyForm(request.POST)
     context: dict[str, Any] = {"order": order, "form": form}
     if form.is_valid():
         try:
-            order = services.order_modify(user=request.user, order_id=order.pk, actor=_actor(request),
-                                          **form.changes(lot_size=lot_size))
+            order = services.order_modify(
+                user=request.user, order_id=order.pk, actor=_actor(request), **form.changes(lot_size=lot_size)
+            )
         except DomainError as exc:
             context["error"] = _error(exc)
         else:
@@ -335,7 +400,9 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     return render(request, "orders/detail.html", _detail_context(request, order))
 
 
-def _detail_context(request: HttpRequest, order: Any, row_error: Any = "") -> dict[str, Any]:
+def _detail_context(
+    request: HttpRequest, order: Any, row_error: Any = "", *, completion_form: Any = None, completion_error: Any = ""
+) -> dict[str, Any]:
     children = list(order.children.all())
     trades = list(selectors.trade_list(user=request.user, order_id=order.pk))
     ui.with_contract_facts([order, *children, *trades])
@@ -346,6 +413,8 @@ def _detail_context(request: HttpRequest, order: Any, row_error: Any = "") -> di
         "children": children,
         "open_statuses": OPEN_STATUSES,
         "row_error": row_error,
+        "completion": completion_views.order_completion_panel(request.user, order, form=completion_form),
+        "completion_error": completion_error,
     }
 
 
@@ -361,9 +430,7 @@ def positions(request: HttpRequest) -> HttpResponse:
     rows = list(selectors.position_list(user=request.user, account_id=account.pk)) if account else []
     _mark(rows)
     chart = portfolio_selectors.settlement_chart(account=account, days=30) if account else {"labels": []}
-    return render(
-        request, "orders/positions.html", {"positions": rows, "chart": chart, **ui.split_positions(rows)}
-    )
+    return render(request, "orders/positions.html", {"positions": rows, "chart": chart, **ui.split_positions(rows)})
 
 
 def _mark(rows: list[Any]) -> None:

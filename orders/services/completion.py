@@ -493,6 +493,12 @@ def completion_get(*, user: AbstractBaseUser, order_id: int) -> tuple[Order, Ord
     return order, OrderCompletion.objects.filter(order=order).first()
 
 
+def completion_applicable(order: Order) -> bool:
+    """A policy may be set for this order: a working (or about to be sent) LIMIT entry or exit of its own."""
+    working = order.status in WORKING or order.status == OrderStatus.PENDING_SUBMIT
+    return working and order.order_type == OrderType.LIMIT and order.role in POLICY_ROLES and not order.parent_id
+
+
 def order_completion_set(*, user: AbstractBaseUser, order_id: int, actor: str = "", **values: Any) -> OrderCompletion:
     """Override one working order's policy (`enabled=False` switches it off for this order). The order must be an
     eligible working LIMIT order (COMPLETION_NOT_APPLICABLE otherwise)."""
@@ -502,9 +508,7 @@ def order_completion_set(*, user: AbstractBaseUser, order_id: int, actor: str = 
     enabled = values.pop("enabled", True)
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
-        if (order.status not in WORKING and order.status not in (OrderStatus.PENDING_SUBMIT,)) or (
-            order.order_type != OrderType.LIMIT or order.role not in POLICY_ROLES or order.parent_id
-        ):
+        if not completion_applicable(order):
             raise errors.CompletionNotApplicable(
                 f"Order #{order.pk} is a {order.status} {order.order_type} {order.role} order: a completion policy "
                 "applies to working LIMIT entries and exits.",

@@ -53,6 +53,16 @@ def test_limit_order_ticket_book_and_live_cancel(logged_in_page: Any, live: Any)
     expect(placed.locator("[data-testid=order-status]")).to_have_text(re.compile("OPEN|SUBMITTED"))
     order_id = placed.get_attribute("data-order-id")
 
+    # Its page: a completion policy for this order only (#11), through the card's form.
+    page.goto(f"{live.url}/orders/{order_id}/")
+    card = page.locator("[data-testid=order-completion]")
+    expect(card.locator("[data-testid=completion-state]")).to_have_attribute("data-state", "OFF")
+    card.locator("summary").click()
+    card.locator("select[name=oc-unfilled_action]").select_option("CHASE")
+    card.locator("[data-testid=completion-override-save]").click()
+    expect(page.locator("[data-testid=completion-state]")).to_have_attribute("data-state", "ACTIVE")
+    expect(page.locator("[data-testid=completion-reason]")).to_contain_text("set for this order")
+
     page.goto(f"{live.url}/orders/")
     row = page.locator(f"#order-row-{order_id}")
     expect(row.locator("[data-testid=order-status]")).to_have_text("OPEN")

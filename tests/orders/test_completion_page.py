@@ -59,3 +59,93 @@ def test_another_users_strategy_is_not_found(web, other_user, other_account) -> 
     r = web.post(reverse("strategy-completion-policy", args=[strat.pk]), {"cp-unfilled_action": "CANCEL"})
     assert r.status_code == 404
     assert not StrategyCompletionPolicy.objects.exists()
+
+
+# --- one order's override on its page -------------------------------------------------------------------------
+BODY = {
+    "oc-unfilled_action": "CHASE",
+    "oc-unfilled_after_seconds": "20",
+    "oc-chase_interval_seconds": "10",
+    "oc-chase_ticks": "2",
+    "oc-chase_max_adjustment_pct": "3",
+    "oc-after_chase": "NONE",
+    "oc-partial_fill_action": "NONE",
+    "oc-partial_fill_wait_seconds": "30",
+    "oc-partial_fill_price_move_pct": "1",
+}
+
+
+def _working_limit(place: Any, **kw: Any) -> Any:
+    from decimal import Decimal
+
+    order = place(order_type="LIMIT", price=Decimal("23900"), **kw)
+    order.refresh_from_db()
+    assert order.status == "OPEN"
+    return order
+
+
+def test_the_order_page_shows_no_policy_and_sets_one_for_this_order(web, user, account, fut, place) -> None:  # noqa: ANN001
+    from orders.completion_models import OrderCompletion
+
+    order = _working_limit(place)
+    page = web.get(reverse("order-detail", args=[order.pk])).content.decode()
+    assert 'data-testid="order-completion"' in page and 'data-state="OFF"' in page
+    assert 'data-testid="completion-override"' in page and 'name="oc-unfilled_action"' in page
+    r = web.post(reverse("order-completion", args=[order.pk]), BODY, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200
+    comp = OrderCompletion.objects.get(order=order)
+    assert comp.source == "order" and comp.state == "ACTIVE" and comp.stopped_by == ""
+    assert (comp.settings["unfilled_action"], comp.settings["chase_ticks"]) == ("CHASE", 2)
+    body = r.content.decode()  # the page's body again, with the policy running
+    assert 'data-state="ACTIVE"' in body and "policy of this order" in body and "Chase" in body
+    assert f"set for this order by user:{user.pk}" in body
+
+
+def test_switching_off_stops_the_strategys_policy_for_this_order(web, user, account, fut, place) -> None:  # noqa: ANN001
+    from orders.completion_models import OrderCompletion
+
+    strat = services.strategy_create(
+        user=user, account_id=account.pk, name="s1", completion_policy={"unfilled_action": "CONVERT_MARKET"}
+    )
+    order = _working_limit(place, strategy_id=strat.pk)
+    page = web.get(reverse("order-detail", args=[order.pk])).content.decode()
+    assert 'data-state="PENDING"' in page and 'data-testid="completion-switch-off"' in page
+    r = web.post(reverse("order-completion", args=[order.pk]), {**BODY, "switch_off": "1"}, follow=True)
+    assert r.status_code == 200 and r.redirect_chain[-1][0] == reverse("order-detail", args=[order.pk])
+    comp = OrderCompletion.objects.get(order=order)
+    assert comp.state == "STOPPED" and comp.reason == "switched off for this order"
+    page = r.content.decode()
+    assert 'data-state="STOPPED"' in page and 'data-testid="completion-override"' not in page  # it has ended
+
+
+def test_a_bad_override_is_refused_in_the_card_and_nothing_is_stored(web, account, fut, place) -> None:  # noqa: ANN001
+    from orders.completion_models import OrderCompletion
+
+    order = _working_limit(place)
+    r = web.post(
+        reverse("order-completion", args=[order.pk]),
+        {**BODY, "oc-unfilled_action": "NONE", "oc-after_chase": "CANCEL"},
+        HTTP_HX_REQUEST="true",
+    )
+    body = r.content.decode()
+    assert 'data-testid="completion-error"' in body and "after_chase" in body.replace(" ", "_").lower()
+    assert not OrderCompletion.objects.filter(order=order).exists()
+    r = web.post(reverse("order-completion", args=[order.pk]), {**BODY, "oc-chase_ticks": "0"}, HTTP_HX_REQUEST="true")
+    assert 'data-testid="completion-error"' in r.content.decode() and "ticks per step" in r.content.decode()
+    assert not OrderCompletion.objects.filter(order=order).exists()
+
+
+def test_a_market_order_has_no_policy_card_and_another_users_order_is_not_found(  # noqa: ANN001
+    web, account, fut, place, other_user, other_account
+) -> None:
+    from orders.services import order_place
+    from tests.support.orders import intent_for
+
+    filled = place()  # MARKET: fills at once, no policy can apply
+    assert 'data-testid="order-completion"' not in web.get(reverse("order-detail", args=[filled.pk])).content.decode()
+    theirs = order_place(
+        intent_for(other_user, instrument_token=fut.instrument_token, transaction_type="BUY", quantity=75,
+                   product="NRML", order_type="LIMIT", price="23900", account_id=other_account.pk),  # fmt: skip
+        user=other_user,
+    )
+    assert web.post(reverse("order-completion", args=[theirs.pk]), BODY).status_code == 404
