@@ -86,9 +86,10 @@ def main() -> None:  # noqa: PLR0915
     from oms_project.lib.pretrade import OrderIntent
     from orders import execution
     from orders.execution_models import AdvancedOrderExecution, OrderSlippageHistory
-    from orders.models import Order, Trade
+    from orders.models import Order
     from orders.services import algos, paper_match_all, placement
     from paper_venue.models import PaperVenueBook
+    from portfolio.models import Trade
 
     settings.RISK_LIMITS_ENABLED = False
     call_command("migrate", verbosity=0)

@@ -1,5 +1,5 @@
 """Orders, their append-only audit trail and per-user order settings. Fills, positions and strategies
-moved to the portfolio app (`portfolio.models`, same tables); they are re-exported here for orders' code.
+are the portfolio app's (`portfolio.models`).
 
 Field names follow Kite (exchange, tradingsymbol, transaction_type, product, order_type, validity, ...).
 Status changes go through `orders.domain.can_transition` with a conditional UPDATE on (status, version).
@@ -12,8 +12,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-
-from portfolio.models import Position, Strategy, Trade  # noqa: F401  (portfolio's, re-exported)
 
 from .domain import EventKind, OrderRole, OrderStatus, OrderType, Product, Side, Validity
 

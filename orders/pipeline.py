@@ -32,10 +32,11 @@ from accounts.selectors import account_resolve
 from marketdata import calendar as md_calendar
 from oms_project.lib import pretrade
 from oms_project.lib.pretrade import PASS, OrderIntent, Outcome, PretradeContext, StageResult
+from portfolio.models import Strategy
 
 from . import errors, market, rate_limit, validation
 from .domain import OrderRole, OrderType
-from .models import Order, OrderPreferences, Strategy
+from .models import Order, OrderPreferences
 
 STAGE_ORDER = [
     "orders.replay",

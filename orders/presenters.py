@@ -10,7 +10,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from .models import Order, Position, Trade
+from portfolio.models import Position, Trade
+
+from .models import Order
 
 
 @functools.cache

@@ -25,7 +25,8 @@ from oms_project.lib.api.fields import (
 from oms_project.lib.api.schema import request_constraints
 from orders.api.completion import CompletionPolicyInputSerializer, CompletionPolicyOutputSerializer
 from orders.domain import OrderStatus, OrderType, Product, Side, Validity
-from orders.models import Order, OrderEvent, OrderPreferences, Position, Strategy, Trade
+from orders.models import Order, OrderEvent, OrderPreferences
+from portfolio.models import Position, Strategy, Trade
 
 
 class OrderOutputSerializer(serializers.ModelSerializer):

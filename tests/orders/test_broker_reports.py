@@ -8,9 +8,10 @@ from dataclasses import replace
 import pytest
 
 from oms_project.lib.brokers import BrokerOrderRequest, BrokerRejected, ReportOutcome, report_of_call
-from orders.models import Order, Trade
+from orders.models import Order
 from orders.services import order_apply_broker_update
 from paper_venue.broker import PaperBroker
+from portfolio.models import Trade
 
 pytestmark = pytest.mark.django_db
 

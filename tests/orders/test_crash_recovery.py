@@ -16,10 +16,11 @@ from django.utils import timezone
 from oms_project.lib.brokers import BrokerUnavailable
 from orders import services
 from orders.brokers import override_broker
-from orders.models import Order, OrderEvent, Position, Trade
+from orders.models import Order, OrderEvent
 from orders.services import submission
 from paper_venue.broker import PaperBroker
 from paper_venue.models import PaperVenueOrder
+from portfolio.models import Position, Trade
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import TradingAccount
 from orders import errors, services
-from orders.models import Order, Position
+from orders.models import Order
+from portfolio.models import Position
 
 BODY = {"instrument_token": 1001, "transaction_type": "BUY", "quantity": 75, "product": "NRML", "order_type": "MARKET"}
 

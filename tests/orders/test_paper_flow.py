@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 
 from orders import services
-from orders.models import OrderEvent, Position, Trade
+from orders.models import OrderEvent
 from paper_venue.models import PaperVenueOrder
+from portfolio.models import Position, Trade
 from tests.support.orders import place_order
 
 pytestmark = pytest.mark.django_db

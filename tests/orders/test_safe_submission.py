@@ -11,8 +11,9 @@ from oms_project.lib.brokers import BrokerOutcomeUnknown, BrokerUnavailable
 from orders import rate_limit, services
 from orders.brokers import override_broker
 from orders.errors import ModificationLimitReached, OrderRateLimited
-from orders.models import Order, OrderEvent, Trade
+from orders.models import Order, OrderEvent
 from paper_venue.broker import PaperBroker
+from portfolio.models import Trade
 
 pytestmark = pytest.mark.django_db
 
@@ -201,7 +202,7 @@ def test_broker_update_is_idempotent_and_stale_ignored(user, account, fut, place
     order.refresh_from_db()
     assert order.status == "COMPLETE" and order.filled_quantity == 75
     assert Trade.objects.filter(order=order).count() == 1
-    from orders.models import Position
+    from portfolio.models import Position
 
     assert Position.objects.get(instrument_token=1001).quantity == 75
     # a late OPEN snapshot cannot undo COMPLETE

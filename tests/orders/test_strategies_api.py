@@ -2,7 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from orders.models import Order, Strategy
+from orders.models import Order
+from portfolio.models import Strategy
 
 pytestmark = pytest.mark.django_db
 

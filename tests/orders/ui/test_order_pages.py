@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from marketdata import selectors as md
-from orders.models import Order, OrderEvent, Position
+from orders.models import Order, OrderEvent
+from portfolio.models import Position
 
 from .conftest import HTMX
 

@@ -15,7 +15,8 @@ from django.urls import reverse
 
 from accounts.selectors import account_resolve
 from marketdata import selectors as md
-from orders.models import Order, Position
+from orders.models import Order
+from portfolio.models import Position
 from portfolio.services import funds_pay_in
 
 from .conftest import HTMX
