@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
-from django.utils import timezone
-
 from oms_project.lib import pretrade
 from oms_project.lib.pretrade import PASS, OrderIntent, PretradeContext, StageResult
 
@@ -14,23 +11,13 @@ from .monitor_errors import RiskReducingOnly
 from .stages import EXIT_ROLES, _reducing
 
 
-def reducing_status(account_id: int, strategy_id: int | None) -> RiskStatus | None:
-    owner = Q(account_id=account_id, strategy__isnull=True)
-    if strategy_id:
-        owner |= Q(strategy_id=strategy_id)
-    return (
-        RiskStatus.objects.filter(owner, status=RiskStatus.REDUCING, trading_day=timezone.localdate())
-        .order_by("strategy_id")
-        .first()
-    )
-
-
 def stage_monitor(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
     if getattr(intent, "role", "") in EXIT_ROLES or getattr(intent, "parent_id", None):
         return PASS
-    row = reducing_status(ctx.account.pk, intent.strategy_id)
-    if row is None or _reducing(intent, ctx):
+    status_id = ctx.load("risk.account_day").reducing_status_id  # risk.stages: one read with the limits' facts
+    if status_id is None or _reducing(intent, ctx):
         return PASS
+    row = RiskStatus.objects.get(pk=status_id)
     owner = f"strategy {row.strategy_id}" if row.strategy_id else "account"
     return StageResult.deny(
         RiskReducingOnly(

@@ -47,6 +47,67 @@ def limit_overrides(*, account_id: int, strategy_id: int | None = None) -> tuple
     return account_o, strategy_o
 
 
+@dataclass(frozen=True, slots=True)
+class AccountDayRead:
+    """What the pre-trade stages read of the account's risk state for today, in one statement: the limit overrides
+    (the account's and the order's strategy's), today's equity peak, whether the order's underlying is in the F&O
+    ban, and the id of a REDUCING status the live monitor set on the account or the strategy today."""
+
+    account_overrides: dict
+    strategy_overrides: dict
+    peak_equity: Decimal | None
+    in_ban: bool
+    reducing_status_id: int | None
+
+
+def account_day_read(*, account_id: int, strategy_id: int | None, day: date, underlying: str) -> AccountDayRead:
+    """One query: the account's row with the four facts as subqueries (each by its own index), instead of four."""
+    from django.db.models import Exists, JSONField, OuterRef, Subquery, Value
+
+    from .models import RiskStatus
+
+    status_owner = Q(account_id=OuterRef("pk"), strategy__isnull=True)
+    if strategy_id:
+        status_owner |= Q(strategy_id=strategy_id)
+    none_json = Value(None, output_field=JSONField())
+    row = (
+        TradingAccount.objects.filter(pk=account_id)
+        .annotate(
+            account_overrides=Subquery(
+                RiskLimitConfig.objects.filter(account_id=OuterRef("pk")).values("overrides")[:1],
+                output_field=JSONField(),
+            ),
+            strategy_overrides=Subquery(
+                RiskLimitConfig.objects.filter(strategy_id=strategy_id).values("overrides")[:1],
+                output_field=JSONField(),
+            )
+            if strategy_id
+            else none_json,
+            peak=Subquery(
+                AccountRiskDay.objects.filter(account_id=OuterRef("pk"), trading_day=day).values("peak_equity")[:1]
+            ),
+            banned=Exists(FnoBan.objects.filter(underlying=underlying, trade_date=day)),
+            reducing=Subquery(
+                RiskStatus.objects.filter(status_owner, status=RiskStatus.REDUCING, trading_day=day)
+                .order_by("strategy_id")
+                .values("pk")[:1]
+            ),
+        )
+        .values_list("account_overrides", "strategy_overrides", "peak", "banned", "reducing")
+        .first()
+    )
+    if row is None:
+        return AccountDayRead({}, {}, None, False, None)
+    account_o, strategy_o, peak, banned, reducing = row
+    return AccountDayRead(
+        account_overrides=account_o or {},
+        strategy_overrides=strategy_o or {},
+        peak_equity=None if peak is None else Decimal(peak),
+        in_ban=bool(underlying) and bool(banned),
+        reducing_status_id=reducing,
+    )
+
+
 def limits_resolved(
     *, account_id: int, strategy: Strategy | None = None, overrides: tuple[dict, dict] | None = None
 ) -> limits.LimitSet:
@@ -216,10 +277,6 @@ def engaged_for_user(user: AbstractBaseUser) -> KillSwitch | None:
 
 
 # --- ban list ------------------------------------------------------------------------------------------
-def in_ban(underlying: str, day: date) -> bool:
-    return bool(underlying) and FnoBan.objects.filter(underlying=underlying, trade_date=day).exists()
-
-
 def ban_list(day: date | None = None) -> QuerySet[FnoBan]:
     return FnoBan.objects.filter(trade_date=day or timezone.localdate())
 

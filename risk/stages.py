@@ -122,7 +122,7 @@ def facts_for(intent: OrderIntent, ctx: PretradeContext, resolved: limits.LimitS
         eq = selectors.equity_of(ctx.account, positions=positions, marks=ctx.load("risk.marks"), funds=funds)
         extra.update(capital=eq.capital, pnl_today=eq.pnl_today)
         if "drawdown" in on:
-            extra["peak_equity"] = selectors.peak_equity(ctx.account.pk, timezone.localdate(ctx.now))
+            extra["peak_equity"] = ctx.load("risk.account_day").peak_equity
         strategy = ctx.scratch.get("strategy")
         if strategy is not None and "daily_loss" in on:
             extra["strategy_pnl_today"] = _strategy_pnl(strategy, positions, ctx)
@@ -145,7 +145,7 @@ def facts_for(intent: OrderIntent, ctx: PretradeContext, resolved: limits.LimitS
         extra["usual_order_value"] = limits.median(values)
         extra["history_count"] = len(values)
     if "fno_ban" in on and _kind(ctx.instrument) != "EQ":
-        extra["in_ban"] = selectors.in_ban(underlying, timezone.localdate(ctx.now))
+        extra["in_ban"] = ctx.load("risk.account_day").in_ban
     if "greeks" in on:
         from marketdata.models import Instrument
 
@@ -214,7 +214,10 @@ def stage_limits(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
     if intent.role in EXIT_ROLES or intent.parent_id:
         return PASS  # exits and legs the core makes for an order that already passed
     strategy = ctx.scratch.get("strategy")
-    resolved = selectors.limits_resolved(account_id=ctx.account.pk, strategy=strategy)
+    day = ctx.load("risk.account_day")
+    resolved = selectors.limits_resolved(
+        account_id=ctx.account.pk, strategy=strategy, overrides=(day.account_overrides, day.strategy_overrides)
+    )
     facts = facts_for(intent, ctx, resolved)
     result = limits.evaluate(resolved, facts)
     if not result.breaches:
@@ -237,9 +240,21 @@ def stage_limits(intent: OrderIntent, ctx: PretradeContext) -> StageResult:
     return StageResult.deny(error)
 
 
+def _account_day(ctx: PretradeContext) -> selectors.AccountDayRead:
+    """The account's risk state for today in one read, shared by risk.limits and risk.monitor."""
+    strategy = ctx.scratch.get("strategy")  # orders.strategy checked it is the trader's
+    return selectors.account_day_read(
+        account_id=ctx.account.pk,
+        strategy_id=strategy.pk if strategy is not None else None,
+        day=timezone.localdate(ctx.now),
+        underlying=ctx.instrument.name or "",
+    )
+
+
 def register() -> None:
     from oms_project.lib import pretrade
 
+    pretrade.register_context_loader("risk.account_day", _account_day)
     pretrade.register_context_loader(
         "risk.marks", lambda ctx: selectors._marks(ctx.load("positions"), ctx.scratch.get("instruments"))
     )

@@ -34,6 +34,9 @@ pytestmark = pytest.mark.django_db
 # preference was read only for an order above the freeze limit. The count never
 # depends on how many positions or orders the account has (test below).
 RESTING_LIMIT_STATEMENTS = 16
+# With the risk limits on (as shipped): + the instrument's recent orders and its working orders (fat finger, order
+# rate, pending orders); the limit overrides, today's equity peak, the F&O ban and the monitor's status are one read.
+RESTING_LIMIT_STATEMENTS_WITH_RISK = 18
 # The order (claimed), the venue, the broker's answer (PLACED event + the report applied, in one block).
 RESTING_LIMIT_TRANSACTIONS = 3
 # A MARKET order that fills at once (one depth level), placed through the service: the resting order's, plus
@@ -73,7 +76,9 @@ def _body(account, fut) -> dict:  # noqa: ANN001
     }
 
 
-def test_resting_limit_order_query_budget(user, account, fut):
+@pytest.mark.parametrize("risk_limits", [False, True])
+def test_resting_limit_order_query_budget(user, account, fut, settings, risk_limits):
+    settings.RISK_LIMITS_ENABLED = risk_limits
     _, key = api_key_create(user=user, name="budget")
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
@@ -84,7 +89,8 @@ def test_resting_limit_order_query_budget(user, account, fut):
     assert r.status_code == 201, r.content
     assert r.json()["status"] == "OPEN"
     statements = _statements(ctx)
-    assert len(statements) == RESTING_LIMIT_STATEMENTS, "\n".join(s[:120] for s in statements)
+    budget = RESTING_LIMIT_STATEMENTS_WITH_RISK if risk_limits else RESTING_LIMIT_STATEMENTS
+    assert len(statements) == budget, "\n".join(s[:120] for s in statements)
     assert _transactions(ctx) == RESTING_LIMIT_TRANSACTIONS
 
 

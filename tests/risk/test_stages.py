@@ -130,7 +130,9 @@ def test_daily_loss_refuses_new_risk_and_the_breach_engages_the_kill_switch(
 
     monkey_marks = {fut.instrument_token: D("23900")}
     selectors_marks = selectors._marks
-    selectors._marks = lambda positions, instruments=None: monkey_marks  # the simulator's price is not the test market's
+    selectors._marks = lambda positions, instruments=None: (
+        monkey_marks
+    )  # the simulator's price is not the test market's
     try:
         with django_capture_on_commit_callbacks(execute=True):
             place(transaction_type="SELL", quantity=75)
@@ -184,3 +186,35 @@ def test_greeks_after_the_order(user, account, fut, place, make_instrument, fake
     fake_market.set(call.instrument_token, "100")
     finding = _refused(user, place, "RISK_GREEKS", instrument_token=call.instrument_token)
     assert "vega" in finding["message"] and D(finding["details"]["value"]) > 1
+
+
+def test_the_account_day_read_is_one_query_with_every_fact(user, account, django_assert_num_queries) -> None:  # noqa: ANN001
+    from datetime import date
+
+    from portfolio.models import Strategy
+    from risk.models import AccountRiskDay, RiskLimitConfig, RiskStatus
+    from risk.selectors import account_day_read
+
+    day, other_day = date(2026, 12, 2), date(2026, 12, 3)
+    strategy = Strategy.objects.create(user=user, account=account, name="s")
+    other = Strategy.objects.create(user=user, account=account, name="other")
+    RiskLimitConfig.objects.create(account=account, overrides={"daily_loss": {"pct": "2"}})
+    RiskLimitConfig.objects.create(strategy=strategy, overrides={"max_lots": {"max": 4}})
+    RiskLimitConfig.objects.create(strategy=other, overrides={"max_lots": {"max": 9}})
+    AccountRiskDay.objects.create(account=account, trading_day=day, peak_equity=D("1250000.50"))
+    FnoBan.objects.create(underlying="NIFTY", trade_date=day)
+    status = RiskStatus.objects.create(account=account, strategy=strategy, status="REDUCING", trading_day=day)
+    with django_assert_num_queries(1):
+        read = account_day_read(account_id=account.pk, strategy_id=strategy.pk, day=day, underlying="NIFTY")
+    assert read.account_overrides == {"daily_loss": {"pct": "2"}} and read.strategy_overrides == {
+        "max_lots": {"max": 4}
+    }
+    assert (read.peak_equity, read.in_ban, read.reducing_status_id) == (D("1250000.50"), True, status.pk)
+    plain = account_day_read(account_id=account.pk, strategy_id=None, day=other_day, underlying="BANKNIFTY")
+    assert (plain.strategy_overrides, plain.peak_equity, plain.in_ban, plain.reducing_status_id) == (
+        {},
+        None,
+        False,
+        None,
+    )
+    assert account_day_read(account_id=account.pk, strategy_id=other.pk, day=day, underlying="").in_ban is False
