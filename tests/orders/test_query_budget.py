@@ -34,9 +34,9 @@ pytestmark = pytest.mark.django_db
 # preference was read only for an order above the freeze limit. The count never
 # depends on how many positions or orders the account has (test below).
 RESTING_LIMIT_STATEMENTS = 16
-# With the risk limits on (as shipped): + the instrument's recent orders and its working orders (fat finger, order
+# With the risk limits on (as shipped): + the recent entries with the instrument's working orders (fat finger, order
 # rate, pending orders); the limit overrides, today's equity peak, the F&O ban and the monitor's status are one read.
-RESTING_LIMIT_STATEMENTS_WITH_RISK = 18
+RESTING_LIMIT_STATEMENTS_WITH_RISK = 17
 # The order (claimed), the venue, the broker's answer (PLACED event + the report applied, in one block).
 RESTING_LIMIT_TRANSACTIONS = 3
 # A MARKET order that fills at once (one depth level), placed through the service: the resting order's, plus

@@ -58,6 +58,17 @@ def test_account_configuration_and_switching_off(user, account, fut, place):
     assert place().status == "COMPLETE"
 
 
+def test_pending_orders_counts_the_instruments_working_orders(user, account, fut, place, make_instrument, fake_market):
+    services.limits_update(user=user, overrides={"pending_orders": {"max": 2}})
+    for price in ("23500", "23490"):
+        assert place(order_type="LIMIT", price=D(price)).status == "OPEN"
+    finding = _refused(user, place, "RISK_PENDING_ORDERS", order_type="LIMIT", price=D("23480"))
+    assert finding["details"]["value"] == 3  # the two working here + this one
+    other = make_instrument(2002, "BANKNIFTY26DECFUT", lot=30)
+    fake_market.set(other.instrument_token, "52000")
+    assert place(instrument_token=other.instrument_token, quantity=30).status == "COMPLETE"  # another instrument
+
+
 def test_open_positions_limit_passes_a_reducing_order(user, account, fut, place, make_instrument, fake_market):
     services.limits_update(user=user, overrides={"open_positions": {"max": 1}})
     place()  # one open position
