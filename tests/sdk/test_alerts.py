@@ -204,8 +204,10 @@ def test_event_hub_order_updates_from_ws_orders(server, user, other_user, api_ke
                 user_group(user.pk, "orders"), {"type": "position", "position": {"id": 8, "quantity": 75}}
             )
         assert wait_for(lambda: len(got.items) == 2, 10), client.events.last_error
-        assert [(u.kind, u.id) for u in got.items] == [("order", 5), ("position", 8)]
-        assert got.items[0].status == "COMPLETE"
+        # Both, and only the user's own. Not in a promised order: the Redis channel layer does not keep the order of
+        # two messages (channels_redis#89, #151; docs/architecture.md "Pushes"); clients order by content.
+        assert sorted((u.kind, u.id) for u in got.items) == [("order", 5), ("position", 8)]
+        assert next(u for u in got.items if u.kind == "order").status == "COMPLETE"
     finally:
         client.close()
 
