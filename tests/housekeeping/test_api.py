@@ -13,6 +13,7 @@ from housekeeping import audit
 from housekeeping.models import HousekeepingEvent
 from orders import services
 from orders.models import OrderEvent
+from tests.conftest import require_service
 
 pytestmark = pytest.mark.dates
 
@@ -196,8 +197,8 @@ def test_ops_run_a_job_now_by_api_and_admin_action(api, user, make_user):
 def test_the_database_itself_refuses_to_delete_audit_rows_on_postgresql(account, fut, place):
     from django.db import DatabaseError, connection, transaction
 
-    if connection.vendor != "postgresql":
-        pytest.skip("the trigger is PostgreSQL's (SQLite relies on the ORM's refusal, tested above)")
+    # The trigger is PostgreSQL's (SQLite relies on the ORM's refusal, tested above): under CI it must run.
+    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL to a PostgreSQL database")
     order = place()
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
         c.execute("DELETE FROM orders_orderevent WHERE order_id = %s", [order.pk])
