@@ -41,13 +41,9 @@ def _find_order(account: Any, bo: BrokerOrder) -> Order | None:
     return qs.filter(broker_order_id=bo.broker_order_id).first()
 
 
-# The statuses of a broker that took an order and works it (what the shortcut below may write).
-WORKING_REPORTS = (S.OPEN, S.TRIGGER_PENDING, S.SUBMITTED)
-
-
 def _held_unfilled(held: Order | None, bo: BrokerOrder, trades: Any) -> bool:
     """`held` (the caller's copy of the order this report is about) may stand in for the locked read: nothing
-    filled anywhere, so no fill is stored and every write below is the conditional (status, version) UPDATE."""
+    filled anywhere, so no fill is stored and the status is written by the conditional (status, version) UPDATE."""
     return (
         held is not None
         and bool(bo.tag)
@@ -71,13 +67,9 @@ def order_apply_broker_update(
     conditional UPDATE is refused) the report is applied again the usual way, under the row lock."""
     bo = order
     actor = f"broker:{source}"
-    if _held_unfilled(held, bo, trades):
-        with transaction.atomic():
-            applied = _apply_unfilled_to_held(held, bo, actor)  # type: ignore[arg-type]
-        if applied is not None:
-            return applied
+    on_held = _held_unfilled(held, bo, trades)
     with transaction.atomic():
-        o = _find_order(account, bo)
+        o = held if on_held else _find_order(account, bo)
         if o is None:
             logger.info("broker update for unknown order %s (tag %s) ignored", bo.broker_order_id, bo.tag)
             return None
@@ -174,6 +166,8 @@ def order_apply_broker_update(
             if _transition(o, new_status, actor=actor, kind=kind, reason=bo.status_message or "", **fields):
                 set_broker_id = False
                 _status_alert(o, old)
+            elif on_held:  # the copy was stale (the row moved since it was read): again, under the row lock
+                return order_apply_broker_update(account=account, order=bo, trades=trades, source=source)
         elif o.status not in TERMINAL and (new_trades or fields["filled_quantity"] != o.filled_quantity):
             before = _snapshot(o)
             Order.objects.filter(pk=o.pk).update(version=F("version") + 1, updated_at=timezone.now(), **fields)
@@ -220,30 +214,6 @@ def order_apply_executions(*, account: Any, executions: Any, source: str, held: 
         if o is not None:
             applied.append(o)
     return applied
-
-
-def _apply_unfilled_to_held(o: Order, bo: BrokerOrder, actor: str) -> Order | None:
-    """The status of an unfilled report on the caller's copy (one conditional UPDATE and its audit event).
-    None when the row moved since the copy was read (the caller then takes the locked path)."""
-    stale = bool(o.broker_updated_at and bo.exchange_timestamp and bo.exchange_timestamp < o.broker_updated_at)
-    new_status = None if stale else normalize_broker_status(bo.status, filled_quantity=0, quantity=bo.quantity)
-    if new_status not in WORKING_REPORTS or new_status == o.status or not can_transition(o.status, new_status):
-        return None  # not the broker taking the order: the full path decides (rejections, cancels, ...)
-    if bo.quantity and bo.quantity != o.quantity:
-        return None
-    fields: dict[str, Any] = {
-        "exchange_order_id": bo.exchange_order_id or o.exchange_order_id,
-        "broker_updated_at": bo.exchange_timestamp or timezone.now(),
-        "cancelled_quantity": bo.cancelled_quantity,
-        "pending_quantity": o.quantity,
-    }
-    if not o.broker_order_id:
-        fields["broker_order_id"] = bo.broker_order_id
-    if bo.status_message:
-        fields["status_message"] = bo.status_message[:500]
-    if not _transition(o, new_status, actor=actor, kind=EventKind.STATUS, reason=bo.status_message or "", **fields):
-        return None
-    return o
 
 
 def _publish_filled(o: Order, new_trades: list[Trade], delta: int, filled_total: int) -> None:
