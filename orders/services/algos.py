@@ -99,10 +99,7 @@ def _common_start(
     qty = int(quantity) if quantity is not None else int(lots) * lot  # type: ignore[arg-type]
     if qty <= 0:
         raise errors.InvalidQuantity()
-    if qty % lot:
-        raise errors.LotSizeMismatch(
-            f"Quantity {qty} is not a whole number of lots of {lot}.", details={"quantity": qty, "lot_size": lot}
-        )
+    _whole_lots(qty, lot, "quantity", "Quantity")
     strategy = None
     if strategy_id is not None:
         strategy = Strategy.objects.filter(pk=strategy_id, user=user).first()
@@ -117,6 +114,14 @@ def _common_start(
             )
     q = market.quote(instrument)
     return account, instrument, strategy, qty, q
+
+
+def _whole_lots(value: int, lot: int, field: str, what: str) -> None:
+    """LOT_SIZE_MISMATCH unless `value` is a positive whole number of lots."""
+    if value <= 0 or value % lot:
+        raise errors.LotSizeMismatch(
+            f"{what} {value} is not a whole number of lots of {lot}.", details={field: value, "lot_size": lot}
+        )
 
 
 def _touch(q: Any) -> tuple[Decimal | None, Decimal | None]:
@@ -287,11 +292,7 @@ def iceberg_start(
     if visible_quantity is None and visible_lots is None:
         raise errors.AlgoParamsInvalid("Give visible_quantity (units) or visible_lots.")
     visible = int(visible_quantity) if visible_quantity is not None else int(visible_lots) * lot  # type: ignore[arg-type]
-    if visible <= 0 or visible % lot:
-        raise errors.LotSizeMismatch(
-            f"The visible quantity {visible} is not a whole number of lots of {lot}.",
-            details={"visible_quantity": visible, "lot_size": lot},
-        )
+    _whole_lots(visible, lot, "visible_quantity", "The visible quantity")
     visible = min(visible, qty)  # all visible: one leg
     params, message = kite_iceberg.route(  # Kite's own iceberg when it fits, else we slice (the reason recorded)
         is_paper=account.is_paper, total=qty, visible=visible, lot_size=lot, freeze_quantity=instrument.freeze_quantity
@@ -366,11 +367,8 @@ def depth_split_start(
         limit_price=limit_price,
     )
     lot = int(instrument.lot_size or 1)
-    if max_child_quantity is not None and (max_child_quantity <= 0 or max_child_quantity % lot):
-        raise errors.LotSizeMismatch(
-            f"max_child_quantity {max_child_quantity} is not a whole number of lots of {lot}.",
-            details={"max_child_quantity": max_child_quantity, "lot_size": lot},
-        )
+    if max_child_quantity is not None:
+        _whole_lots(max_child_quantity, lot, "max_child_quantity", "max_child_quantity")
     freeze = int(instrument.freeze_quantity) if instrument.freeze_quantity else None
     cap = max_child_quantity if max_child_quantity is not None else freeze
     if cap is not None and freeze is not None:
