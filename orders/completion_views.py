@@ -76,10 +76,10 @@ def completion_policy_save(request: HttpRequest, strategy_id: int) -> HttpRespon
 
 
 # --- one order's override (the order detail page) ------------------------------------------------------------
-def order_completion_panel(user: Any, order: Any, *, form: CompletionPolicyForm | None = None) -> dict[str, Any] | None:
+def order_completion_panel(order: Any, *, form: CompletionPolicyForm | None = None) -> dict[str, Any] | None:
     """What the order page shows of the order's policy: where it is, what it runs with, and the override form while
     one may be set (None for an order no policy can apply to and none ever did)."""
-    _, comp = completion_services.completion_get(user=user, order_id=order.pk)
+    comp = completion_services.completion_of(order)  # `order` is the page's, already scoped to its owner
     applicable = completion_services.completion_applicable(order)
     if comp is None and not applicable:
         return None

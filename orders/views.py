@@ -413,7 +413,7 @@ def _detail_context(
         "children": children,
         "open_statuses": OPEN_STATUSES,
         "row_error": row_error,
-        "completion": completion_views.order_completion_panel(request.user, order, form=completion_form),
+        "completion": completion_views.order_completion_panel(order, form=completion_form),
         "completion_error": completion_error,
     }
 

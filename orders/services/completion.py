@@ -490,7 +490,12 @@ def completion_get(*, user: AbstractBaseUser, order_id: int) -> tuple[Order, Ord
     from ._common import _owned
 
     order = _owned(user, order_id)
-    return order, OrderCompletion.objects.filter(order=order).first()
+    return order, completion_of(order)
+
+
+def completion_of(order: Order) -> OrderCompletion | None:
+    """The policy run of an order the caller already holds (and has scoped to its owner)."""
+    return OrderCompletion.objects.filter(order=order).first()
 
 
 def completion_applicable(order: Order) -> bool:
