@@ -142,10 +142,12 @@ def _give_back_caps(keys: tuple[str, str, int]) -> None:
 
 
 def forget_caps(account_ids: range | list[int], *, clock=time.time) -> None:  # noqa: ANN001
-    """Drop the minute's and the day's counts of these accounts (tests: ids are reused after a rollback, so
-    one test's orders must not count against the next test's account)."""
+    """Drop the second's, the minute's and the day's counts of these accounts (tests: ids are reused after a
+    rollback, so one test's orders must not count against the next test's account)."""
     now = clock()
+    seconds = (int(now) - 1, int(now))  # the slot key `_take` uses, this second and the one just ended
     keys = [key for aid in account_ids for key in _cap_keys(aid, now)]
+    keys += [f"orders:rate:{aid}:{second}" for aid in account_ids for second in seconds]
     client = _redis()
     if client is not None:
         client.delete(*keys)

@@ -123,8 +123,8 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 @pytest.fixture(autouse=True)
 def _fresh_order_caps() -> Iterator[None]:
-    """Kite's per-minute/per-day order counts (orders.rate_limit) live in the cache across tests; account ids
-    come back after each test's rollback, so every test starts with empty counts for them."""
+    """Kite's per-second, per-minute and per-day order counts (orders.rate_limit) live in the cache across tests;
+    account ids come back after each test's rollback, so every test starts with empty counts for them."""
     yield
     from orders import rate_limit
 
