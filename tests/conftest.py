@@ -124,12 +124,13 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 @pytest.fixture(autouse=True)
 def _fresh_order_caps() -> Iterator[None]:
     """Kite's per-second, per-minute and per-day order counts (orders.rate_limit) live in the cache across tests;
-    account ids come back after each test's rollback, so every test starts with empty counts for them."""
+    account ids come back after each test's rollback and pinned clocks repeat the same seconds, so every test
+    starts with no counts at all."""
     yield
     from orders import rate_limit
 
     try:
-        rate_limit.forget_caps(range(1, 201))
+        rate_limit.forget_counts()
     except Exception:  # noqa: BLE001 - no cache/Redis for this test: nothing was counted
         pass
 
