@@ -21,9 +21,14 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 IN_CI = bool(os.environ.get("CI"))
+
+# The browser suite runs beside the date matrix on two shared cores: there Playwright's default 5 s for an
+# assertion timed out once on a preview round trip. A passing assertion returns as soon as it holds.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
