@@ -83,12 +83,13 @@ def _common_start(
     instrument_token: int | None,
     exchange: str | None,
     tradingsymbol: str | None,
-    transaction_type: str,
     quantity: int | None,
     lots: int | None,
-    product: str,
     limit_price: Decimal | None,
 ) -> tuple[Any, Any, Any, int, Any]:
+    """What every algorithm checks before it starts (the account, the instrument, a whole number of lots, the
+    user's own strategy, a limit price on the tick grid), and the quote it starts from. Side and product are
+    the children's: each child goes through the pre-trade pipeline."""
     account = account_resolve(user=user, account_id=account_id)
     instrument = market.instrument_resolve(
         instrument_token=instrument_token, exchange=exchange, tradingsymbol=tradingsymbol
@@ -199,10 +200,8 @@ def twap_start(
         instrument_token=instrument_token,
         exchange=exchange,
         tradingsymbol=tradingsymbol,
-        transaction_type=transaction_type,
         quantity=quantity,
         lots=lots,
-        product=product,
         limit_price=limit_price,
     )
     seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
@@ -282,10 +281,8 @@ def iceberg_start(
         instrument_token=instrument_token,
         exchange=exchange,
         tradingsymbol=tradingsymbol,
-        transaction_type=transaction_type,
         quantity=quantity,
         lots=lots,
-        product=product,
         limit_price=limit_price,
     )
     lot = int(instrument.lot_size or 1)
@@ -360,10 +357,8 @@ def depth_split_start(
         instrument_token=instrument_token,
         exchange=exchange,
         tradingsymbol=tradingsymbol,
-        transaction_type=transaction_type,
         quantity=quantity,
         lots=lots,
-        product=product,
         limit_price=limit_price,
     )
     lot = int(instrument.lot_size or 1)
