@@ -1,5 +1,6 @@
 // The ticket's execution panel and the wide-spread warning (issue #11; templates/orders/partials/_execution_panel.html).
-// Loaded with the panel (re-rendered with every preview), so it installs its listeners once.
+// Loaded with the ticket page (the panel is re-rendered with every preview), so its listeners are there before
+// the first click: loaded with the panel, it could still be on its way when Place order was clicked.
 //  - "Use" next to the recommended limit price: the ticket becomes a LIMIT order at that price.
 //  - "Work it as a TWAP / an iceberg" when the advice is TWAP or ICEBERG: the ticket's Execution switches to it.
 //  - Submitting a MARKET order the guard would stop (VERY_WIDE spread, high impact, illiquid) opens the shared

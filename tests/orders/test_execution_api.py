@@ -128,6 +128,12 @@ def test_the_ticket_preview_shows_the_execution_panel(client: Any, user: Any, ac
                                                         "validity": "DAY"}, HTTP_HX_REQUEST="true").content.decode()
     assert 'data-testid="execution-panel"' in html and 'data-guard="WIDE_SPREAD"' in html
     assert 'data-limit-price="100.00"' in html and "Very wide" in html and "you will be asked" in html
+    # The warning's script comes with the ticket page, before any panel: fetched with the panel, it could still
+    # be on its way at the click, and a loaded CI run saw the plain MARKET confirmation instead of the warning.
+    assert "<script" not in html
+    page = client.get(reverse("order-ticket"), {"instrument_token": 2001}).content.decode()
+    head = page.split("</head>", 1)[0]
+    assert "js/execution" in head and "css/execution" in head
 
 
 def test_the_slippage_page_lists_your_fills(client: Any, user: Any, account: Any, opt: Any, on_commit: Any) -> None:
