@@ -71,8 +71,15 @@ def _redis() -> Any:
     return _redis_client
 
 
+KEY_PREFIX = "orders:rate:"  # every count below is under it (forget_counts drops them all)
+
+
+def _second_key(account_id: int, now: float) -> str:
+    return f"{KEY_PREFIX}{account_id}:{int(now)}"
+
+
 def _take(account_id: int, now: float, limit: int) -> bool:
-    key = f"orders:rate:{account_id}:{int(now)}"
+    key = _second_key(account_id, now)
     client = _redis()
     if client is not None:
         pipe = client.pipeline(transaction=True)
@@ -109,7 +116,7 @@ def _count(key: str, ttl: int, delta: int = 1) -> int:
 def _cap_keys(account_id: int, now: float) -> tuple[str, str]:
     minute = int(now // 60)
     day = int((now + IST_OFFSET_SECONDS) // 86400)
-    return f"orders:rate:{account_id}:m{minute}", f"orders:rate:{account_id}:d{day}"
+    return f"{KEY_PREFIX}{account_id}:m{minute}", f"{KEY_PREFIX}{account_id}:d{day}"
 
 
 def _take_caps(account_id: int, now: float, n: int = 1) -> tuple[str, str, int]:
@@ -147,7 +154,7 @@ def forget_counts() -> None:
     the embedded cache holds nothing a test keeps, so it is cleared."""
     client = _redis()
     if client is not None:
-        keys = list(client.scan_iter("orders:rate:*", count=1000))
+        keys = list(client.scan_iter(f"{KEY_PREFIX}*", count=1000))
         if keys:
             client.delete(*keys)
     else:
@@ -157,7 +164,7 @@ def forget_counts() -> None:
 def slots_left(account_id: int, *, clock=time.time) -> int:  # noqa: ANN001
     """Orders the account may still send this second (a look, for the preview: takes nothing)."""
     limit = orders_per_second(account_id)
-    key = f"orders:rate:{account_id}:{int(clock())}"
+    key = _second_key(account_id, clock())
     client = _redis()
     used = client.get(key) if client is not None else cache.get(key)
     return max(0, limit - int(used or 0))
